@@ -1,0 +1,11 @@
+#include <CLI/CLI.hpp>
+
+#include "app/commands.hpp"
+#include "app/options.hpp"
+
+namespace costdeck::app {
+
+// Placeholder until this command family is written.
+void add_record_commands(CLI::App*, CommonOptions&, Handler*) {}
+
+}  // namespace costdeck::app

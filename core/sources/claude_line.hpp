@@ -1,0 +1,65 @@
+#pragma once
+// One Claude Code transcript line, reduced to the fields costdeck uses. The parser fills
+// it once per line; the usage extractor (counted responses) and the activity extractor
+// (turns, errors, runs) both read it, so a line is parsed only once.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace costdeck::sources {
+
+struct ClaudeContentBlock {
+  std::string type;         // text, tool_use, tool_result, thinking, image, ...
+  std::string text;         // text / tool_result text, cut to kMaxBlockText bytes
+  std::string tool_use_id;  // tool_use.id or tool_result.tool_use_id
+  std::string tool_name;    // tool_use.name
+  bool is_error = false;    // tool_result.is_error
+};
+
+struct ClaudeLine {
+  static constexpr std::size_t kMaxBlockText = 2048;
+
+  std::string type;     // user, assistant, system, summary, progress, ... (unknown is fine)
+  std::string subtype;  // system subtype: turn_duration, api_error, compact_boundary, ...
+  std::string uuid, parent_uuid, session_id, request_id;
+  std::string cwd, git_branch, version, agent_id, user_type;
+  std::int64_t ts_ms = 0;
+  bool has_ts = false;
+  bool sidechain = false;
+  bool is_meta = false;
+  bool is_api_error = false;       // isApiErrorMessage
+  bool is_compact_summary = false;  // isCompactSummary / isVisibleInTranscriptOnly summaries
+
+  // message.*
+  std::string message_id, model, role;
+  bool has_usage = false;
+  TokenCounts tokens;  // cache writes already split per formats.md
+  std::int64_t web_search_requests = 0, web_fetch_requests = 0;
+  std::string speed, service_tier;
+  std::optional<double> cost_usd;  // top-level costUSD
+  bool content_is_string = false;
+  std::vector<ClaudeContentBlock> content;  // message.content (a string becomes one text block)
+
+  // system lines
+  std::int64_t duration_ms = -1;    // turn_duration.durationMs
+  std::int64_t message_count = -1;  // turn_duration.messageCount
+  std::int64_t retry_in_ms = -1, retry_attempt = -1, max_retries = -1;  // api_error retries
+  int error_status = 0;                                                 // api_error error.status
+
+  bool ccusage_skips = false;  // ccusage 20.0.24 would not deserialize this line (see docs/accuracy.md)
+};
+
+// Parses one line (no trailing newline). False on malformed JSON or a non-object, with a
+// short reason in *error. Reuses `out`'s storage.
+bool parse_claude_line(std::string_view line, ClaudeLine& out, std::string* error);
+
+// The response this line reports, if it reports one that counts toward usage
+// (an assistant line with message.usage; not <synthetic> API-error lines).
+std::optional<UsageEvent> usage_from_claude_line(const ClaudeLine& line);
+
+}  // namespace costdeck::sources

@@ -1,0 +1,45 @@
+#pragma once
+// The counted usage as reports read it from the store: compact rows with interned strings,
+// so aggregating a million responses is a pass over plain structs.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace costdeck::store {
+
+// Which copy of a response counts, and which lines are admitted at all.
+enum class DedupeRules : std::uint8_t {
+  Costdeck = 0,  // formats.md: every line counts, null fields and odd versions included
+  Ccusage = 1,   // ccusage 20.0.24: lines it cannot deserialize are skipped before dedupe
+};
+
+struct UsageRow {
+  std::int64_t ts_ms = 0;
+  Runtime runtime = Runtime::Claude;
+  std::int32_t model = -1;    // index into UsageTable::models ("" when absent)
+  std::int32_t session = -1;  // index into UsageTable::sessions (the sessionId field)
+  std::int32_t project = -1;  // index into UsageTable::projects (cwd)
+  std::int32_t file = -1;     // index into UsageTable::files (path: ccusage's session/project)
+  TokenCounts tokens;
+  std::int64_t reasoning_tokens = 0;
+  std::int64_t web_search_requests = 0;
+  std::optional<double> cost_usd;
+  bool fast = false;
+};
+
+struct UsageTable {
+  std::vector<std::string> models, sessions, projects, files;
+  std::vector<UsageRow> rows;  // sorted by ts_ms
+};
+
+struct UsageQuery {
+  DedupeRules rules = DedupeRules::Costdeck;
+  std::optional<std::int64_t> since_ms, until_ms;  // [since, until)
+  std::optional<Runtime> runtime;
+};
+
+}  // namespace costdeck::store
