@@ -20,8 +20,8 @@ struct ClaudeSessionPlan {
   std::string cwd;
   std::string session_id;
   std::string git_branch;
-  int era = 2;                   // 0: 1.0.x, 1: 2.0.x, 2: 2.1.x
-  std::string version;           // as written in every line
+  int era = 2;          // 0: 1.0.x, 1: 2.0.x, 2: 2.1.x
+  std::string version;  // as written in every line
   std::string main_model;
   std::int64_t start_ms = 0;
   std::size_t main_target = 0;   // bytes of the session file
@@ -29,7 +29,7 @@ struct ClaudeSessionPlan {
   int subagents = 0;             // subagent files (eras 1 and 2)
   int big_lines = 0;             // multi-MB tool results to place in this session
   std::size_t big_line_bytes = 0;
-  bool long_context = false;     // Sonnet prompts grow past 200k
+  bool long_context = false;  // Sonnet prompts grow past 200k
   bool one_hour_cache = false;
   const std::vector<std::string>* resume_from = nullptr;  // lines of an earlier session to copy
 };
@@ -64,7 +64,8 @@ class ClaudeSessionWriter {
       }
     }
     if (plan.era >= 1 && rng_.chance(0.3)) {
-      other_line(buf, "{\"type\":\"queue-operation\",\"operation\":\"enqueue\",\"timestamp\":\"", Kind::QueueOperation);
+      other_line(buf, "{\"type\":\"queue-operation\",\"operation\":\"enqueue\",\"timestamp\":\"",
+                 Kind::QueueOperation);
     }
     std::size_t keep_until = 0;  // how much of buf a resumed session may copy
     while (buf.size() < plan.main_target || agents_left_ > 0 || bigs_left_ > 0) {
@@ -73,7 +74,8 @@ class ClaudeSessionWriter {
       now_ += rng_.range(20000, 1200000);  // the user reads, thinks, types
     }
     if (plan.era == 2 && rng_.chance(0.5)) {
-      other_line(buf, "{\"type\":\"last-prompt\",\"lastPrompt\":\"continue\",\"timestamp\":\"", Kind::OtherType);
+      other_line(buf, "{\"type\":\"last-prompt\",\"lastPrompt\":\"continue\",\"timestamp\":\"",
+                 Kind::OtherType);
     }
     maybe_malformed(buf, true);
     remember_lines(buf, keep_until ? keep_until : buf.size(), result.first_lines);
@@ -103,7 +105,10 @@ class ClaudeSessionWriter {
 
   void prefix(std::string& o, Thread& t, bool null_branch = false) {
     o += "{\"parentUuid\":";
-    if (t.last_uuid.empty()) o += "null"; else quoted(o, t.last_uuid);
+    if (t.last_uuid.empty())
+      o += "null";
+    else
+      quoted(o, t.last_uuid);
     o += ",\"isSidechain\":";
     o += t.sidechain ? "true" : "false";
     o += ",\"userType\":\"external\",\"cwd\":";
@@ -113,7 +118,10 @@ class ClaudeSessionWriter {
     o += ",\"version\":";
     quoted(o, plan_->version);
     o += ",\"gitBranch\":";
-    if (null_branch) o += "null"; else quoted(o, plan_->git_branch);
+    if (null_branch)
+      o += "null";
+    else
+      quoted(o, plan_->git_branch);
     if (plan_->era == 2) {
       o += ",\"slug\":\"";
       o += plan_->session_id.substr(0, 8);
@@ -202,7 +210,10 @@ class ClaudeSessionWriter {
     o += "\"usage\":{\"input_tokens\":";
     append_int(o, u.in);
     o += ",\"cache_creation_input_tokens\":";
-    if (null_kind == 3) o += "null"; else append_int(o, u.c5 + u.c1h);
+    if (null_kind == 3)
+      o += "null";
+    else
+      append_int(o, u.c5 + u.c1h);
     o += ",\"cache_read_input_tokens\":";
     append_int(o, u.read);
     if (null_kind == 1) {
@@ -221,8 +232,10 @@ class ClaudeSessionWriter {
       append_int(o, u.web);
       o += ",\"web_fetch_requests\":0}";
     }
-    if (null_kind == 2) o += ",\"service_tier\":null";
-    else if (plan_->era >= 1) o += ",\"service_tier\":\"standard\"";
+    if (null_kind == 2)
+      o += ",\"service_tier\":null";
+    else if (plan_->era >= 1)
+      o += ",\"service_tier\":\"standard\"";
     o += '}';
   }
 
@@ -302,13 +315,17 @@ class ClaudeSessionWriter {
         block += "\",\"description\":\"Run the tests\"}}";
         tool_ids.push_back(std::move(id));
       }
-      const std::int64_t out = b == blocks - 1 ? u.out : std::max<std::int64_t>(1, u.out * (b + 1) / (blocks * 3));
+      const std::int64_t out =
+          b == blocks - 1 ? u.out : std::max<std::int64_t>(1, u.out * (b + 1) / (blocks * 3));
       const std::size_t start = o.size();
       prefix(o, t, null_kind == 4);
       o += ",\"message\":";
       message_json(o, model, msg_id, block, u, out, null_kind);
       o += ",\"requestId\":";
-      if (null_kind == 5) o += "null"; else quoted(o, req_id);
+      if (null_kind == 5)
+        o += "null";
+      else
+        quoted(o, req_id);
       if (cost_usd) {
         o += ",\"costUSD\":0.0";
         append_int(o, 1000 + static_cast<std::int64_t>(u.out) % 9000);
@@ -346,10 +363,14 @@ class ClaudeSessionWriter {
     if (plan_->era == 0) stats_.add(Kind::NoCacheSplit);
     if (u.web > 0) stats_.add(Kind::WebSearch);
     if (u.in + u.c5 + u.c1h + u.read > 200000) stats_.add(Kind::LongContext);
-    if (model.find("opus") != std::string::npos) stats_.add(Kind::ModelOpus);
-    else if (model.find("sonnet") != std::string::npos) stats_.add(Kind::ModelSonnet);
-    else if (model.find("haiku") != std::string::npos) stats_.add(Kind::ModelHaiku);
-    else stats_.add(Kind::UnknownModel);
+    if (model.find("opus") != std::string::npos)
+      stats_.add(Kind::ModelOpus);
+    else if (model.find("sonnet") != std::string::npos)
+      stats_.add(Kind::ModelSonnet);
+    else if (model.find("haiku") != std::string::npos)
+      stats_.add(Kind::ModelHaiku);
+    else
+      stats_.add(Kind::UnknownModel);
     if (plan_->version.find('-') != std::string::npos) stats_.add(Kind::OddVersion);
     return tool_ids;
   }
@@ -395,7 +416,8 @@ class ClaudeSessionWriter {
       o += ",\"type\":\"system\",\"subtype\":\"api_error\",\"level\":\"error\",\"error\":{\"status\":";
       append_int(o, status);
       o += ",\"headers\":{},\"requestID\":null,\"error\":{\"type\":\"error\",\"error\":{\"type\":\"";
-      o += status == 529 ? "overloaded_error\",\"message\":\"Overloaded\"" : "api_error\",\"message\":\"Internal server error\"";
+      o += status == 529 ? "overloaded_error\",\"message\":\"Overloaded\""
+                         : "api_error\",\"message\":\"Internal server error\"";
       o += "}}},\"retryInMs\":";
       append_int(o, rng_.range(500, 9000));
       o += ".5,\"retryAttempt\":";
@@ -421,7 +443,8 @@ class ClaudeSessionWriter {
     prefix(o, t);
     o += ",\"message\":{\"id\":\"";
     o += make_uuid(rng_);
-    o += "\",\"container\":null,\"model\":\"<synthetic>\",\"role\":\"assistant\",\"stop_reason\":\"stop_sequence\","
+    o += "\",\"container\":null,\"model\":\"<synthetic>\",\"role\":\"assistant\",\"stop_reason\":\"stop_"
+         "sequence\","
          "\"stop_sequence\":\"\",\"type\":\"message\",\"usage\":{\"input_tokens\":0,\"output_tokens\":0,"
          "\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"server_tool_use\":{"
          "\"web_search_requests\":0,\"web_fetch_requests\":0},\"service_tier\":null,\"cache_creation\":{"
@@ -473,9 +496,10 @@ class ClaudeSessionWriter {
         }
       }
       const bool last = s == steps - 1;
-      const bool want_agent = main && agents_left_ > 0 && plan_->era >= 1 &&
-                              (o.size() > plan_->main_target * (plan_->subagents - agents_left_ + 1) /
-                                              (plan_->subagents + 1) || o.size() >= plan_->main_target);
+      const bool want_agent =
+          main && agents_left_ > 0 && plan_->era >= 1 &&
+          (o.size() > plan_->main_target * (plan_->subagents - agents_left_ + 1) / (plan_->subagents + 1) ||
+           o.size() >= plan_->main_target);
       const bool inline_agent = main && plan_->era == 0 && rng_.chance(0.04);
       const int tools = last && !want_agent ? 0 : (rng_.chance(0.15) ? 2 : 1);
       std::vector<std::string> copies;
@@ -491,10 +515,14 @@ class ClaudeSessionWriter {
         if (i == 0 && inline_agent) inline_sidechain(o, t);
         Kind k = Kind::ToolResult;
         const double r = rng_.unit();
-        if (r < 0.06) k = Kind::ToolResultError;
-        else if (r < 0.07) k = Kind::ToolRejected;
-        else if (r < 0.08 && main) k = Kind::Interrupted;
-        std::size_t size = std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(1450, 1.4)), 20, 400000);
+        if (r < 0.06)
+          k = Kind::ToolResultError;
+        else if (r < 0.07)
+          k = Kind::ToolRejected;
+        else if (r < 0.08 && main)
+          k = Kind::Interrupted;
+        std::size_t size =
+            std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(1450, 1.4)), 20, 400000);
         if (main && bigs_left_ > 0 && k == Kind::ToolResult &&
             (o.size() > plan_->main_target / 2 || rng_.chance(0.05))) {
           size = plan_->big_line_bytes;
@@ -525,7 +553,8 @@ class ClaudeSessionWriter {
     prompt(o, side);
     for (int s = 0, n = static_cast<int>(rng_.range(1, 4)); s < n; ++s) {
       auto ids = response(o, side, pick_model(true), s == 0, s + 1 < n ? 1 : 0, nullptr);
-      for (const auto& id : ids) tool_result(o, side, id, static_cast<std::size_t>(rng_.lognormal(600, 1.0)) + 20, Kind::ToolResult);
+      for (const auto& id : ids)
+        tool_result(o, side, id, static_cast<std::size_t>(rng_.lognormal(600, 1.0)) + 20, Kind::ToolResult);
     }
   }
 
@@ -548,10 +577,12 @@ class ClaudeSessionWriter {
       const int steps = std::clamp(static_cast<int>(rng_.lognormal(5, 0.7)), 1, 30);
       const std::string model = pick_model(true);
       for (int s = 0; s < steps && file.size() < plan_->agent_target * 11 / 10; ++s) {
-        auto ids = response(file, sub, model, s == 0, s + 1 < steps ? 1 : 0, plan_->era == 2 ? &copies : nullptr);
+        auto ids =
+            response(file, sub, model, s == 0, s + 1 < steps ? 1 : 0, plan_->era == 2 ? &copies : nullptr);
         for (const auto& id : ids) {
           now_ += rng_.range(200, 20000);
-          tool_result(file, sub, id, std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(900, 1.3)), 20, 200000),
+          tool_result(file, sub, id,
+                      std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(900, 1.3)), 20, 200000),
                       rng_.chance(0.05) ? Kind::ToolResultError : Kind::ToolResult);
         }
       }
@@ -571,7 +602,8 @@ class ClaudeSessionWriter {
         prefix(o, parent);
         o += ",\"type\":\"progress\",\"data\":{\"message\":";
         o += c;
-        o += ",\"normalizedMessages\":[],\"type\":\"agent_progress\",\"prompt\":\"Explore the code\",\"agentId\":\"";
+        o += ",\"normalizedMessages\":[],\"type\":\"agent_progress\",\"prompt\":\"Explore the "
+             "code\",\"agentId\":\"";
         o += agent_id;
         o += "\"},\"toolUseID\":\"agent_msg_01";
         append_base62(o, rng_, 20);
@@ -587,7 +619,8 @@ class ClaudeSessionWriter {
     } else {
       emit_(plan_->project_dir + "/" + name + ".jsonl", file, Kind::FileAgent20);
     }
-    tool_result(o, parent, tool_id, static_cast<std::size_t>(rng_.lognormal(1500, 0.8)) + 50, Kind::ToolResult);
+    tool_result(o, parent, tool_id, static_cast<std::size_t>(rng_.lognormal(1500, 0.8)) + 50,
+                Kind::ToolResult);
   }
 
   // Real logs hold broken lines: cut by a crash, interleaved writes, preallocated NULs.

@@ -40,16 +40,20 @@ class CodexWriter {
     append_iso(o, now_);
     o += "\",\"cwd\":\"";
     o += p.cwd;
-    o += "\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.46.0\",\"instructions\":null,\"source\":\"cli\","
+    o += "\",\"originator\":\"codex_cli_rs\",\"cli_version\":\"0.46.0\",\"instructions\":null,\"source\":"
+         "\"cli\","
          "\"model_provider\":\"openai\",\"git\":{\"commit_hash\":\"";
     append_hex(o, rng_, 40);
     o += "\",\"branch\":\"";
     o += p.git_branch;
     o += "\",\"repository_url\":\"git@github.com:acme/app.git\"}}}\n";
     stats_.add(Kind::CodexSessionMeta);
-    item_message(o, "user", "input_text", "<environment_context>\\n  <cwd>/home/dev</cwd>\\n</environment_context>");
-    if (p.no_turn_context) stats_.add(Kind::CodexNoTurnContext);
-    else turn_context(o, p, p.model);
+    item_message(o, "user", "input_text",
+                 "<environment_context>\\n  <cwd>/home/dev</cwd>\\n</environment_context>");
+    if (p.no_turn_context)
+      stats_.add(Kind::CodexNoTurnContext);
+    else
+      turn_context(o, p, p.model);
     token_count(o, nullptr, true);  // the first event often has no info yet
     bool switched = false;
     while (o.size() < p.target) {
@@ -203,7 +207,9 @@ class CodexWriter {
         o += "{\"type\":\"function_call_output\",\"call_id\":\"";
         o += call_id;
         o += "\",\"output\":\"";
-        pool_.append(o, rng_, std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(1200, 1.3)), 20, 300000));
+        pool_.append(
+            o, rng_,
+            std::clamp<std::size_t>(static_cast<std::size_t>(rng_.lognormal(1200, 1.3)), 20, 300000));
         o += "\"}}\n";
         stats_.add(Kind::CodexResponseItem);
       }

@@ -27,13 +27,16 @@ class CorpusGenerator {
     if (o_.out.empty()) throw std::invalid_argument("corpus: no output directory");
     start_ms_ = parse_date(o_.start_date);
     total_ = static_cast<std::int64_t>(o_.size_mb * 1048576.0);
-    const std::int64_t files = o_.files > 0 ? o_.files : std::max<std::int64_t>(4, std::llround(o_.size_mb * 4.5));
+    const std::int64_t files =
+        o_.files > 0 ? o_.files : std::max<std::int64_t>(4, std::llround(o_.size_mb * 4.5));
     const double share = std::clamp(o_.codex_share, 0.0, 1.0);
     std::int64_t codex_files = std::llround(static_cast<double>(files) * share);
     if (share > 0 && codex_files == 0) codex_files = 1;
     const std::int64_t claude_files = files - codex_files;
     const auto codex_bytes = static_cast<std::int64_t>(static_cast<double>(total_) * share);
-    EmitFile emit = [this](const std::string& rel, const std::string& content, Kind k) { write(rel, content, k); };
+    EmitFile emit = [this](const std::string& rel, const std::string& content, Kind k) {
+      write(rel, content, k);
+    };
     make_projects(files);
     if (claude_files > 0) claude(claude_files, total_ - codex_bytes, emit);
     if (codex_files > 0) codex(codex_files, codex_bytes, emit);
@@ -56,8 +59,9 @@ class CorpusGenerator {
   }
 
   void make_projects(std::int64_t files) {
-    static constexpr const char* kNames[] = {"costdeck", "web_app", "api.server", "infra", "mobile-app",
-                                             "data pipeline", "docs", "billing", "auth_service", "ml-models"};
+    static constexpr const char* kNames[] = {"costdeck",     "web_app",       "api.server", "infra",
+                                             "mobile-app",   "data pipeline", "docs",       "billing",
+                                             "auth_service", "ml-models"};
     const int n = static_cast<int>(std::clamp<std::int64_t>(files / 150, 3, 40));
     for (int i = 0; i < n; ++i) {
       Project p;
@@ -117,7 +121,8 @@ class CorpusGenerator {
       }
       const double session = mean * (1 + p.subagents) * std::clamp(rng_.lognormal(1.0, 0.6), 0.15, 5.0);
       p.main_target = static_cast<std::size_t>(p.subagents ? session * 0.6 : session);
-      if (remaining_files == 1) p.main_target = static_cast<std::size_t>(std::max<std::int64_t>(remaining, 4096));
+      if (remaining_files == 1)
+        p.main_target = static_cast<std::size_t>(std::max<std::int64_t>(remaining, 4096));
       p.agent_target = p.subagents ? static_cast<std::size_t>(session * 0.4 / p.subagents) : 0;
       const double p_big = bigs_left * session / static_cast<double>(remaining);
       if (bigs_left > 0 && (rng_.chance(p_big) || remaining_files <= 1 + p.subagents)) {
@@ -135,14 +140,15 @@ class CorpusGenerator {
     }
     // Empty transcripts (a session opened and closed at once) and the index files 2.x keeps.
     for (std::int64_t i = 0, n = std::max<std::int64_t>(1, files / 300); i < n; ++i)
-      write(projects_[rng_.below(projects_.size())].dir + "/" + make_uuid(rng_) + ".jsonl", "", Kind::FileEmpty);
+      write(projects_[rng_.below(projects_.size())].dir + "/" + make_uuid(rng_) + ".jsonl", "",
+            Kind::FileEmpty);
     for (auto& p : projects_) {
       std::string idx = "{\"version\":1,\"entries\":[";
       for (std::size_t i = 0; i < p.sessions.size() && i < 50; ++i) {
         if (i) idx += ',';
         idx += "{\"sessionId\":\"" + p.sessions[i] + "\",\"fullPath\":\"" + p.sessions[i] +
-               ".jsonl\",\"messageCount\":" + std::to_string(rng_.range(4, 400)) + ",\"projectPath\":\"" + p.cwd +
-               "\"}";
+               ".jsonl\",\"messageCount\":" + std::to_string(rng_.range(4, 400)) + ",\"projectPath\":\"" +
+               p.cwd + "\"}";
       }
       idx += "]}\n";
       write(p.dir + "/sessions-index.json", idx, Kind::FileSessionsIndex);
@@ -168,8 +174,8 @@ class CorpusGenerator {
       p.start_ms = time_at(static_cast<double>(i) / static_cast<double>(files));
       const Civil c = civil_from_ms(p.start_ms);
       char name[96];
-      std::snprintf(name, sizeof name, "codex/sessions/%04d/%02u/%02u/rollout-%04d-%02u-%02uT%02u-%02u-%02u-", c.y, c.m,
-                    c.d, c.y, c.m, c.d, c.hh, c.mm, c.ss);
+      std::snprintf(name, sizeof name, "codex/sessions/%04d/%02u/%02u/rollout-%04d-%02u-%02uT%02u-%02u-%02u-",
+                    c.y, c.m, c.d, c.y, c.m, c.d, c.hh, c.mm, c.ss);
       p.rel_path = name + p.session_id + ".jsonl";
       const Project& proj = projects_[rng_.below(projects_.size())];
       p.cwd = proj.cwd;
@@ -178,8 +184,9 @@ class CorpusGenerator {
       p.model = r < 0.6 ? "gpt-5-codex" : r < 0.95 ? "gpt-5" : "gpt-5-mini";
       p.no_turn_context = rng_.chance(0.03);
       if (rng_.chance(0.08)) p.second_model = p.model == "gpt-5" ? "gpt-5-codex" : "gpt-5";
-      p.target = i + 1 == files ? static_cast<std::size_t>(remaining)
-                                : static_cast<std::size_t>(mean * std::clamp(rng_.lognormal(1.0, 0.7), 0.1, 5.0));
+      p.target = i + 1 == files
+                     ? static_cast<std::size_t>(remaining)
+                     : static_cast<std::size_t>(mean * std::clamp(rng_.lognormal(1.0, 0.7), 0.1, 5.0));
       writer.write(p);
     }
   }
@@ -220,6 +227,8 @@ class CorpusGenerator {
   std::int64_t claude_written_ = 0, codex_written_ = 0;
 };
 
-inline CorpusStats generate_corpus(const CorpusOptions& opts) { return CorpusGenerator(opts).run(); }
+inline CorpusStats generate_corpus(const CorpusOptions& opts) {
+  return CorpusGenerator(opts).run();
+}
 
 }  // namespace costdeck::bench

@@ -10,49 +10,137 @@
 namespace costdeck::bench {
 
 struct CorpusOptions {
-  std::string out;               // root: writes OUT/claude/projects/... and OUT/codex/sessions/...
+  std::string out;  // root: writes OUT/claude/projects/... and OUT/codex/sessions/...
   std::uint64_t seed = 1;
-  double size_mb = 1024;         // total bytes of transcripts, in MiB
-  std::int64_t files = 0;        // .jsonl transcripts; 0: about 4.5 per MiB, like the corpus
-  double codex_share = 0.1;      // share of files and bytes that are Codex rollouts
-  int days = 60;                 // sessions spread over this many days
+  double size_mb = 1024;     // total bytes of transcripts, in MiB
+  std::int64_t files = 0;    // .jsonl transcripts; 0: about 4.5 per MiB, like the corpus
+  double codex_share = 0.1;  // share of files and bytes that are Codex rollouts
+  int days = 60;             // sessions spread over this many days
   std::string start_date = "2025-10-01";
-  double big_line_mb = 0;        // size of the largest lines; 0: 1.5-5 MiB, less for tiny corpora
+  double big_line_mb = 0;  // size of the largest lines; 0: 1.5-5 MiB, less for tiny corpora
 };
 
 // What the generator wrote, by kind, so tests can check that every shape is present.
 enum class Kind : int {
   // Claude Code lines
-  UserPrompt, SlashCommand, MetaUser, ToolResult, ToolResultError, ToolRejected, Interrupted,
-  AssistantFirst, AssistantMore, ApiErrorMessage, SystemTurnDuration, SystemApiError,
-  SystemCompact, ProgressAgent, FileHistorySnapshot, Summary, QueueOperation, OtherType,
-  SidechainInline, SubagentLine, ResumedCopy, BtwReplay, NullFields, OddVersion, CostUsd,
-  Cache1h, NoCacheSplit, WebSearch, LongContext, UnknownModel, ModelOpus, ModelSonnet,
-  ModelHaiku, BigLine,
+  UserPrompt,
+  SlashCommand,
+  MetaUser,
+  ToolResult,
+  ToolResultError,
+  ToolRejected,
+  Interrupted,
+  AssistantFirst,
+  AssistantMore,
+  ApiErrorMessage,
+  SystemTurnDuration,
+  SystemApiError,
+  SystemCompact,
+  ProgressAgent,
+  FileHistorySnapshot,
+  Summary,
+  QueueOperation,
+  OtherType,
+  SidechainInline,
+  SubagentLine,
+  ResumedCopy,
+  BtwReplay,
+  NullFields,
+  OddVersion,
+  CostUsd,
+  Cache1h,
+  NoCacheSplit,
+  WebSearch,
+  LongContext,
+  UnknownModel,
+  ModelOpus,
+  ModelSonnet,
+  ModelHaiku,
+  BigLine,
   // malformed
-  Truncated, NulRun, Garbage, UnterminatedLast,
+  Truncated,
+  NulRun,
+  Garbage,
+  UnterminatedLast,
   // Codex lines
-  CodexSessionMeta, CodexTurnContext, CodexTokenCount, CodexTokenRepeat, CodexTokenNull,
-  CodexResponseItem, CodexEventOther, CodexNoTurnContext, CodexModelSwitch,
+  CodexSessionMeta,
+  CodexTurnContext,
+  CodexTokenCount,
+  CodexTokenRepeat,
+  CodexTokenNull,
+  CodexResponseItem,
+  CodexEventOther,
+  CodexNoTurnContext,
+  CodexModelSwitch,
   // files
-  FileClaudeSession, FileResumed, FileAgent20, FileSubagent21, FileMetaJson, FileSessionsIndex,
-  FileToolResultTxt, FileCodex, FileEmpty,
+  FileClaudeSession,
+  FileResumed,
+  FileAgent20,
+  FileSubagent21,
+  FileMetaJson,
+  FileSessionsIndex,
+  FileToolResultTxt,
+  FileCodex,
+  FileEmpty,
   kCount
 };
 
-inline constexpr const char* kKindNames[] = {
-    "user_prompt", "slash_command", "meta_user", "tool_result", "tool_result_error",
-    "tool_rejected", "interrupted", "assistant_first", "assistant_more", "api_error_message",
-    "system_turn_duration", "system_api_error", "system_compact", "progress_agent",
-    "file_history_snapshot", "summary", "queue_operation", "other_type", "sidechain_inline",
-    "subagent_line", "resumed_copy", "btw_replay", "null_fields", "odd_version", "cost_usd",
-    "cache_1h", "no_cache_split", "web_search", "long_context", "unknown_model", "model_opus",
-    "model_sonnet", "model_haiku", "big_line", "truncated", "nul_run", "garbage",
-    "unterminated_last", "codex_session_meta", "codex_turn_context", "codex_token_count",
-    "codex_token_repeat", "codex_token_null", "codex_response_item", "codex_event_other",
-    "codex_no_turn_context", "codex_model_switch", "file_claude_session", "file_resumed",
-    "file_agent_2_0", "file_subagent_2_1", "file_meta_json", "file_sessions_index",
-    "file_tool_result_txt", "file_codex", "file_empty"};
+inline constexpr const char* kKindNames[] = {"user_prompt",
+                                             "slash_command",
+                                             "meta_user",
+                                             "tool_result",
+                                             "tool_result_error",
+                                             "tool_rejected",
+                                             "interrupted",
+                                             "assistant_first",
+                                             "assistant_more",
+                                             "api_error_message",
+                                             "system_turn_duration",
+                                             "system_api_error",
+                                             "system_compact",
+                                             "progress_agent",
+                                             "file_history_snapshot",
+                                             "summary",
+                                             "queue_operation",
+                                             "other_type",
+                                             "sidechain_inline",
+                                             "subagent_line",
+                                             "resumed_copy",
+                                             "btw_replay",
+                                             "null_fields",
+                                             "odd_version",
+                                             "cost_usd",
+                                             "cache_1h",
+                                             "no_cache_split",
+                                             "web_search",
+                                             "long_context",
+                                             "unknown_model",
+                                             "model_opus",
+                                             "model_sonnet",
+                                             "model_haiku",
+                                             "big_line",
+                                             "truncated",
+                                             "nul_run",
+                                             "garbage",
+                                             "unterminated_last",
+                                             "codex_session_meta",
+                                             "codex_turn_context",
+                                             "codex_token_count",
+                                             "codex_token_repeat",
+                                             "codex_token_null",
+                                             "codex_response_item",
+                                             "codex_event_other",
+                                             "codex_no_turn_context",
+                                             "codex_model_switch",
+                                             "file_claude_session",
+                                             "file_resumed",
+                                             "file_agent_2_0",
+                                             "file_subagent_2_1",
+                                             "file_meta_json",
+                                             "file_sessions_index",
+                                             "file_tool_result_txt",
+                                             "file_codex",
+                                             "file_empty"};
 static_assert(sizeof(kKindNames) / sizeof(kKindNames[0]) == static_cast<int>(Kind::kCount));
 
 struct CorpusStats {
