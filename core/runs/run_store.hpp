@@ -1,0 +1,51 @@
+#pragma once
+// The runs part of the store: schema (a migration the store applies), writers that upsert
+// by a unique key, and the loader the analytics read. Writers take an open
+// SQLite::Database and expect the caller's transaction (BEGIN IMMEDIATE).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/runs/run.hpp"
+#include "core/runs/run_table.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace costdeck::runs {
+
+// Version 1 of the runs tables (runs, session_links, run_errors, run_turn_state) and their
+// indexes. Idempotent (IF NOT EXISTS), so it may run as a migration or on every open.
+extern const char* const kRunsSchemaV1;
+void ensure_runs_schema(SQLite::Database& db);
+
+// $COSTDECK_DB, else $XDG_DATA_HOME/costdeck/costdeck.db, else ~/.local/share/costdeck/costdeck.db.
+std::string default_db_path();
+
+// Opens (creating folders and file) with WAL, busy_timeout and the runs schema.
+std::unique_ptr<SQLite::Database> open_runs_store(const std::string& path);
+
+// Inserts, or updates the row with the same key: given values replace stored ones, absent
+// (empty / unset) values keep them, so `running` then `success` under one key is one run.
+// Session-file runs only update rows written from the same file (a resumed session's
+// copy of a turn never takes it over).
+void upsert_runs(SQLite::Database& db, const std::vector<Run>& runs);
+
+struct SessionLink {
+  std::string session_id, issue, phase, model;
+  std::int64_t started_ms = -1, ended_ms = -1;  // -1: not given
+};
+void upsert_links(SQLite::Database& db, const std::vector<SessionLink>& links);
+void upsert_error_events(SQLite::Database& db, const std::vector<ErrorEvent>& events);
+
+std::int64_t count_runs(SQLite::Database& db);
+
+// Loads runs (and session-file errors) in the filter's range, attributing tier and issue
+// by `config` where the writer gave none. Filters on attributed fields apply after that.
+RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter);
+
+}  // namespace costdeck::runs
