@@ -1,29 +1,23 @@
 #include "core/runs/run.hpp"
 
-#include <array>
-#include <string_view>
+#include <filesystem>
+
+#include "core/pricing.hpp"
 
 namespace costdeck::runs {
 namespace {
 
-struct Price {
-  std::string_view family;  // matched as a substring of the model id, first match wins
-  double in, out, cache_write, cache_read;  // USD per million tokens
-};
-
-// Interim: the families of formats.md, until core/pricing.hpp (the shared price table with
-// user overrides) is wired in here.
-constexpr std::array<Price, 9> kPrices{{
-    {"opus-4-5", 5, 25, 6.25, 0.50},
-    {"opus-4", 15, 75, 18.75, 1.50},
-    {"sonnet-4", 3, 15, 3.75, 0.30},
-    {"haiku-4-5", 1, 5, 1.25, 0.10},
-    {"3-5-haiku", 0.8, 4, 1.0, 0.08},
-    {"gpt-5-codex", 1.25, 10, 0, 0.125},
-    {"gpt-5", 1.25, 10, 0, 0.125},
-    {"3-7-sonnet", 3, 15, 3.75, 0.30},
-    {"3-5-sonnet", 3, 15, 3.75, 0.30},
-}};
+// The built-in table with the user's overrides (if their file exists), read once.
+const PriceTable& price_table() {
+  static const PriceTable kTable = [] {
+    PriceTable t = PriceTable::builtin();
+    std::string err;
+    const std::string user = default_user_prices_path();
+    if (!user.empty() && std::filesystem::exists(user)) t.merge_file(user, &err);
+    return t;
+  }();
+  return kTable;
+}
 
 }  // namespace
 
@@ -66,16 +60,10 @@ std::string normalize_runtime(const std::string& s) {
 
 void fill_computed_cost(Run& run) {
   if (run.cost_usd || run.model.empty()) return;
-  for (const auto& p : kPrices) {
-    if (run.model.find(p.family) == std::string::npos) continue;
-    const auto& t = run.tokens;
-    run.cost_usd = (static_cast<double>(t.input) * p.in + static_cast<double>(t.output) * p.out +
-                    static_cast<double>(t.cache_write_5m) * p.cache_write +
-                    static_cast<double>(t.cache_write_1h) * p.in * 2 + static_cast<double>(t.cache_read) * p.cache_read) /
-                   1e6;
-    run.cost_computed = true;
-    return;
-  }
+  const ModelPrice* price = price_table().find(run.model);
+  if (!price) return;
+  run.cost_usd = calculate_cost(*price, run.tokens, false, CostRules{});
+  run.cost_computed = true;
 }
 
 std::optional<std::int64_t> effective_duration(const Run& run) {

@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <cstdlib>
 #include <deque>
-#include <filesystem>
 #include <string_view>
 #include <unordered_map>
 
@@ -84,34 +82,6 @@ CREATE TABLE IF NOT EXISTS run_turn_state (
 )sql";
 
 void ensure_runs_schema(SQLite::Database& db) { db.exec(kRunsSchemaV1); }
-
-std::string default_db_path() {
-  if (const char* p = std::getenv("COSTDECK_DB"); p && *p) return p;
-  if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/costdeck/costdeck.db";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/costdeck/costdeck.db";
-  return "costdeck.db";
-}
-
-std::unique_ptr<SQLite::Database> open_runs_store(const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  // Many writers (hooks, orchestrators, the ingest) share the file: wait for the lock
-  // rather than fail, and let readers run beside the writer.
-  db->setBusyTimeout(60000);
-  db->exec("PRAGMA journal_mode=WAL");
-  db->exec("PRAGMA synchronous=NORMAL");
-  // Creating tables takes the write lock; skip it when they exist so a reader never waits.
-  SQLite::Statement q(*db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
-                           "('runs','session_links','run_errors','run_turn_state')");
-  q.executeStep();
-  if (q.getColumn(0).getInt() != 4) {
-    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-    ensure_runs_schema(*db);
-    tx.commit();
-  }
-  return db;
-}
 
 namespace {
 

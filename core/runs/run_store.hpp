@@ -19,15 +19,12 @@ class Database;
 namespace costdeck::runs {
 
 // Version 1 of the runs tables (runs, session_links, run_errors, run_turn_state) and their
-// indexes. Idempotent (IF NOT EXISTS), so it may run as a migration or on every open.
+// indexes: step 2 of store::migrations(). Idempotent (IF NOT EXISTS).
 extern const char* const kRunsSchemaV1;
 void ensure_runs_schema(SQLite::Database& db);
 
-// $COSTDECK_DB, else $XDG_DATA_HOME/costdeck/costdeck.db, else ~/.local/share/costdeck/costdeck.db.
-std::string default_db_path();
-
-// Opens (creating folders and file) with WAL, busy_timeout and the runs schema.
-std::unique_ptr<SQLite::Database> open_runs_store(const std::string& path);
+// Writers wait this long for the write lock: eight recorders and an ingest may queue.
+inline constexpr int kWriterBusyTimeoutMs = 120000;
 
 // Inserts, or updates the row with the same key: given values replace stored ones, absent
 // (empty / unset) values keep them, so `running` then `success` under one key is one run.

@@ -1,5 +1,7 @@
 #include "core/store/schema.hpp"
 
+#include "core/runs/run_store.hpp"
+
 namespace costdeck::store {
 
 // To change the schema, APPEND a step at the end of the list below. Never edit or reorder
@@ -102,6 +104,9 @@ CREATE TABLE scans (
   errors        INTEGER NOT NULL
 );
 )sql"},
+      // Runs (task runs, session links, error events, open-turn state): owned by core/runs,
+      // documented in docs/store.md.
+      {"2: runs, session_links, run_errors, run_turn_state", runs::kRunsSchemaV1},
       // Append new steps here.
   };
   return kSteps;
