@@ -11,6 +11,8 @@
 
 namespace costdeck::store {
 
+class Store;
+
 // Which copy of a response counts, and which lines are admitted at all.
 enum class DedupeRules : std::uint8_t {
   Costdeck = 0,  // formats.md: every line counts, null fields and odd versions included
@@ -29,6 +31,8 @@ struct UsageRow {
   std::int64_t web_search_requests = 0;
   std::optional<double> cost_usd;
   bool fast = false;
+  bool sidechain = false;  // the kept copy was a sidechain line (no better copy existed)
+  std::int64_t web_fetch_requests = 0;
 };
 
 struct UsageTable {
@@ -41,5 +45,9 @@ struct UsageQuery {
   std::optional<std::int64_t> since_ms, until_ms;  // [since, until)
   std::optional<Runtime> runtime;
 };
+
+// The counted rows for `q` (one per response under q.rules), sorted by ts_ms; strings are
+// interned per table. Reads only; throws StoreError when the store cannot be read.
+UsageTable load_usage_table(Store& store, const UsageQuery& q);
 
 }  // namespace costdeck::store

@@ -1,0 +1,85 @@
+#pragma once
+// Writes what the readers found into the store: one transaction per batch of files
+// (usage rows, their counted flags, cursors, malformed lines, the runs hook), so a kill at
+// any moment leaves either the whole batch or none of it. Deduplication is maintained
+// here, per message.id group touched by the batch (see dedupe.hpp).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/sources/session_file.hpp"
+
+namespace SQLite {
+class Database;
+}
+
+namespace costdeck::store {
+
+// A row of the files table.
+struct FileRecord {
+  std::int64_t id = 0;  // 0: not in the store yet
+  std::string path;
+  sources::FileKind kind = sources::FileKind::ClaudeTranscript;
+  std::string project_dir;
+  std::uint64_t dev = 0, ino = 0;
+  std::int64_t size = 0, mtime_ns = 0;
+  sources::FileCursor cursor;
+  std::uint64_t head_hash = 0, tail_hash = 0;
+  std::int64_t lines = 0, usage_lines = 0, malformed = 0, resets = 0;
+  std::int64_t first_seen_ms = 0, last_scan_ms = 0;
+  bool missing = false;
+  std::string error;
+};
+
+std::vector<FileRecord> load_file_records(SQLite::Database& db);
+
+// One file's read, ready to commit.
+struct FileUpdate {
+  FileRecord record;                    // new state: identity, cursor, hashes, counters
+  std::int64_t observed_offset = 0;     // the stored cursor when the read was planned
+  bool observed_in_store = false;       // the file had a row when the read was planned
+  bool reset = false;                   // re-read from 0: its old rows go first
+  sources::FileReadResult result;       // what was read (result.error: nothing was)
+};
+
+struct BatchStats {
+  std::int64_t files_written = 0;
+  std::int64_t files_skipped = 0;  // another process had moved the cursor meanwhile
+  std::int64_t usage_rows = 0;
+  std::int64_t groups_touched = 0;
+  std::int64_t flag_updates = 0;  // existing rows whose counted flags changed
+};
+
+using ActivityHook =
+    std::function<void(SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>&)>;
+
+class Writer {
+ public:
+  static constexpr int kMalformedKept = 5;  // per file; files.malformed counts them all
+
+  // `activity`: called inside the transaction for each Claude file with new activity
+  // lines (the runs module); may be empty.
+  Writer(SQLite::Database& db, ActivityHook activity);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Commits the batch in one transaction, or throws with nothing committed.
+  BatchStats write(std::vector<FileUpdate>& batch);
+  // Marks files missing / present again; one transaction.
+  void set_missing(const std::vector<std::int64_t>& file_ids, bool missing);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Recomputes every counted flag of the store from scratch (repair, and the reference the
+// incremental path is tested against). Returns the number of rows changed.
+std::int64_t recompute_all_flags(SQLite::Database& db);
+
+}  // namespace costdeck::store
