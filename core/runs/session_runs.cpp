@@ -1,8 +1,385 @@
 #include "core/runs/session_runs.hpp"
 
-namespace costdeck::runs {
+#include <SQLiteCpp/SQLiteCpp.h>
 
-// Placeholder until turns are derived from session files.
-void ingest_session_activity(SQLite::Database&, std::int64_t, const std::vector<sources::ClaudeLine>&) {}
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "core/runs/run.hpp"
+#include "core/runs/run_store.hpp"
+
+namespace costdeck::runs {
+namespace {
+
+using nlohmann::json;
+using sources::ClaudeLine;
+
+constexpr std::string_view kInterruptMarker = "[Request interrupted by user";
+constexpr std::string_view kRejectMarker = "The user doesn't want to proceed with this tool use";
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+std::string_view trim_left(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
+    s.remove_prefix(1);
+  return s;
+}
+
+struct Response {
+  TokenCounts tokens;
+  std::string model;
+  std::optional<double> cost_usd;
+};
+
+struct Turn {
+  std::string key, session, project, branch, agent_id, title;
+  bool subagent = false;
+  std::int64_t start_ms = 0, last_assistant_ms = -1, duration_ms = -1;
+  bool interrupted = false, api_error = false;
+  std::string api_error_message;
+  std::map<std::string, Response> responses;  // by message.id: one response counts once
+  std::map<std::string, std::string> tools;   // tool_use id -> tool name
+
+  json to_json() const {
+    json r = json::object();
+    for (const auto& [id, x] : responses)
+      r[id] = json{x.tokens.input, x.tokens.output, x.tokens.cache_write_5m, x.tokens.cache_write_1h,
+                   x.tokens.cache_read, x.model, x.cost_usd ? json(*x.cost_usd) : json(nullptr)};
+    return json{{"key", key},         {"session", session},
+                {"project", project}, {"branch", branch},
+                {"agent_id", agent_id}, {"title", title},
+                {"subagent", subagent}, {"start", start_ms},
+                {"last", last_assistant_ms}, {"duration", duration_ms},
+                {"interrupted", interrupted}, {"api_error", api_error},
+                {"api_error_message", api_error_message}, {"responses", r},
+                {"tools", tools}};
+  }
+  static Turn from_json(const json& j) {
+    Turn t;
+    t.key = j.value("key", "");
+    t.session = j.value("session", "");
+    t.project = j.value("project", "");
+    t.branch = j.value("branch", "");
+    t.agent_id = j.value("agent_id", "");
+    t.title = j.value("title", "");
+    t.subagent = j.value("subagent", false);
+    t.start_ms = j.value("start", std::int64_t{0});
+    t.last_assistant_ms = j.value("last", std::int64_t{-1});
+    t.duration_ms = j.value("duration", std::int64_t{-1});
+    t.interrupted = j.value("interrupted", false);
+    t.api_error = j.value("api_error", false);
+    t.api_error_message = j.value("api_error_message", "");
+    if (j.contains("responses"))
+      for (auto it = j["responses"].begin(); it != j["responses"].end(); ++it) {
+        const auto& a = it.value();
+        Response r;
+        r.tokens = {a[0].get<std::int64_t>(), a[1].get<std::int64_t>(), a[2].get<std::int64_t>(),
+                    a[3].get<std::int64_t>(), a[4].get<std::int64_t>()};
+        r.model = a[5].get<std::string>();
+        if (!a[6].is_null()) r.cost_usd = a[6].get<double>();
+        t.responses.emplace(it.key(), std::move(r));
+      }
+    if (j.contains("tools")) t.tools = j["tools"].get<std::map<std::string, std::string>>();
+    return t;
+  }
+};
+
+std::string line_text(const ClaudeLine& l) {
+  std::string s;
+  for (const auto& b : l.content)
+    if (b.type == "text") {
+      if (!s.empty()) s += ' ';
+      s += b.text;
+    }
+  return s;
+}
+
+int api_status(std::string_view text) {
+  auto p = text.find("API Error: ");
+  if (p == std::string_view::npos) return 0;
+  int n = 0, digits = 0;
+  for (std::size_t i = p + 11; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 3; ++i, ++digits)
+    n = n * 10 + (text[i] - '0');
+  return digits == 3 ? n : 0;
+}
+
+Run run_of(const Turn& t, std::int64_t file_id) {
+  Run r;
+  r.key = t.key;
+  r.source = RunSource::SessionFile;
+  r.file_id = file_id;
+  r.started_ms = t.start_ms;
+  if (t.duration_ms >= 0)
+    r.duration_ms = t.duration_ms;
+  else if (t.last_assistant_ms >= t.start_ms)
+    r.duration_ms = t.last_assistant_ms - t.start_ms;
+  if (r.duration_ms) r.ended_ms = r.started_ms + *r.duration_ms;
+  r.runtime = "claude-code";
+  r.subagent = t.subagent;
+  r.operation = t.subagent ? "agent execution" : "turn";
+  r.session_id = t.session;
+  r.project = t.project;
+  r.git_branch = t.branch;
+  r.title = t.title;
+  if (t.interrupted) {
+    r.status = RunStatus::Aborted;
+  } else if (t.api_error) {
+    r.status = RunStatus::Error;
+    r.error = t.api_error_message;
+  }
+  std::map<std::string, std::int64_t> by_model;
+  double cost = 0;
+  bool any_priced = false;
+  for (const auto& [id, resp] : t.responses) {
+    r.tokens += resp.tokens;
+    by_model[resp.model] += resp.tokens.total();
+    Run one;
+    one.model = resp.model;
+    one.tokens = resp.tokens;
+    one.cost_usd = resp.cost_usd;
+    fill_computed_cost(one);
+    if (one.cost_usd) {
+      cost += *one.cost_usd;
+      any_priced = true;
+      r.cost_computed = r.cost_computed || one.cost_computed;
+    }
+  }
+  if (any_priced) r.cost_usd = cost;
+  std::int64_t best = -1;
+  for (const auto& [m, n] : by_model)
+    if (n > best) {
+      best = n;
+      r.model = m;
+    }
+  if (!t.agent_id.empty()) r.metadata = json{{"agent_id", t.agent_id}}.dump();
+  return r;
+}
+
+class Processor {
+ public:
+  Processor(SQLite::Database& db, std::int64_t file_id, const SessionRunOptions& opts)
+      : db_(db), file_id_(file_id), opts_(opts) {
+    SQLite::Statement q(db_, "SELECT track, state FROM run_turn_state WHERE file_id = ?1");
+    q.bind(1, static_cast<std::int64_t>(file_id_));
+    while (q.executeStep()) {
+      json j = json::parse(q.getColumn(1).getString(), nullptr, false);
+      if (j.is_discarded()) continue;  // a state we cannot read only loses the open turn's continuation
+      open_.emplace(q.getColumn(0).getString(), Turn::from_json(j));
+    }
+  }
+
+  void feed(const ClaudeLine& l) {
+    const std::string track = l.sidechain ? "side:" + l.agent_id : "main";
+    Turn* turn = nullptr;
+    if (auto it = open_.find(track); it != open_.end()) turn = &it->second;
+
+    if (l.type == "user") {
+      if (is_real_prompt(l)) {
+        if (turn) close(track);
+        Turn t;
+        t.key = "cc:" + (l.uuid.empty() ? l.session_id + ":" + std::to_string(l.ts_ms) : l.uuid);
+        t.session = l.session_id;
+        t.project = l.cwd;
+        t.branch = l.git_branch;
+        t.agent_id = l.agent_id;
+        t.subagent = l.sidechain;
+        t.start_ms = l.ts_ms;
+        if (opts_.store_prompt_text) t.title = title_from_prompt(l, opts_.title_words);
+        open_[track] = std::move(t);
+        touched_[track] = true;
+        return;
+      }
+      user_errors(l, turn);
+      if (turn) touched_[track] = true;
+      return;
+    }
+    if (l.type == "assistant") {
+      if (l.is_api_error) {
+        std::string text = line_text(l);
+        add_error(l, 0, ErrorKind::ApiError, "", api_status(text), text);
+        if (turn) {
+          turn->api_error = true;
+          turn->api_error_message = text;
+        }
+      }
+      if (!turn) return;
+      touched_[track] = true;
+      if (l.has_ts) turn->last_assistant_ms = std::max(turn->last_assistant_ms, l.ts_ms);
+      if (turn->branch.empty()) turn->branch = l.git_branch;
+      if (turn->project.empty()) turn->project = l.cwd;
+      for (const auto& b : l.content)
+        if (b.type == "tool_use" && !b.tool_use_id.empty()) turn->tools[b.tool_use_id] = b.tool_name;
+      if (l.is_api_error || !l.has_usage) return;
+      turn->api_error = false;  // a later good response means the turn went on
+      const std::string id = !l.message_id.empty() ? l.message_id : "req:" + l.request_id;
+      auto& resp = turn->responses[id];
+      if (l.tokens.total() >= resp.tokens.total() || resp.model.empty()) {
+        resp.tokens = l.tokens;
+        resp.model = l.model;
+        resp.cost_usd = l.cost_usd;
+      }
+      return;
+    }
+    if (l.type == "system" && l.subtype == "turn_duration" && turn && l.duration_ms >= 0) {
+      turn->duration_ms = l.duration_ms;
+      touched_[track] = true;
+    }
+  }
+
+  void finish() {
+    for (auto& [track, t] : open_)
+      if (touched_.count(track)) emit(t);
+    upsert_runs(db_, runs_);
+    upsert_error_events(db_, errors_);
+    SQLite::Statement del(db_, "DELETE FROM run_turn_state WHERE file_id = ?1");
+    del.bind(1, static_cast<std::int64_t>(file_id_));
+    del.exec();
+    SQLite::Statement ins(db_, "INSERT INTO run_turn_state (file_id, track, state) VALUES (?1, ?2, ?3)");
+    for (const auto& [track, t] : open_) {
+      ins.bind(1, static_cast<std::int64_t>(file_id_));
+      ins.bind(2, track);
+      ins.bind(3, t.to_json().dump());
+      ins.exec();
+      ins.reset();
+    }
+  }
+
+ private:
+  void close(const std::string& track) {
+    auto it = open_.find(track);
+    emit(it->second);  // closing by a new prompt changes nothing in it, but it must be final
+    open_.erase(it);
+    touched_.erase(track);
+  }
+
+  void emit(const Turn& t) {
+    // A prompt nothing answered and nobody interrupted was a local command (/clear, /model).
+    if (t.responses.empty() && t.last_assistant_ms < 0 && !t.interrupted && t.duration_ms < 0) return;
+    runs_.push_back(run_of(t, file_id_));
+  }
+
+  void user_errors(const ClaudeLine& l, Turn* turn) {
+    for (std::size_t i = 0; i < l.content.size(); ++i) {
+      const auto& b = l.content[i];
+      std::string_view text = trim_left(b.text);
+      if (starts_with(text, kInterruptMarker)) {
+        if (turn) turn->interrupted = true;
+        add_error(l, i, ErrorKind::Interruption, "", 0, std::string(text));
+        continue;
+      }
+      if (b.type != "tool_result" || !b.is_error) continue;
+      std::string tool;
+      if (turn) {
+        auto it = turn->tools.find(b.tool_use_id);
+        if (it != turn->tools.end()) tool = it->second;
+      }
+      ErrorKind kind = text.find(kRejectMarker) != std::string_view::npos ? ErrorKind::Rejection : ErrorKind::ToolError;
+      add_error(l, i, kind, tool, 0, std::string(text));
+    }
+  }
+
+  void add_error(const ClaudeLine& l, std::size_t block, ErrorKind kind, std::string tool, int status,
+                 std::string message) {
+    ErrorEvent e;
+    e.key = "cc:" + (l.uuid.empty() ? l.session_id + ":" + std::to_string(l.ts_ms) : l.uuid) + ":" +
+            std::to_string(block);
+    e.ts_ms = l.ts_ms;
+    e.session_id = l.session_id;
+    e.project = l.cwd;
+    auto it = open_.find(l.sidechain ? "side:" + l.agent_id : "main");
+    if (it != open_.end()) e.run_key = it->second.key;
+    e.kind = kind;
+    e.tool = std::move(tool);
+    e.status = status;
+    e.message = message.empty() ? std::string(error_kind_name(kind)) : std::move(message);
+    errors_.push_back(std::move(e));
+  }
+
+  SQLite::Database& db_;
+  std::int64_t file_id_;
+  SessionRunOptions opts_;
+  std::map<std::string, Turn> open_;
+  std::map<std::string, bool> touched_;
+  std::vector<Run> runs_;
+  std::vector<ErrorEvent> errors_;
+};
+
+}  // namespace
+
+bool is_real_prompt(const ClaudeLine& l) {
+  if (l.type != "user" || l.is_meta || l.is_compact_summary) return false;
+  bool any_text = false;
+  for (const auto& b : l.content) {
+    if (b.type == "tool_result") return false;
+    if (b.type != "text" && b.type != "image") continue;
+    std::string_view t = trim_left(b.text);
+    if (b.type == "image") {
+      any_text = true;
+      continue;
+    }
+    if (t.empty()) continue;
+    if (starts_with(t, kInterruptMarker)) return false;
+    // Echoes of local slash commands, not prompts to the model.
+    if (starts_with(t, "<local-command-stdout>") || starts_with(t, "<local-command-stderr>") ||
+        starts_with(t, "<local-command-caveat>") || starts_with(t, "Caveat: The messages below were generated"))
+      return false;
+    any_text = true;
+  }
+  return any_text;
+}
+
+std::string title_from_prompt(const ClaudeLine& l, int words) {
+  std::string text = line_text(l);
+  // A slash command's prompt line names the command: show that, not the markup.
+  if (auto p = text.find("<command-name>"); p != std::string::npos) {
+    auto e = text.find("</command-name>", p);
+    if (e != std::string::npos) {
+      std::string cmd = text.substr(p + 14, e - p - 14);
+      auto ap = text.find("<command-args>");
+      auto ae = text.find("</command-args>");
+      if (ap != std::string::npos && ae != std::string::npos && ae > ap) cmd += " " + text.substr(ap + 14, ae - ap - 14);
+      text = cmd;
+    }
+  }
+  std::string out;
+  int n = 0;
+  std::size_t i = 0;
+  while (i < text.size() && n < words) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    std::size_t s = i;
+    while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i == s) break;
+    if (!out.empty()) out += ' ';
+    out.append(text, s, i - s);
+    ++n;
+  }
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  if (i < text.size()) out += "…";
+  if (out.size() > 200) {
+    std::size_t cut = 200;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    out.resize(cut);
+  }
+  return out;
+}
+
+void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines) {
+  ingest_session_activity(db, file_id, lines, SessionRunOptions{});
+}
+
+void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines,
+                             const SessionRunOptions& opts) {
+  if (lines.empty()) return;
+  Processor p(db, file_id, opts);
+  for (const auto& l : lines) p.feed(l);
+  p.finish();
+}
+
+void reset_session_activity(SQLite::Database& db, std::int64_t file_id) {
+  SQLite::Statement del(db, "DELETE FROM run_turn_state WHERE file_id = ?1");
+  del.bind(1, static_cast<std::int64_t>(file_id));
+  del.exec();
+}
 
 }  // namespace costdeck::runs

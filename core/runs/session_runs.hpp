@@ -1,6 +1,12 @@
 #pragma once
 // Turns read from session files become runs in the store. The ingest hands each file's new
 // activity lines here inside its write transaction, so runs and usage commit together.
+//
+// A turn starts at a real prompt (see is_real_prompt) and ends before the next one. A turn
+// may span two reads of a file (the agent was still writing): the open turn of each file
+// and track is kept in run_turn_state and continued by the next read, and its run row is
+// rewritten under the same key (cc:<prompt uuid>) each time. A resumed session that copies
+// the prompt into a new file refers to the same key, so the turn counts once.
 
 #include <cstdint>
 #include <vector>
@@ -13,9 +19,26 @@ class Database;
 
 namespace costdeck::runs {
 
+struct SessionRunOptions {
+  bool store_prompt_text = true;  // false: titles stay empty, no prompt text is stored
+  int title_words = 8;
+};
+
+// A user line that starts a turn: not a tool result, not meta, not a compaction summary,
+// not an interruption marker, not a local slash-command echo.
+bool is_real_prompt(const sources::ClaudeLine& line);
+
+// The title a prompt gives its turn: its first `words` words, whitespace collapsed.
+std::string title_from_prompt(const sources::ClaudeLine& line, int words);
+
 // Called by the ingest, inside its open transaction, once per file with the lines read
 // from that file this time (in file order). `file_id` is the store's files.id.
 void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
                              const std::vector<sources::ClaudeLine>& lines);
+void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
+                             const std::vector<sources::ClaudeLine>& lines, const SessionRunOptions& opts);
+
+// Forget a file's open turns (the ingest re-reads it from the start).
+void reset_session_activity(SQLite::Database& db, std::int64_t file_id);
 
 }  // namespace costdeck::runs
