@@ -1,0 +1,220 @@
+#include "core/report/report.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace costdeck::report {
+
+const char* period_name(Period p) {
+  switch (p) {
+    case Period::Day: return "daily";
+    case Period::Week: return "weekly";
+    case Period::Month: return "monthly";
+    case Period::Session: return "session";
+    case Period::Model: return "models";
+  }
+  return "?";
+}
+
+void Totals::add(const Totals& o) {
+  tokens += o.tokens;
+  reasoning_tokens += o.reasoning_tokens;
+  web_search_requests += o.web_search_requests;
+  responses += o.responses;
+  cost += o.cost;
+}
+
+namespace {
+
+std::string_view strip_jsonl(std::string_view name) {
+  constexpr std::string_view kExt = ".jsonl";
+  if (name.size() >= kExt.size() && name.substr(name.size() - kExt.size()) == kExt)
+    name.remove_suffix(kExt.size());
+  return name;
+}
+
+std::vector<std::string_view> split_path(std::string_view p) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    std::size_t end = p.find('/', start);
+    if (end == std::string_view::npos) end = p.size();
+    if (end > start) parts.push_back(p.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+}  // namespace
+
+SessionParts session_parts_from_path(const std::string& path, Runtime runtime) {
+  SessionParts out;
+  auto parts = split_path(path);
+  if (parts.empty()) return out;
+  out.file_stem = std::string(strip_jsonl(parts.back()));
+  const std::string_view anchor = runtime == Runtime::Codex ? "sessions" : "projects";
+  std::size_t at = parts.size();
+  for (std::size_t i = parts.size(); i-- > 0;)
+    if (parts[i] == anchor && i + 1 < parts.size()) {
+      at = i;
+      break;
+    }
+  if (runtime == Runtime::Codex) {
+    if (at == parts.size()) {
+      out.session_id = out.file_stem;
+      return out;
+    }
+    std::string dir;
+    for (std::size_t i = at + 1; i + 1 < parts.size(); ++i) dir += (dir.empty() ? "" : "/") + std::string(parts[i]);
+    out.project_path = dir;  // ccusage's `directory`
+    out.session_id = dir.empty() ? out.file_stem : dir + "/" + out.file_stem;
+    return out;
+  }
+  if (at == parts.size() || at + 2 >= parts.size()) {
+    out.session_id = out.file_stem;
+    out.project_path = parts.size() >= 2 ? std::string(parts[parts.size() - 2]) : std::string();
+    return out;
+  }
+  out.project_path = std::string(parts[at + 1]);
+  // A file directly in the project folder is its own session; deeper files (2.1.x
+  // subagents) belong to the folder named after their parent session.
+  out.session_id = at + 3 == parts.size() ? out.file_stem : std::string(parts[at + 2]);
+  return out;
+}
+
+namespace {
+
+struct Acc {
+  Row row;
+  std::unordered_map<std::string, std::size_t> model_index;  // into row.models
+};
+
+bool contains(std::string_view hay, std::string_view needle) {
+  return needle.empty() || hay.find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+Report build_report(const store::UsageTable& usage, const PriceTable& prices, const ReportOptions& opts) {
+  Report rep;
+  rep.period = opts.period;
+
+  // Per interned string, resolved once: a million rows share a few dozen models and files.
+  std::vector<const ModelPrice*> price_of(usage.models.size(), nullptr);
+  for (std::size_t i = 0; i < usage.models.size(); ++i) price_of[i] = prices.find(usage.models[i]);
+  std::vector<std::optional<SessionParts>> parts_of(usage.files.size());
+  auto parts = [&](std::int32_t file, Runtime rt) -> const SessionParts& {
+    static const SessionParts kNone;
+    if (file < 0 || static_cast<std::size_t>(file) >= usage.files.size()) return kNone;
+    auto& slot = parts_of[static_cast<std::size_t>(file)];
+    if (!slot) slot = session_parts_from_path(usage.files[static_cast<std::size_t>(file)], rt);
+    return *slot;
+  };
+  auto str = [](const std::vector<std::string>& v, std::int32_t i) -> const std::string& {
+    static const std::string kEmpty;
+    return i >= 0 && static_cast<std::size_t>(i) < v.size() ? v[static_cast<std::size_t>(i)] : kEmpty;
+  };
+
+  std::map<std::string, Acc> groups;
+  std::map<std::pair<std::string, int>, UnknownModel> unknown;
+
+  for (const store::UsageRow& r : usage.rows) {
+    if (opts.runtime && r.runtime != *opts.runtime) continue;
+    const timeutil::Day day = opts.zone.day_of(r.ts_ms);
+    if (opts.since && day < *opts.since) continue;
+    if (opts.until && day > *opts.until) continue;
+    const SessionParts& sp = parts(r.file, r.runtime);
+    if (!opts.project.empty() && !contains(str(usage.projects, r.project), opts.project) &&
+        !contains(sp.project_path, opts.project))
+      continue;
+
+    bool fallback = false;
+    std::string model = str(usage.models, r.model);
+    const ModelPrice* price = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
+    if (model.empty() && r.runtime == Runtime::Codex) {
+      // Rollouts without a turn_context model: ccusage assumes gpt-5 and marks it.
+      model = "gpt-5";
+      fallback = true;
+      price = prices.find(model);
+    }
+    if (model.empty()) model = "<unknown>";
+    if (r.fast) model += "-fast";
+    if (!contains(model, opts.model)) continue;
+
+    ResponseCost c = response_cost(price, r.tokens, r.cost_usd, r.fast, opts.rules);
+    if (r.cost_usd) ++rep.responses_with_cost_usd;
+    Totals t;
+    t.tokens = r.tokens;
+    t.reasoning_tokens = r.reasoning_tokens;
+    t.web_search_requests = r.web_search_requests;
+    t.responses = 1;
+    t.cost = c.usd;
+
+    std::string key;
+    switch (opts.period) {
+      case Period::Day: key = timeutil::format_day(day); break;
+      case Period::Week: key = timeutil::format_day(timeutil::week_start(day, opts.week_start)); break;
+      case Period::Month: key = timeutil::format_month(day); break;
+      case Period::Model: key = model; break;
+      case Period::Session: {
+        const std::string& sid = str(usage.sessions, r.session);
+        key = opts.sessions == SessionGrouping::FilePath || sid.empty() ? sp.session_id : sid;
+        break;
+      }
+    }
+    Acc& acc = groups[key];
+    Row& row = acc.row;
+    if (row.totals.responses == 0) {
+      row.key = key;
+      row.first_ms = r.ts_ms;
+      row.last_ms = r.ts_ms;
+      row.project_path = sp.project_path;
+      row.project = str(usage.projects, r.project);
+      row.session_file = sp.file_stem;
+      row.directory = r.runtime == Runtime::Codex ? sp.project_path : std::string();
+    }
+    row.first_ms = std::min(row.first_ms, r.ts_ms);
+    row.last_ms = std::max(row.last_ms, r.ts_ms);
+    if (row.project.empty()) row.project = str(usage.projects, r.project);
+    (r.runtime == Runtime::Codex ? row.has_codex : row.has_claude) = true;
+    row.totals.add(t);
+    auto [it, inserted] = acc.model_index.try_emplace(model, row.models.size());
+    if (inserted) {
+      row.models_used.push_back(model);
+      ModelLine ml;
+      ml.model = model;
+      ml.runtime = r.runtime;
+      ml.fallback = fallback;
+      row.models.push_back(ml);
+    }
+    ModelLine& ml = row.models[it->second];
+    ml.totals.add(t);
+    if (!c.priced) {
+      ml.priced = false;
+      UnknownModel& u = unknown[{model, static_cast<int>(r.runtime)}];
+      u.model = model;
+      u.runtime = r.runtime;
+      u.totals.add(t);
+    }
+    rep.totals.add(t);
+  }
+
+  rep.rows.reserve(groups.size());
+  for (auto& [key, acc] : groups) {
+    std::stable_sort(acc.row.models.begin(), acc.row.models.end(),
+                     [](const ModelLine& a, const ModelLine& b) { return a.totals.cost > b.totals.cost; });
+    rep.rows.push_back(std::move(acc.row));
+  }
+  if (opts.period == Period::Session) {
+    // Most recent first, as ccusage lists sessions.
+    std::stable_sort(rep.rows.begin(), rep.rows.end(), [](const Row& a, const Row& b) { return a.last_ms > b.last_ms; });
+  } else if (opts.period == Period::Model) {
+    std::stable_sort(rep.rows.begin(), rep.rows.end(),
+                     [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
+  }
+  for (auto& [k, u] : unknown) rep.unknown_models.push_back(std::move(u));
+  return rep;
+}
+
+}  // namespace costdeck::report
