@@ -31,6 +31,10 @@ struct ClaudeSessionPlan {
   std::size_t big_line_bytes = 0;
   bool long_context = false;  // Sonnet prompts grow past 200k
   bool one_hour_cache = false;
+  bool unterminated_last = false;  // the newest session is still being written
+  bool tool_result_file = false;
+  bool malformed_each =
+      false;  // one line of each malformed kind, early   // the first tool result goes to tool-results/*.txt
   const std::vector<std::string>* resume_from = nullptr;  // lines of an earlier session to copy
 };
 
@@ -46,7 +50,10 @@ class ClaudeSessionWriter {
   ClaudeSessionResult write(const ClaudeSessionPlan& plan) {
     plan_ = &plan;
     now_ = plan.start_ms;
-    ctx_tokens_ = rng_.range(9000, 24000);
+    // Long-context sessions are long ones: they arrive here already near 200k.
+    ctx_tokens_ = plan.long_context ? rng_.range(150000, 200000) : rng_.range(9000, 24000);
+    txt_pending_ = plan.tool_result_file;
+    malformed_pending_ = plan.malformed_each ? 3 : 0;
     agents_left_ = plan.subagents;
     bigs_left_ = plan.big_lines;
     Thread main{plan.session_id, "", false, ""};
@@ -528,7 +535,8 @@ class ClaudeSessionWriter {
           size = plan_->big_line_bytes;
           --bigs_left_;
           stats_.add(Kind::BigLine);
-        } else if (plan_->era == 2 && size > 30000 && rng_.chance(0.5)) {
+        } else if (plan_->era == 2 && ((size > 30000 && rng_.chance(0.5)) || txt_pending_)) {
+          txt_pending_ = false;
           // 2.1.x keeps large outputs beside the transcript and points at them.
           std::string txt;
           pool_.append(txt, rng_, size);
@@ -626,7 +634,7 @@ class ClaudeSessionWriter {
   // Real logs hold broken lines: cut by a crash, interleaved writes, preallocated NULs.
   void maybe_malformed(std::string& o, bool at_end) {
     if (at_end) {
-      if (rng_.chance(0.02)) {
+      if (plan_->unterminated_last || rng_.chance(0.02)) {
         o += "{\"parentUuid\":\"";
         o += make_uuid(rng_);
         o += "\",\"isSidechain\":false,\"type\":\"assistant\",\"message\":{\"model\":\"claude-";
@@ -634,7 +642,8 @@ class ClaudeSessionWriter {
       }
       return;
     }
-    const double r = rng_.unit();
+    double r = rng_.unit();
+    if (malformed_pending_ > 0) r = 0.002 * --malformed_pending_ + 0.003;
     if (r < 0.004) {
       o += "{\"parentUuid\":\"";
       o += make_uuid(rng_);
@@ -657,7 +666,7 @@ class ClaudeSessionWriter {
     while (pos < until && out.size() < 200) {
       const auto nl = buf.find('\n', pos);
       if (nl == std::string::npos) break;
-      if (nl - pos < 100000 && buf[pos] == '{') out.emplace_back(buf, pos, nl - pos);
+      if (nl - pos < 100000 && buf[pos] == '{' && buf[nl - 1] == '}') out.emplace_back(buf, pos, nl - pos);
       pos = nl + 1;
     }
   }
@@ -673,6 +682,8 @@ class ClaudeSessionWriter {
   std::int64_t turn_messages_ = 0;
   std::int64_t retry_attempt_ = 0;
   bool compact_pending_ = false;
+  bool txt_pending_ = false;
+  int malformed_pending_ = 0;
   int agents_left_ = 0;
   int bigs_left_ = 0;
 };

@@ -57,7 +57,7 @@ class CodexWriter {
     token_count(o, nullptr, true);  // the first event often has no info yet
     bool switched = false;
     while (o.size() < p.target) {
-      if (!switched && !p.second_model.empty() && o.size() > p.target / 2) {
+      if (!switched && !p.second_model.empty() && o.size() > p.target / 4) {
         turn_context(o, p, p.second_model);
         stats_.add(Kind::CodexModelSwitch);
         switched = true;

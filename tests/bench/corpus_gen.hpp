@@ -109,10 +109,17 @@ class CorpusGenerator {
       p.era = frac < 0.2 ? 0 : frac < 0.5 ? 1 : 2;
       static constexpr const char* kVersions[] = {"1.0.128", "2.0.37", "2.1.14"};
       p.version = kVersions[p.era];
-      if (rng_.chance(0.01)) p.version = "2.1.15-beta.1";
+      if (rng_.chance(0.01) || (p.era == 2 && need(forced_odd_))) p.version = "2.1.15-beta.1";
       p.main_model = model_for(p.era);
-      p.long_context = p.main_model.find("sonnet-4-5") != std::string::npos && rng_.chance(0.25);
+      // Rare shapes appear at least once however small the corpus.
+      if (p.era >= 1 && done_files > 0 && need(forced_unknown_)) p.main_model = kUnknownModel;
+      if (p.era >= 1 && p.main_model.find("sonnet-4-5") == std::string::npos &&
+          p.main_model != kUnknownModel && done_files > 1 && need(forced_long_))
+        p.main_model = "claude-sonnet-4-5-20250929", p.long_context = true;
+      p.long_context =
+          p.long_context || (p.main_model.find("sonnet-4-5") != std::string::npos && rng_.chance(0.15));
       p.one_hour_cache = p.era == 2 && rng_.chance(0.3);
+      p.tool_result_file = p.era == 2 && need(forced_txt_);
       p.start_ms = time_at(frac);
       if (p.era > 0) {
         const double r = rng_.unit();
@@ -132,7 +139,10 @@ class CorpusGenerator {
                                               : static_cast<std::size_t>(rng_.range(1536, 5120)) * 1024;
         p.big_line_bytes = std::min<std::size_t>(p.big_line_bytes, static_cast<std::size_t>(total_ / 10));
       }
-      if (!proj.last_lines.empty() && rng_.chance(0.08)) p.resume_from = &proj.last_lines;
+      if (!proj.last_lines.empty() && (rng_.chance(0.08) || need(forced_resume_)))
+        p.resume_from = &proj.last_lines;
+      p.unterminated_last = remaining_files == 1 + p.subagents;
+      p.malformed_each = done_files == 0;
       auto result = writer.write(p);
       proj.last_lines = std::move(result.first_lines);
       proj.sessions.push_back(p.session_id);
@@ -161,7 +171,7 @@ class CorpusGenerator {
     if (r < 0.5) return "claude-opus-4-5-20251101";
     if (r < 0.86) return "claude-sonnet-4-5-20250929";
     if (r < 0.985) return "claude-haiku-4-5-20251001";
-    return "claude-mystery-9-20260101";  // not in any price table
+    return kUnknownModel;
   }
 
   void codex(std::int64_t files, std::int64_t bytes, const EmitFile& emit) {
@@ -182,8 +192,8 @@ class CorpusGenerator {
       p.git_branch = branch();
       const double r = rng_.unit();
       p.model = r < 0.6 ? "gpt-5-codex" : r < 0.95 ? "gpt-5" : "gpt-5-mini";
-      p.no_turn_context = rng_.chance(0.03);
-      if (rng_.chance(0.08)) p.second_model = p.model == "gpt-5" ? "gpt-5-codex" : "gpt-5";
+      p.no_turn_context = rng_.chance(0.03) || i == 0;
+      if (rng_.chance(0.08) || i == 1) p.second_model = p.model == "gpt-5" ? "gpt-5-codex" : "gpt-5";
       p.target = i + 1 == files
                      ? static_cast<std::size_t>(remaining)
                      : static_cast<std::size_t>(mean * std::clamp(rng_.lognormal(1.0, 0.7), 0.1, 5.0));
@@ -217,7 +227,14 @@ class CorpusGenerator {
     }
   }
 
+  static constexpr const char* kUnknownModel = "claude-mystery-9-20260101";  // in no price table
+
+  // True the first time it is asked for a given flag: forces one instance of a rare shape.
+  static bool need(bool& done) { return done ? false : (done = true); }
+
   CorpusOptions o_;
+  bool forced_odd_ = false, forced_unknown_ = false, forced_long_ = false, forced_txt_ = false,
+       forced_resume_ = false;
   Rng rng_;
   TextPool pool_;
   CorpusStats stats_;
