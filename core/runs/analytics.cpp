@@ -1,0 +1,615 @@
+#include "core/runs/analytics.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+namespace costdeck::runs {
+namespace {
+
+bool finished(RunStatus s) { return s == RunStatus::Success || s == RunStatus::Error || s == RunStatus::Aborted; }
+
+double rate(std::int64_t num, std::int64_t den) { return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0; }
+
+// Day keys are cached per zone: consecutive rows are mostly on the same day.
+class DayOf {
+ public:
+  explicit DayOf(const timeutil::Zone& z) : zone_(z) {}
+  timeutil::Day operator()(std::int64_t ts) {
+    if (ts >= lo_ && ts < hi_) return day_;
+    day_ = zone_.day_of(ts);
+    lo_ = zone_.start_of_day_ms(day_);
+    hi_ = zone_.start_of_day_ms(day_ + 1);
+    if (ts < lo_ || ts >= hi_) lo_ = hi_ = 0;  // odd DST edge: no caching for this one
+    return day_;
+  }
+
+ private:
+  const timeutil::Zone& zone_;
+  timeutil::Day day_ = 0;
+  std::int64_t lo_ = 0, hi_ = 0;
+};
+
+bool is_hex_run(std::string_view s, std::size_t i, std::size_t& end) {
+  std::size_t j = i, hex_letters = 0, digits = 0;
+  while (j < s.size() && (std::isxdigit(static_cast<unsigned char>(s[j])) || s[j] == '-')) {
+    if (std::isdigit(static_cast<unsigned char>(s[j]))) ++digits;
+    else if (s[j] != '-') ++hex_letters;
+    ++j;
+  }
+  end = j;
+  // An id: long, and mixing digits and letters (a plain word like "deadbeef" stays).
+  return j - i >= 8 && digits > 0 && hex_letters > 0;
+}
+
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+}  // namespace
+
+RunBrief brief_of(const RunTable& t, const RunRow& r) {
+  RunBrief b;
+  b.id = r.id;
+  b.key = r.key;
+  b.started_ms = r.started_ms;
+  b.duration_ms = r.duration_ms;
+  b.runtime = t.str(r.runtime);
+  b.agent = t.str(r.agent);
+  b.tier = t.str(r.tier);
+  b.issue = t.str(r.issue);
+  b.session = t.str(r.session);
+  b.project = t.str(r.project);
+  b.operation = t.str(r.operation);
+  b.title = r.title;
+  b.error = r.error;
+  b.model = t.str(r.model);
+  b.status = r.status;
+  b.source = r.source;
+  b.tokens = r.tokens;
+  b.cost_usd = r.cost_usd;
+  b.has_cost = r.has_cost;
+  return b;
+}
+
+// ---------------------------------------------------------------- tiers
+
+TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& budgets, const timeutil::Zone& zone,
+                         std::int64_t now_ms) {
+  TiersReport rep;
+  std::map<std::int32_t, TierRow> by_tier;
+  std::map<std::int32_t, std::map<std::int32_t, double>> models;  // tier -> model -> cost
+  for (const auto& r : t.rows) {
+    auto& row = by_tier[r.tier];
+    row.runs++;
+    row.tokens += r.tokens;
+    row.cost += r.cost_usd;
+    if (!r.has_cost && r.tokens.total() > 0) row.unpriced_runs++;
+    if (r.model >= 0) models[r.tier][r.model] += r.cost_usd;
+    rep.tokens += r.tokens;
+    rep.cost += r.cost_usd;
+    rep.runs++;
+  }
+  for (auto& [tier, row] : by_tier) {
+    row.tier = tier < 0 ? "(none)" : t.str(tier);
+    row.share = rate(0, 0);
+    if (rep.cost > 0) row.share = row.cost / rep.cost;
+    std::vector<std::pair<double, std::int32_t>> ms;
+    for (auto [m, c] : models[tier]) ms.emplace_back(c, m);
+    std::sort(ms.begin(), ms.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    for (auto& [c, m] : ms) row.models.push_back(t.str(m));
+    rep.tiers.push_back(std::move(row));
+  }
+  // Budgets: evaluated by the shared budget code on this tier's runs.
+  if (!budgets.empty()) {
+    std::vector<live::BudgetSample> samples;
+    samples.reserve(t.rows.size());
+    for (const auto& r : t.rows)
+      samples.push_back({r.started_ms, r.tokens.total(), r.cost_usd, t.str(r.tier), t.str(r.project), t.str(r.session)});
+    auto period_of = [&zone](live::BudgetPeriod p, std::int64_t now) {
+      timeutil::Day d = zone.day_of(now), start = d, end = d + 1;
+      if (p == live::BudgetPeriod::Week) {
+        start = timeutil::week_start(d);
+        end = start + 7;
+      } else if (p == live::BudgetPeriod::Month) {
+        start = timeutil::month_start(d);
+        end = timeutil::month_start(start + 32);
+      }
+      return live::PeriodBounds{zone.start_of_day_ms(start), zone.start_of_day_ms(end)};
+    };
+    auto statuses = live::evaluate_budgets(budgets, samples, now_ms, period_of);
+    for (const auto& st : statuses) {
+      for (auto& row : rep.tiers) {
+        if (!st.budget.tier.empty() && st.budget.tier != row.tier) continue;
+        if (st.budget.tier.empty()) continue;  // overall budgets are not a tier's
+        TierBudget tb;
+        tb.name = live::budget_display_name(st.budget);
+        tb.unit = live::budget_unit_name(st.budget.unit);
+        tb.period = live::budget_period_name(st.budget.period);
+        tb.limit = st.budget.limit;
+        tb.used = st.used;
+        tb.projected = st.projected;
+        tb.fraction = st.fraction;
+        tb.status = live::limit_status_name(st.status);
+        row.budgets.push_back(std::move(tb));
+      }
+    }
+  }
+  std::sort(rep.tiers.begin(), rep.tiers.end(), [](const TierRow& a, const TierRow& b) {
+    return a.cost != b.cost ? a.cost > b.cost : a.tier < b.tier;
+  });
+  return rep;
+}
+
+// ---------------------------------------------------------------- performance
+
+DurationStats duration_stats(std::vector<std::int64_t> d) {
+  DurationStats s;
+  s.count = static_cast<std::int64_t>(d.size());
+  if (d.empty()) return s;
+  double sum = 0;
+  for (auto v : d) sum += static_cast<double>(v);
+  s.avg_ms = sum / static_cast<double>(d.size());
+  auto rank = [&](double p) {
+    // Nearest rank: the smallest value with at least p% of the values at or below it.
+    auto k = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(d.size())));
+    k = std::clamp<std::size_t>(k, 1, d.size()) - 1;
+    std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(k), d.end());
+    return static_cast<double>(d[k]);
+  };
+  s.median_ms = rank(50);
+  s.p95_ms = rank(95);
+  return s;
+}
+
+PerformanceReport performance_report(const RunTable& t, const timeutil::Zone& zone, std::int64_t now_ms) {
+  PerformanceReport rep;
+  DayOf day_of(zone);
+  const timeutil::Day today = zone.day_of(now_ms);
+  std::vector<std::int64_t> durations;
+  durations.reserve(t.rows.size());
+  struct Acc {
+    PerfDay d;
+    double dur_sum = 0;
+    std::int64_t dur_n = 0;
+  };
+  std::map<timeutil::Day, Acc> days;
+  for (const auto& r : t.rows) {
+    rep.tasks++;
+    timeutil::Day d = day_of(r.started_ms);
+    auto& a = days[d];
+    a.d.tasks++;
+    switch (r.status) {
+      case RunStatus::Success: rep.successes++, a.d.successes++; break;
+      case RunStatus::Error: rep.errors++, a.d.errors++; break;
+      case RunStatus::Aborted: rep.aborted++, a.d.aborted++; break;
+      default: rep.unfinished++;
+    }
+    if (r.status == RunStatus::Error && d == today) rep.errors_today++;
+    if (r.duration_ms >= 0 && finished(r.status)) {
+      durations.push_back(r.duration_ms);
+      a.dur_sum += static_cast<double>(r.duration_ms);
+      a.dur_n++;
+    }
+  }
+  // Tool failures and API errors inside otherwise successful turns count as errors today too.
+  for (const auto& e : t.errors)
+    if ((e.kind == ErrorKind::ToolError || e.kind == ErrorKind::ApiError) && zone.day_of(e.ts_ms) == today)
+      rep.errors_today++;
+  rep.success_rate = rate(rep.successes, rep.successes + rep.errors + rep.aborted);
+  rep.duration = duration_stats(std::move(durations));
+  for (auto& [d, a] : days) {
+    a.d.day = timeutil::format_day(d);
+    a.d.success_rate = rate(a.d.successes, a.d.successes + a.d.errors + a.d.aborted);
+    a.d.avg_duration_ms = a.dur_n ? a.dur_sum / static_cast<double>(a.dur_n) : 0;
+    rep.daily.push_back(std::move(a.d));
+  }
+  return rep;
+}
+
+// ---------------------------------------------------------------- errors
+
+std::string normalize_error(std::string_view s) {
+  std::string out;
+  out.reserve(std::min<std::size_t>(s.size(), 512));
+  std::size_t i = 0;
+  while (i < s.size() && out.size() < 400) {
+    char c = s[i];
+    // Quoted values: "..." '...' `...`
+    if (c == '"' || c == '\'' || c == '`') {
+      std::size_t j = s.find(c, i + 1);
+      // An apostrophe inside a word (don't) is not a quote.
+      bool apostrophe = c == '\'' && i > 0 && word_char(s[i - 1]);
+      if (!apostrophe && j != std::string_view::npos && j - i <= 200) {
+        out += "<str>";
+        i = j + 1;
+        continue;
+      }
+    }
+    // URLs
+    if (s.substr(i, 7) == "http://" || s.substr(i, 8) == "https://") {
+      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '"' && s[i] != ')') ++i;
+      out += "<url>";
+      continue;
+    }
+    // Paths: /a/b, ./a, ~/a, C:\a
+    bool path_start = (c == '/' && i + 1 < s.size() && (word_char(s[i + 1]) || s[i + 1] == '.')) ||
+                      (c == '~' && i + 1 < s.size() && s[i + 1] == '/') ||
+                      (c == '.' && i + 1 < s.size() && s[i + 1] == '/');
+    if (path_start && (i == 0 || !word_char(s[i - 1]))) {
+      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != ',' && s[i] != ')' &&
+             s[i] != ']' && s[i] != '"' && s[i] != '\'' && !(s[i] == ':' && i + 1 < s.size() && s[i + 1] == ' '))
+        ++i;
+      out += "<path>";
+      continue;
+    }
+    // Ids (uuids, hashes, request ids) and numbers, only at a word start.
+    if (i == 0 || !word_char(s[i - 1])) {
+      std::size_t end;
+      if (is_hex_run(s, i, end) && (end == s.size() || !word_char(s[end]))) {
+        out += "<id>";
+        i = end;
+        continue;
+      }
+      if (std::isdigit(static_cast<unsigned char>(c))) {
+        std::size_t j = i;
+        auto digit = [&](std::size_t k) { return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k])); };
+        // 1,234.5 is one number; "3, 4" and a sentence's final "3." are not.
+        while (digit(j) || ((s[j] == '.' || s[j] == ',') && digit(j + 1))) ++j;
+        // Units glued to numbers (30s, 12ms, 4KB) fold with the number.
+        while (j < s.size() && std::isalpha(static_cast<unsigned char>(s[j])) && j - i < 12) ++j;
+        out += "<n>";
+        i = j;
+        continue;
+      }
+      // Identifiers with digits in them (req_011CTx..., toolu_01AB...) are ids too.
+      std::size_t j = i;
+      bool has_digit = false, has_alpha = false;
+      while (j < s.size() && (word_char(s[j]) || s[j] == '-')) {
+        has_digit = has_digit || std::isdigit(static_cast<unsigned char>(s[j]));
+        has_alpha = has_alpha || std::isalpha(static_cast<unsigned char>(s[j]));
+        ++j;
+      }
+      if (j - i >= 12 && has_digit && has_alpha) {
+        out += "<id>";
+        i = j;
+        continue;
+      }
+    }
+    // Whitespace runs collapse to one space.
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+      ++i;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
+  ErrorsReport rep;
+  std::unordered_map<std::string, std::size_t> index;  // kind|source|pattern -> slot
+  std::vector<ErrorPattern> patterns;
+  std::unordered_map<std::string, std::string> norm_cache;
+  std::map<std::string, std::int64_t> api_status, tools;
+
+  auto add = [&](std::int64_t ts, ErrorKind kind, const std::string& source, const std::string& message,
+                 const std::string& session, const std::string& run_key) {
+    auto nc = norm_cache.find(message);
+    if (nc == norm_cache.end()) nc = norm_cache.emplace(message, normalize_error(message)).first;
+    std::string k = std::string(error_kind_name(kind)) + '\x1f' + source + '\x1f' + nc->second;
+    auto [it, fresh] = index.emplace(std::move(k), patterns.size());
+    if (fresh) {
+      ErrorPattern p;
+      p.pattern = nc->second;
+      p.kind = error_kind_name(kind);
+      p.source = source;
+      p.first_ms = ts;
+      p.last_ms = ts;
+      patterns.push_back(std::move(p));
+    }
+    auto& p = patterns[it->second];
+    p.count++;
+    p.first_ms = std::min(p.first_ms, ts);
+    if (ts >= p.last_ms) {
+      p.last_ms = ts;
+      p.example = message;
+    }
+    p.occurrences.push_back({ts, session, run_key, message});
+    rep.total++;
+  };
+
+  for (const auto& e : t.errors) {
+    std::string source = e.kind == ErrorKind::ToolError || e.kind == ErrorKind::Rejection
+                             ? (e.tool.empty() ? std::string("(unknown tool)") : e.tool)
+                             : e.runtime;
+    add(e.ts_ms, e.kind, source, e.message, e.session_id, e.run_key);
+    switch (e.kind) {
+      case ErrorKind::ApiError: {
+        rep.api_errors++;
+        std::string key = e.status ? std::to_string(e.status)
+                          : e.message.find("timed out") != std::string::npos ? "timeout"
+                          : e.message.find("usage limit") != std::string::npos ? "usage limit"
+                                                                                : "other";
+        api_status[key]++;
+        break;
+      }
+      case ErrorKind::ToolError:
+        rep.tool_errors++;
+        tools[source]++;
+        break;
+      case ErrorKind::Interruption: rep.interruptions++; break;
+      case ErrorKind::Rejection: rep.rejections++; break;
+      case ErrorKind::RunError: rep.run_errors++; break;
+    }
+  }
+  // Recorded runs that failed; session-file turns in error are already API error events.
+  for (const auto& r : t.rows) {
+    if (r.status != RunStatus::Error || r.source == RunSource::SessionFile) continue;
+    rep.run_errors++;
+    add(r.started_ms, ErrorKind::RunError, t.str(r.runtime), r.error.empty() ? "(no message)" : r.error,
+        t.str(r.session), r.key);
+  }
+  for (auto& p : patterns) {
+    std::sort(p.occurrences.begin(), p.occurrences.end(),
+              [](const ErrorOccurrence& a, const ErrorOccurrence& b) { return a.ts_ms > b.ts_ms; });
+    if (p.occurrences.size() > max_occurrences) p.occurrences.resize(max_occurrences);
+  }
+  std::sort(patterns.begin(), patterns.end(), [](const ErrorPattern& a, const ErrorPattern& b) {
+    if (a.count != b.count) return a.count > b.count;
+    if (a.last_ms != b.last_ms) return a.last_ms > b.last_ms;
+    return a.pattern < b.pattern;
+  });
+  rep.patterns = std::move(patterns);
+  for (auto& [k, n] : api_status) rep.api_by_status.push_back({k, n});
+  for (auto& [k, n] : tools) rep.tool_by_tool.push_back({k, n});
+  auto by_count = [](const CountBy& a, const CountBy& b) { return a.count != b.count ? a.count > b.count : a.key < b.key; };
+  std::sort(rep.api_by_status.begin(), rep.api_by_status.end(), by_count);
+  std::sort(rep.tool_by_tool.begin(), rep.tool_by_tool.end(), by_count);
+  return rep;
+}
+
+// ---------------------------------------------------------------- lists
+
+std::vector<RunBrief> slowest_runs(const RunTable& t, std::size_t n) {
+  std::vector<const RunRow*> v;
+  for (const auto& r : t.rows)
+    if (r.duration_ms >= 0) v.push_back(&r);
+  auto cmp = [](const RunRow* a, const RunRow* b) {
+    return a->duration_ms != b->duration_ms ? a->duration_ms > b->duration_ms : a->id < b->id;
+  };
+  n = std::min(n, v.size());
+  std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n), v.end(), cmp);
+  std::vector<RunBrief> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(brief_of(t, *v[i]));
+  return out;
+}
+
+std::vector<RunBrief> latest_runs(const RunTable& t, std::size_t n) {
+  std::vector<RunBrief> out;
+  // Rows are sorted by start time: the newest are at the end.
+  for (auto it = t.rows.rbegin(); it != t.rows.rend() && out.size() < n; ++it) out.push_back(brief_of(t, *it));
+  return out;
+}
+
+// ---------------------------------------------------------------- operations, runtimes
+
+namespace {
+
+struct OpAcc {
+  OperationRow row;
+  double dur_sum = 0;
+  std::int64_t dur_n = 0;
+  std::int64_t finished = 0;
+  void add(const RunRow& r) {
+    row.runs++;
+    if (r.status == RunStatus::Success) row.successes++;
+    if (finished_status(r.status)) finished++;
+    row.cost += r.cost_usd;
+    row.tokens += r.tokens;
+    if (r.duration_ms >= 0) {
+      dur_sum += static_cast<double>(r.duration_ms);
+      dur_n++;
+    }
+  }
+  static bool finished_status(RunStatus s) {
+    return s == RunStatus::Success || s == RunStatus::Error || s == RunStatus::Aborted;
+  }
+};
+
+std::vector<OperationRow> finish_ops(const RunTable& t, std::map<std::int32_t, OpAcc>& ops) {
+  double total = 0;
+  for (auto& [k, a] : ops) total += a.row.cost;
+  std::vector<OperationRow> out;
+  for (auto& [k, a] : ops) {
+    a.row.operation = k < 0 ? "(none)" : t.str(k);
+    a.row.success_rate = rate(a.row.successes, a.finished);
+    a.row.share = total > 0 ? a.row.cost / total : 0;
+    a.row.avg_duration_ms = a.dur_n ? a.dur_sum / static_cast<double>(a.dur_n) : 0;
+    out.push_back(std::move(a.row));
+  }
+  std::sort(out.begin(), out.end(), [](const OperationRow& a, const OperationRow& b) {
+    return a.cost != b.cost ? a.cost > b.cost : a.runs != b.runs ? a.runs > b.runs : a.operation < b.operation;
+  });
+  return out;
+}
+
+}  // namespace
+
+std::vector<OperationRow> operations_report(const RunTable& t) {
+  std::map<std::int32_t, OpAcc> ops;
+  for (const auto& r : t.rows) ops[r.operation].add(r);
+  return finish_ops(t, ops);
+}
+
+std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone& zone) {
+  struct Acc {
+    OpAcc total;
+    std::int64_t errors = 0;
+    std::map<std::int32_t, OpAcc> ops;
+    std::map<timeutil::Day, OpAcc> days;
+  };
+  std::map<std::int32_t, Acc> rts;
+  DayOf day_of(zone);
+  for (const auto& r : t.rows) {
+    auto& a = rts[r.runtime];
+    a.total.add(r);
+    if (r.status == RunStatus::Error) a.errors++;
+    a.ops[r.operation].add(r);
+    a.days[day_of(r.started_ms)].add(r);
+  }
+  std::vector<RuntimeRow> out;
+  for (auto& [rt, a] : rts) {
+    RuntimeRow row;
+    row.runtime = rt < 0 ? "(none)" : t.str(rt);
+    row.tasks = a.total.row.runs;
+    row.successes = a.total.row.successes;
+    row.errors = a.errors;
+    row.success_rate = rate(row.successes, a.total.finished);
+    row.avg_duration_ms = a.total.dur_n ? a.total.dur_sum / static_cast<double>(a.total.dur_n) : 0;
+    row.cost = a.total.row.cost;
+    row.cost_per_task = row.tasks ? row.cost / static_cast<double>(row.tasks) : 0;
+    row.tokens = a.total.row.tokens;
+    row.operations = finish_ops(t, a.ops);
+    for (auto& [d, da] : a.days) {
+      RuntimeDay rd;
+      rd.day = timeutil::format_day(d);
+      rd.tasks = da.row.runs;
+      rd.success_rate = rate(da.row.successes, da.finished);
+      rd.cost = da.row.cost;
+      rd.avg_duration_ms = da.dur_n ? da.dur_sum / static_cast<double>(da.dur_n) : 0;
+      row.daily.push_back(std::move(rd));
+    }
+    out.push_back(std::move(row));
+  }
+  std::sort(out.begin(), out.end(), [](const RuntimeRow& a, const RuntimeRow& b) {
+    return a.tasks != b.tasks ? a.tasks > b.tasks : a.runtime < b.runtime;
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- issues, top
+
+std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges) {
+  struct SessAcc {
+    IssueSession s;
+    std::map<std::int32_t, double> model_cost;
+  };
+  struct Acc {
+    IssueRow row;
+    std::map<std::int32_t, SessAcc> sessions;
+    std::map<std::int32_t, IssueModel> models;
+  };
+  std::map<std::int32_t, Acc> issues;
+  for (const auto& r : t.rows) {
+    if (r.issue < 0) continue;
+    auto& a = issues[r.issue];
+    if (a.row.runs == 0) a.row.first_ms = a.row.last_ms = r.started_ms;
+    a.row.runs++;
+    a.row.cost += r.cost_usd;
+    a.row.tokens += r.tokens;
+    a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
+    a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
+    auto& s = a.sessions[r.session];
+    if (s.s.runs == 0) {
+      s.s.first_ms = s.s.last_ms = r.started_ms;
+      s.s.phase = t.str(r.phase);
+    }
+    s.s.runs++;
+    s.s.cost += r.cost_usd;
+    s.s.tokens += r.tokens;
+    s.s.first_ms = std::min(s.s.first_ms, r.started_ms);
+    s.s.last_ms = std::max(s.s.last_ms, r.started_ms);
+    if (r.model >= 0) s.model_cost[r.model] += r.cost_usd + 1e-12;  // ties go to any model with runs
+    if (r.model >= 0) {
+      auto& m = a.models[r.model];
+      m.cost += r.cost_usd;
+      m.tokens += r.tokens;
+    }
+  }
+  std::vector<IssueRow> out;
+  for (auto& [iss, a] : issues) {
+    a.row.issue = t.str(iss);
+    a.row.badge = badge_for_cost(badges, a.row.cost);
+    for (auto& [sid, s] : a.sessions) {
+      s.s.session = sid < 0 ? "(none)" : t.str(sid);
+      double best = -1;
+      for (auto& [m, c] : s.model_cost)
+        if (c > best) {
+          best = c;
+          s.s.model = t.str(m);
+        }
+      a.row.sessions.push_back(std::move(s.s));
+    }
+    std::sort(a.row.sessions.begin(), a.row.sessions.end(),
+              [](const IssueSession& x, const IssueSession& y) { return x.first_ms < y.first_ms; });
+    for (auto& [m, im] : a.models) {
+      im.model = t.str(m);
+      im.share = a.row.cost > 0 ? im.cost / a.row.cost : 0;
+      a.row.models.push_back(std::move(im));
+    }
+    std::sort(a.row.models.begin(), a.row.models.end(),
+              [](const IssueModel& x, const IssueModel& y) { return x.cost > y.cost; });
+    out.push_back(std::move(a.row));
+  }
+  std::sort(out.begin(), out.end(), [](const IssueRow& a, const IssueRow& b) {
+    return a.cost != b.cost ? a.cost > b.cost : a.issue < b.issue;
+  });
+  return out;
+}
+
+TopReport top_report(const RunTable& t, std::size_t n) {
+  TopReport rep;
+  std::vector<const RunRow*> v;
+  v.reserve(t.rows.size());
+  for (const auto& r : t.rows) v.push_back(&r);
+  auto cmp = [](const RunRow* a, const RunRow* b) { return a->cost_usd != b->cost_usd ? a->cost_usd > b->cost_usd : a->id < b->id; };
+  std::size_t k = std::min(n, v.size());
+  std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), cmp);
+  for (std::size_t i = 0; i < k; ++i) rep.runs.push_back(brief_of(t, *v[i]));
+
+  struct Acc {
+    SessionBrief s;
+    std::map<std::int32_t, double> model_cost;
+    std::int32_t project = -1, issue = -1;
+  };
+  std::unordered_map<std::int32_t, Acc> sessions;
+  for (const auto& r : t.rows) {
+    if (r.session < 0) continue;
+    auto& a = sessions[r.session];
+    if (a.s.runs == 0) a.s.first_ms = a.s.last_ms = r.started_ms;
+    a.s.runs++;
+    a.s.cost += r.cost_usd;
+    a.s.tokens += r.tokens;
+    a.s.first_ms = std::min(a.s.first_ms, r.started_ms);
+    a.s.last_ms = std::max(a.s.last_ms, r.started_ms);
+    if (a.project < 0) a.project = r.project;
+    if (a.issue < 0) a.issue = r.issue;
+    if (r.model >= 0) a.model_cost[r.model] += r.cost_usd + 1e-12;
+  }
+  std::vector<std::pair<std::int32_t, Acc*>> sv;
+  for (auto& [sid, a] : sessions) sv.emplace_back(sid, &a);
+  k = std::min(n, sv.size());
+  std::partial_sort(sv.begin(), sv.begin() + static_cast<std::ptrdiff_t>(k), sv.end(), [&](auto& x, auto& y) {
+    return x.second->s.cost != y.second->s.cost ? x.second->s.cost > y.second->s.cost : t.str(x.first) < t.str(y.first);
+  });
+  for (std::size_t i = 0; i < k; ++i) {
+    auto& a = *sv[i].second;
+    a.s.session = t.str(sv[i].first);
+    a.s.project = t.str(a.project);
+    a.s.issue = t.str(a.issue);
+    double best = -1;
+    for (auto& [m, c] : a.model_cost)
+      if (c > best) {
+        best = c;
+        a.s.model = t.str(m);
+      }
+    rep.sessions.push_back(std::move(a.s));
+  }
+  return rep;
+}
+
+}  // namespace costdeck::runs
