@@ -248,4 +248,31 @@ inline CorpusStats generate_corpus(const CorpusOptions& opts) {
   return CorpusGenerator(opts).run();
 }
 
+// About `mb` MiB of new, complete lines of one Claude Code session (fresh message ids), for
+// the benchmark that appends to a file of an already ingested corpus.
+inline std::string generate_append_chunk(std::uint64_t seed, double mb, const std::string& session_id,
+                                         std::int64_t start_ms) {
+  Rng rng(seed ^ 0xa99e4dull);
+  TextPool pool(seed ^ 0xa99e4dull, 1u << 20);
+  CorpusStats stats;
+  std::string chunk;
+  EmitFile keep = [&chunk](const std::string&, const std::string& content, Kind kind) {
+    if (kind == Kind::FileClaudeSession) chunk = content;
+  };
+  ClaudeSessionWriter writer(pool, rng, stats, keep);
+  ClaudeSessionPlan p;
+  p.project_dir = "claude/projects/-home-dev-work-appended";
+  p.cwd = "/home/dev/work/appended";
+  p.session_id = session_id;
+  p.git_branch = "main";
+  p.era = 1;
+  p.version = "2.0.37";
+  p.main_model = "claude-sonnet-4-5-20250929";
+  p.start_ms = start_ms;
+  p.main_target = static_cast<std::size_t>(mb * 1048576.0);
+  writer.write(p);
+  chunk.resize(chunk.rfind('\n') + 1);  // complete lines only: all of it must be read
+  return chunk;
+}
+
 }  // namespace costdeck::bench

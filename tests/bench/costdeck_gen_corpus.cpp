@@ -13,8 +13,10 @@
 int main(int argc, char** argv) {
   costdeck::bench::CorpusOptions o;
   bool force = false;
+  std::string chunk_out, chunk_session = "00000000-0000-4000-8000-000000000000";
+  double chunk_mb = 1;
   CLI::App app{"Generate a deterministic corpus of Claude Code and Codex session files"};
-  app.add_option("--out", o.out, "Output directory (gets claude/ and codex/)")->required();
+  app.add_option("--out", o.out, "Output directory (gets claude/ and codex/)");
   app.add_option("--seed", o.seed, "Seed: the same seed and options give the same bytes");
   app.add_option("--size-mb", o.size_mb, "Total size of the transcripts in MiB")->check(CLI::PositiveNumber);
   app.add_option("--files", o.files, "Number of .jsonl transcripts (default: about 4.5 per MiB)");
@@ -24,7 +26,21 @@ int main(int argc, char** argv) {
   app.add_option("--start-date", o.start_date, "First day, YYYY-MM-DD (UTC)");
   app.add_option("--big-line-mb", o.big_line_mb, "Size of the multi-MB lines (default 1.5-5 MiB)");
   app.add_flag("--force", force, "Replace an existing corpus in --out");
+  app.add_option("--chunk-out", chunk_out,
+                 "Instead of a corpus, write new session lines to append to a file");
+  app.add_option("--chunk-mb", chunk_mb, "Size of the --chunk-out lines in MiB");
+  app.add_option("--chunk-session", chunk_session, "sessionId of the --chunk-out lines");
   CLI11_PARSE(app, argc, argv);
+  if (!chunk_out.empty()) {
+    const std::int64_t start = costdeck::bench::days_from_civil(2030, 1, 1) * 86400000;
+    std::ofstream(chunk_out, std::ios::binary)
+        << costdeck::bench::generate_append_chunk(o.seed, chunk_mb, chunk_session, start);
+    return 0;
+  }
+  if (o.out.empty()) {
+    std::cerr << "costdeck_gen_corpus: --out is required\n";
+    return 2;
+  }
 
   namespace fs = std::filesystem;
   const fs::path out(o.out);
