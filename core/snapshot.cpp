@@ -1,0 +1,319 @@
+#include "core/snapshot.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace costdeck {
+
+const char* range_name(RangeKind r) {
+  switch (r) {
+    case RangeKind::Today: return "today";
+    case RangeKind::Days7: return "7d";
+    case RangeKind::Days30: return "30d";
+    case RangeKind::Month: return "month";
+    case RangeKind::All: return "all";
+    case RangeKind::Custom: return "custom";
+  }
+  return "30d";
+}
+
+const char* range_label(RangeKind r) {
+  switch (r) {
+    case RangeKind::Today: return "Today";
+    case RangeKind::Days7: return "Last 7 days";
+    case RangeKind::Days30: return "Last 30 days";
+    case RangeKind::Month: return "This month";
+    case RangeKind::All: return "All time";
+    case RangeKind::Custom: return "Custom";
+  }
+  return "";
+}
+
+std::optional<RangeKind> range_from_name(const std::string& s) {
+  for (RangeKind r : {RangeKind::Today, RangeKind::Days7, RangeKind::Days30, RangeKind::Month, RangeKind::All,
+                      RangeKind::Custom})
+    if (s == range_name(r)) return r;
+  return std::nullopt;
+}
+
+bool parse_range(const std::string& s, ViewFilter* f) {
+  if (auto r = range_from_name(s); r && *r != RangeKind::Custom) {
+    f->range = *r;
+    return true;
+  }
+  auto dots = s.find("..");
+  if (dots == std::string::npos) return false;
+  auto a = timeutil::parse_day(s.substr(0, dots));
+  auto b = timeutil::parse_day(s.substr(dots + 2));
+  if (!a || !b || *b < *a) return false;
+  f->range = RangeKind::Custom;
+  f->from = timeutil::format_day(*a);
+  f->to = timeutil::format_day(*b);
+  return true;
+}
+
+timeutil::Zone zone_of(const ViewFilter& f) {
+  if (f.timezone.empty()) return timeutil::Zone::local();
+  try {
+    return timeutil::Zone::named(f.timezone);
+  } catch (const std::exception&) {
+    return timeutil::Zone::local();
+  }
+}
+
+RangeBounds range_bounds(const ViewFilter& f, const timeutil::Zone& zone, std::int64_t now_ms) {
+  RangeBounds b;
+  const timeutil::Day today = zone.day_of(now_ms);
+  switch (f.range) {
+    case RangeKind::Today: b.first_day = today; break;
+    case RangeKind::Days7: b.first_day = today - 6; break;
+    case RangeKind::Days30: b.first_day = today - 29; break;
+    case RangeKind::Month: b.first_day = timeutil::month_start(today); break;
+    case RangeKind::All: break;
+    case RangeKind::Custom:
+      b.first_day = timeutil::parse_day(f.from);
+      b.last_day = timeutil::parse_day(f.to);
+      break;
+  }
+  if (f.range != RangeKind::All && f.range != RangeKind::Custom) b.last_day = today;
+  if (b.first_day) b.since_ms = zone.start_of_day_ms(*b.first_day);
+  if (b.last_day) b.until_ms = zone.start_of_day_ms(*b.last_day + 1);
+  return b;
+}
+
+namespace {
+
+bool contains(const std::string& hay, const std::string& needle) {
+  return needle.empty() || hay.find(needle) != std::string::npos;
+}
+
+// The family a chart legend shows: "claude-sonnet-4-5-20250929" -> "claude-sonnet-4-5".
+std::string short_model(const std::string& m) {
+  if (m.size() > 9 && m[m.size() - 9] == '-' &&
+      std::all_of(m.end() - 8, m.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return m.substr(0, m.size() - 9);
+  return m.empty() ? "(unknown)" : m;
+}
+
+report::ReportOptions base_options(const ViewFilter& f, const timeutil::Zone& zone) {
+  report::ReportOptions o;
+  o.zone = zone;
+  o.runtime = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
+  o.project = f.project;
+  o.model = f.model;
+  return o;
+}
+
+double day_cost(const std::map<timeutil::Day, report::Totals>& days, timeutil::Day a, timeutil::Day b,
+                std::int64_t* tokens = nullptr) {
+  double c = 0;
+  for (auto it = days.lower_bound(a); it != days.end() && it->first <= b; ++it) {
+    c += it->second.cost;
+    if (tokens) *tokens += it->second.tokens.total();
+  }
+  return c;
+}
+
+void build_cards(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, std::int64_t now_ms,
+                 Snapshot& out) {
+  const timeutil::Day today = zone.day_of(now_ms);
+  const timeutil::Day month0 = timeutil::month_start(today);
+  const timeutil::Day prev_month0 = timeutil::month_start(month0 - 1);
+  report::ReportOptions o = base_options(f, zone);
+  o.period = report::Period::Day;
+  o.since = std::min(prev_month0, timeutil::week_start(today) - 7);
+  o.until = today;
+  report::Report daily = report::build_report(*in.usage, *in.prices, o);
+  std::map<timeutil::Day, report::Totals> days;
+  for (const auto& r : daily.rows)
+    if (auto d = timeutil::parse_day(r.key)) days[*d] = r.totals;
+  out.today.cost = day_cost(days, today, today, &out.today.tokens);
+  out.today.previous = day_cost(days, today - 1, today - 1);
+  // Periods so far are compared with the same number of days of the period before, so a
+  // Monday is not measured against a whole week.
+  const timeutil::Day week0 = timeutil::week_start(today);
+  out.week.cost = day_cost(days, week0, today, &out.week.tokens);
+  out.week.previous = day_cost(days, week0 - 7, today - 7);
+  out.month.cost = day_cost(days, month0, today, &out.month.tokens);
+  out.month.previous = day_cost(days, prev_month0, std::min(month0 - 1, prev_month0 + (today - month0)));
+}
+
+void build_daily(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
+                 Snapshot& out) {
+  report::ReportOptions o = base_options(f, zone);
+  o.period = report::Period::Day;
+  o.since = b.first_day;
+  o.until = b.last_day;
+  report::Report daily = report::build_report(*in.usage, *in.prices, o);
+  DailySeries& s = out.daily;
+  std::optional<timeutil::Day> first = b.first_day, last = b.last_day;
+  for (const auto& r : daily.rows) {
+    auto d = timeutil::parse_day(r.key);
+    if (!d) continue;
+    if (!first || *d < *first) first = *d;
+    if (!last || *d > *last) last = *d;
+  }
+  if (!first || !last) return;
+  const int n = *last - *first + 1;
+  // Series: the five costliest models of the range, the rest folded into "other".
+  std::vector<std::string> order;
+  for (const auto& row : out.by_model.rows) order.push_back(short_model(row.key));
+  order.erase(std::unique(order.begin(), order.end()), order.end());
+  const std::size_t kTop = 5;
+  bool has_other = order.size() > kTop;
+  if (has_other) order.resize(kTop);
+  s.models = order;
+  if (has_other) s.models.push_back("other");
+  std::unordered_map<std::string, std::size_t> idx;
+  for (std::size_t i = 0; i < order.size(); ++i) idx.emplace(order[i], i);
+  s.cost_by_model.assign(s.models.size(), std::vector<double>(n, 0.0));
+  s.cost.assign(n, 0);
+  s.tokens.assign(n, 0);
+  s.sessions.assign(n, 0);
+  for (int i = 0; i < n; ++i) {
+    s.days.push_back(timeutil::format_day(*first + i));
+    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const std::string& d = s.days.back();
+    int m = std::stoi(d.substr(5, 2)), dd = std::stoi(d.substr(8, 2));
+    s.labels.push_back(std::string(kMonths[m - 1]) + " " + std::to_string(dd));
+  }
+  for (const auto& r : daily.rows) {
+    auto d = timeutil::parse_day(r.key);
+    if (!d) continue;
+    int i = *d - *first;
+    if (i < 0 || i >= n) continue;
+    s.cost[i] = r.totals.cost;
+    s.tokens[i] = static_cast<double>(r.totals.tokens.total());
+    for (const auto& ml : r.models) {
+      auto it = idx.find(short_model(ml.model));
+      std::size_t k = it != idx.end() ? it->second : s.models.size() - 1;
+      if (it == idx.end() && !has_other) continue;
+      s.cost_by_model[k][i] += ml.totals.cost;
+    }
+  }
+  // Sessions active per day: a pass over the rows in range.
+  std::optional<Runtime> rt = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
+  std::unordered_set<std::uint64_t> seen;
+  const auto& rows = in.usage->rows;
+  auto lo = b.since_ms ? std::lower_bound(rows.begin(), rows.end(), *b.since_ms,
+                                          [](const store::UsageRow& r, std::int64_t t) { return r.ts_ms < t; })
+                       : rows.begin();
+  for (auto it = lo; it != rows.end(); ++it) {
+    if (b.until_ms && it->ts_ms >= *b.until_ms) break;
+    if (rt && it->runtime != *rt) continue;
+    if (!f.project.empty() && (it->project < 0 || !contains(in.usage->projects[it->project], f.project))) continue;
+    if (!f.model.empty() && (it->model < 0 || !contains(in.usage->models[it->model], f.model))) continue;
+    int i = zone.day_of(it->ts_ms) - *first;
+    if (i < 0 || i >= n) continue;
+    std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint32_t>(it->session);
+    if (seen.insert(key).second) s.sessions[i] += 1;
+  }
+}
+
+void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
+                    Snapshot& out) {
+  report::ReportOptions o = base_options(f, zone);
+  o.period = report::Period::Session;
+  o.since = b.first_day;
+  o.until = b.last_day;
+  report::Report rep = report::build_report(*in.usage, *in.prices, o);
+  std::unordered_map<std::string, std::size_t> by_id;
+  out.sessions.reserve(rep.rows.size());
+  for (auto& r : rep.rows) {
+    SessionEntry e;
+    e.row = std::move(r);
+    for (const auto& m : e.row.models) {
+      if (!e.models_text.empty()) e.models_text += ", ";
+      e.models_text += short_model(m.model);
+    }
+    out.sessions.push_back(std::move(e));
+  }
+  std::sort(out.sessions.begin(), out.sessions.end(),
+            [](const SessionEntry& a, const SessionEntry& c) { return a.row.last_ms > c.row.last_ms; });
+  for (std::size_t i = 0; i < out.sessions.size(); ++i) by_id.emplace(out.sessions[i].row.key, i);
+  // Hourly cost of each session, from the counted rows (the same cost rule as the reports).
+  std::vector<std::int32_t> session_slot(in.usage->sessions.size(), -1);
+  for (std::size_t s = 0; s < in.usage->sessions.size(); ++s) {
+    auto it = by_id.find(in.usage->sessions[s]);
+    if (it != by_id.end()) session_slot[s] = static_cast<std::int32_t>(it->second);
+  }
+  std::optional<Runtime> rt = o.runtime;
+  std::vector<const ModelPrice*> price_of(in.usage->models.size());
+  for (std::size_t m = 0; m < in.usage->models.size(); ++m) price_of[m] = in.prices->find(in.usage->models[m]);
+  std::vector<std::map<std::int64_t, double>> hours(out.sessions.size());
+  for (const auto& r : in.usage->rows) {
+    if (b.since_ms && r.ts_ms < *b.since_ms) continue;
+    if (b.until_ms && r.ts_ms >= *b.until_ms) break;
+    if (r.session < 0 || session_slot[r.session] < 0) continue;
+    if (rt && r.runtime != *rt) continue;
+    if (!f.model.empty() && (r.model < 0 || !contains(in.usage->models[r.model], f.model))) continue;
+    const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
+    ResponseCost c = response_cost(p, r.tokens, r.cost_usd, r.fast, o.rules);
+    hours[session_slot[r.session]][r.ts_ms / 3'600'000 * 3'600'000] += c.usd;
+  }
+  for (std::size_t i = 0; i < hours.size(); ++i)
+    out.sessions[i].timeline.assign(hours[i].begin(), hours[i].end());
+  out.sessions_by_cost.resize(out.sessions.size());
+  for (std::size_t i = 0; i < out.sessions.size(); ++i) out.sessions_by_cost[i] = i;
+  std::stable_sort(out.sessions_by_cost.begin(), out.sessions_by_cost.end(), [&](std::size_t a, std::size_t c) {
+    return out.sessions[a].row.totals.cost > out.sessions[c].row.totals.cost;
+  });
+}
+
+}  // namespace
+
+void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out) {
+  out.now_ms = now_ms;
+  out.filter = f;
+  const timeutil::Zone zone = zone_of(f);
+  out.zone_name = zone.name();
+  const RangeBounds b = range_bounds(f, zone, now_ms);
+  out.since_ms = b.since_ms;
+  out.until_ms = b.until_ms;
+  out.range_text = range_label(f.range);
+  if (b.first_day && b.last_day)
+    out.range_text += " · " + timeutil::format_day(*b.first_day) +
+                      (*b.first_day == *b.last_day ? "" : " – " + timeutil::format_day(*b.last_day));
+
+  if (in.usage && in.prices) {
+    build_cards(in, f, zone, now_ms, out);
+    report::ReportOptions o = base_options(f, zone);
+    o.period = report::Period::Model;
+    o.since = b.first_day;
+    o.until = b.last_day;
+    out.by_model = report::build_report(*in.usage, *in.prices, o);
+    std::sort(out.by_model.rows.begin(), out.by_model.rows.end(),
+              [](const report::Row& a, const report::Row& c) { return a.totals.cost > c.totals.cost; });
+    out.range_cost = out.by_model.totals.cost;
+    out.range_tokens = out.by_model.totals.tokens.total();
+    out.range_responses = out.by_model.totals.responses;
+    if (!out.by_model.rows.empty()) {
+      out.top_model = short_model(out.by_model.rows.front().key);
+      out.top_model_cost = out.by_model.rows.front().totals.cost;
+    }
+    build_daily(in, f, zone, b, out);
+    build_sessions(in, f, zone, b, out);
+    out.range_sessions = static_cast<std::int64_t>(out.sessions.size());
+    std::set<std::string> projects, models;
+    for (const auto& p : in.usage->projects)
+      if (!p.empty()) projects.insert(p);
+    for (const auto& m : in.usage->models)
+      if (!m.empty()) models.insert(short_model(m));
+    out.projects.assign(projects.begin(), projects.end());
+    out.models.assign(models.begin(), models.end());
+  }
+  if (in.runs && in.config) {
+    out.runs_in_range = static_cast<std::int64_t>(in.runs->rows.size());
+    out.tiers = runs::tiers_report(*in.runs, in.config->budgets, zone, now_ms);
+    out.operations = runs::operations_report(*in.runs);
+    out.top = runs::top_report(*in.runs, 10);
+    out.activity = runs::latest_runs(*in.runs, 200);
+  }
+  out.tier_names = in.tier_names;
+  out.ready = true;
+}
+
+}  // namespace costdeck
