@@ -3,6 +3,7 @@
 // it once per line; the usage extractor (counted responses) and the activity extractor
 // (turns, errors, runs) both read it, so a line is parsed only once.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,14 +53,40 @@ struct ClaudeLine {
   int error_status = 0;                                                 // api_error error.status
 
   bool ccusage_skips = false;  // ccusage 20.0.24 would not deserialize this line (see docs/accuracy.md)
+
+  // `progress` lines (data.type agent_progress) embed a copy of a subagent's message. We never
+  // count it, but `ccusage claude daily` 20.0.24 does (its monthly/weekly/session do not). When
+  // such a copy carries usage, is_progress_copy is set and ts_ms/has_ts, request_id,
+  // message_id, model, tokens, web_*, speed, cost_usd, sidechain and ccusage_skips describe
+  // the embedded message, not the envelope (session_id, uuid, cwd... stay the envelope's).
+  bool is_progress_copy = false;
+  std::string progress_type;  // data.type of a progress line
 };
+
+struct ClaudeParseOptions {
+  bool content = true;        // fill `content` (false: usage only, faster)
+  bool progress_copy = true;  // look inside progress lines for embedded usage
+};
+
+// As parse_claude_line, for a line followed by at least kPaddingBytes readable bytes (any
+// content): no copy is made. The session-file reader uses this on its mapping.
+inline constexpr std::size_t kPaddingBytes = 64;
+bool parse_claude_line_padded(std::string_view line, ClaudeLine& out, std::string* error,
+                              const ClaudeParseOptions& opts);
 
 // Parses one line (no trailing newline). False on malformed JSON or a non-object, with a
 // short reason in *error. Reuses `out`'s storage.
 bool parse_claude_line(std::string_view line, ClaudeLine& out, std::string* error);
 
-// The response this line reports, if it reports one that counts toward usage
-// (an assistant line with message.usage; not <synthetic> API-error lines).
+// The response this line reports, if it reports one that counts toward usage: a line with
+// message.usage that is neither a progress copy nor a <synthetic>/API-error line with zero
+// usage. The event is one copy of a response; the store decides which copy counts
+// (see the dedupe note in claude_line.cpp). Lines without a usable timestamp give nothing.
 std::optional<UsageEvent> usage_from_claude_line(const ClaudeLine& line);
+
+// What ccusage 20.0.24 counts from this line that usage_from_claude_line does not:
+// progress copies (its `daily` only) and zero-usage <synthetic> lines (they make zero rows
+// in its daily/weekly/monthly output). nullopt otherwise.
+std::optional<UsageEvent> ccusage_only_usage_from_claude_line(const ClaudeLine& line);
 
 }  // namespace costdeck::sources

@@ -1,7 +1,9 @@
 #pragma once
 // Incremental reading of one session file: from a cursor to the last complete line.
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -24,22 +26,42 @@ struct MalformedLine {
   std::string reason;  // "invalid JSON: ...", "NUL bytes", "line of 12 MB is not an object", ...
 };
 
+// A usage event that ccusage 20.0.24 counts and we do not (or counts with other numbers):
+// `--compat ccusage` adds these to the events whose ccusage_skips is false.
+struct CcusageOnlyEvent {
+  UsageEvent event;
+  bool daily_only = false;  // Claude progress copies: only `ccusage claude daily` counts them
+};
+
 struct FileReadResult {
   std::vector<UsageEvent> usage;
+  std::vector<CcusageOnlyEvent> ccusage_only;
   // Claude only: user/assistant/system lines (content trimmed) for turn and error analysis.
   std::vector<ClaudeLine> activity;
-  std::vector<MalformedLine> malformed;
-  std::int64_t lines = 0;       // complete lines read this time
+  std::vector<MalformedLine> malformed;  // the first kMaxMalformedKept of them
+  std::int64_t malformed_count = 0;      // all of them
+  std::int64_t lines = 0;       // complete lines read this time (empty ones included)
   std::int64_t bytes = 0;       // bytes consumed this time
   FileCursor next;              // where the next read starts
   std::string error;            // set when the file could not be read at all
+  bool shrank = false;          // the file is shorter than the cursor: replaced or truncated
+
+  static constexpr std::size_t kMaxMalformedKept = 200;
 };
 
 struct ReadOptions {
   bool keep_activity = true;  // false: usage only (faster)
 };
 
+// Reads the complete lines from `from` on. Never throws, never writes to the file. Safe to
+// call from several threads at once (each thread keeps its own parser and buffer); one file
+// should be read by one thread at a time.
 FileReadResult read_session_file(FileKind kind, const std::string& path, const FileCursor& from,
                                  const ReadOptions& opts = {});
+
+// The same over bytes in memory (what the fuzz target and tests drive): `data` holds the file
+// from offset from.offset on.
+FileReadResult read_session_bytes(FileKind kind, std::string_view data, const FileCursor& from,
+                                  const ReadOptions& opts = {}, const std::string& path_hint = {});
 
 }  // namespace costdeck::sources

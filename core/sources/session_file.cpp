@@ -1,0 +1,212 @@
+#include "core/sources/session_file.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/sources/codex_rollout.hpp"
+#include "core/sources/text_scan.hpp"
+
+namespace costdeck::sources {
+namespace {
+
+constexpr std::size_t kChunk = 8u << 20;  // read size; lines longer than this grow the buffer
+
+bool blank(std::string_view s) {
+  for (char c : s)
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  return true;
+}
+
+// Feeds complete lines to a per-kind handler. `line` is always followed by kPaddingBytes
+// readable bytes, so the JSON parser works in place.
+class LineSink {
+ public:
+  LineSink(FileKind kind, const FileCursor& from, const ReadOptions& opts, const std::string& path,
+           FileReadResult& out)
+      : kind_(kind), opts_(opts), out_(out), line_no_(from.line_no) {
+    if (kind_ == FileKind::CodexRollout) {
+      codex_ = CodexState::decode(from.state);
+      codex_fallback_id_ = codex_session_id_from_path(path);
+    }
+    parse_opts_.content = opts.keep_activity;
+  }
+
+  void line(std::string_view line, std::int64_t offset) {
+    ++line_no_;
+    ++out_.lines;
+    if (blank(line)) return;
+    if (kind_ == FileKind::CodexRollout) {
+      if (!parse_codex_line_padded(line, line_no_, offset, codex_fallback_id_, codex_, out_, &error_))
+        malformed(offset, line.size());
+      return;
+    }
+    claude(line, offset);
+  }
+
+  std::int64_t line_no() const { return line_no_; }
+  std::string state() const { return kind_ == FileKind::CodexRollout ? codex_.encode() : std::string(); }
+
+ private:
+  void claude(std::string_view line, std::int64_t offset) {
+    if (!opts_.keep_activity && !contains(line, "\"usage\"")) {
+      // Usage only: a line without "usage" cannot carry any. Still catch the cheap signs of
+      // a broken line so malformed counts do not depend on the mode.
+      std::size_t b = 0, e = line.size();
+      while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
+      while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+      if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
+        error_ = "NUL bytes";
+        malformed(offset, line.size());
+      } else if (line[b] != '{' || line[e - 1] != '}') {
+        error_ = line[b] != '{' ? "invalid JSON: not an object" : "invalid JSON: truncated or interleaved line";
+        malformed(offset, line.size());
+      }
+      return;
+    }
+    if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
+      malformed(offset, line.size());
+      return;
+    }
+    if (auto ev = usage_from_claude_line(cl_)) {
+      ev->offset = offset;
+      ev->line_no = line_no_;
+      out_.usage.push_back(std::move(*ev));
+    } else if (cl_.has_usage && !cl_.has_ts) {
+      error_ = "usage line without a valid timestamp";
+      malformed(offset, line.size());
+    }
+    if (auto ev = ccusage_only_usage_from_claude_line(cl_)) {
+      ev->offset = offset;
+      ev->line_no = line_no_;
+      out_.ccusage_only.push_back({std::move(*ev), cl_.is_progress_copy});
+    }
+    if (opts_.keep_activity && (cl_.type == "user" || cl_.type == "assistant" || cl_.type == "system")) {
+      out_.activity.push_back(cl_);
+    }
+  }
+
+  void malformed(std::int64_t offset, std::size_t size) {
+    ++out_.malformed_count;
+    if (out_.malformed.size() >= FileReadResult::kMaxMalformedKept) return;
+    MalformedLine m;
+    m.line_no = line_no_;
+    m.offset = offset;
+    m.reason = error_;
+    if (size >= (1u << 20)) m.reason += " (line of " + std::to_string(size >> 20) + " MB)";
+    out_.malformed.push_back(std::move(m));
+  }
+
+  FileKind kind_;
+  const ReadOptions& opts_;
+  FileReadResult& out_;
+  std::int64_t line_no_;
+  ClaudeLine cl_;
+  ClaudeParseOptions parse_opts_;
+  CodexState codex_;
+  std::string codex_fallback_id_;
+  std::string error_;
+};
+
+std::vector<char>& thread_buffer() {
+  thread_local std::vector<char> buf;
+  return buf;
+}
+
+}  // namespace
+
+FileReadResult read_session_bytes(FileKind kind, std::string_view data, const FileCursor& from,
+                                  const ReadOptions& opts, const std::string& path_hint) {
+  FileReadResult out;
+  out.next = from;
+  const std::size_t last = data.rfind('\n');
+  if (last == std::string_view::npos) return out;
+  // Parse in place where kPaddingBytes follow; copy only the tail lines.
+  std::string tail;
+  LineSink sink(kind, from, opts, path_hint, out);
+  std::size_t start = 0;
+  while (start <= last) {
+    const char* nl = static_cast<const char*>(std::memchr(data.data() + start, '\n', last + 1 - start));
+    const std::size_t end = static_cast<std::size_t>(nl - data.data());
+    std::string_view line = data.substr(start, end - start);
+    if (end + kPaddingBytes > data.size()) {
+      tail.assign(line);
+      tail.append(kPaddingBytes, '\0');
+      line = std::string_view(tail.data(), line.size());
+    }
+    sink.line(line, from.offset + static_cast<std::int64_t>(start));
+    start = end + 1;
+  }
+  out.bytes = static_cast<std::int64_t>(last + 1);
+  out.next.offset = from.offset + out.bytes;
+  out.next.line_no = sink.line_no();
+  out.next.state = sink.state();
+  return out;
+}
+
+FileReadResult read_session_file(FileKind kind, const std::string& path, const FileCursor& from,
+                                 const ReadOptions& opts) {
+  FileReadResult out;
+  out.next = from;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    out.error = "cannot open " + path + ": " + std::strerror(errno);
+    return out;
+  }
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size < 0) {
+    out.error = "cannot read " + path + ": " + std::strerror(errno);
+    return out;
+  }
+  if (size < from.offset) {
+    out.shrank = true;
+    out.error = path + " is shorter than what was already read (replaced or truncated)";
+    return out;
+  }
+
+  std::vector<char>& buf = thread_buffer();
+  if (buf.size() < kChunk + kPaddingBytes) buf.resize(kChunk + kPaddingBytes);
+  LineSink sink(kind, from, opts, path, out);
+  std::int64_t pos = from.offset;  // file offset of buf[0]
+  std::size_t have = 0;
+  for (;;) {
+    if (have + kPaddingBytes >= buf.size()) buf.resize(buf.size() * 2);  // one line fills the buffer
+    const std::size_t room = buf.size() - kPaddingBytes - have;
+    const ssize_t n = ::pread(fd, buf.data() + have, room, pos + static_cast<std::int64_t>(have));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      out.error = "cannot read " + path + ": " + std::strerror(errno);
+      break;
+    }
+    if (n == 0) break;
+    have += static_cast<std::size_t>(n);
+    std::size_t start = 0;
+    while (start < have) {
+      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      if (nl == nullptr) break;
+      const std::size_t end = static_cast<std::size_t>(nl - buf.data());
+      sink.line(std::string_view(buf.data() + start, end - start), pos + static_cast<std::int64_t>(start));
+      start = end + 1;
+    }
+    if (start > 0) {
+      std::memmove(buf.data(), buf.data() + start, have - start);
+      pos += static_cast<std::int64_t>(start);
+      have -= start;
+    }
+  }
+  out.bytes = pos - from.offset;
+  out.next.offset = pos;
+  out.next.line_no = sink.line_no();
+  out.next.state = sink.state();
+  // A multi-MB line must not pin its buffer for the rest of the program.
+  if (buf.size() > 4 * (kChunk + kPaddingBytes)) std::vector<char>().swap(buf);
+  return out;
+}
+
+}  // namespace costdeck::sources
