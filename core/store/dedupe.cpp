@@ -8,7 +8,7 @@ namespace {
 
 void dedupe_costdeck(std::span<DedupeCopy> copies) {
   bool any_sidechain = false;
-  for (const auto& c : copies) any_sidechain |= c.sidechain;
+  for (const auto& c : copies) any_sidechain |= c.sidechain && !c.ccusage_only;
   // Better = not a sidechain, then more tokens; equal keeps the earlier copy.
   auto better = [](const DedupeCopy& a, const DedupeCopy& b) {
     if (a.sidechain != b.sidechain) return !a.sidechain;
@@ -18,6 +18,7 @@ void dedupe_costdeck(std::span<DedupeCopy> copies) {
   std::vector<std::size_t> best;  // one per response, in order of first appearance
   for (std::size_t i = 0; i < copies.size(); ++i) {
     copies[i].counted_costdeck = false;
+    if (copies[i].ccusage_only) continue;
     std::size_t slot = best.size();
     if (any_sidechain) {
       if (best.empty()) best.push_back(i);
@@ -32,38 +33,45 @@ void dedupe_costdeck(std::span<DedupeCopy> copies) {
   for (std::size_t b : best) copies[b].counted_costdeck = true;
 }
 
-void dedupe_ccusage(std::span<DedupeCopy> copies) {
+// `daily`: the variant of ccusage's `claude daily` loader (see dedupe.hpp).
+void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
   auto replaces = [](const DedupeCopy& cand, const DedupeCopy& kept) {
     if (cand.sidechain != kept.sidechain) return kept.sidechain;
     if (cand.total != kept.total) return cand.total > kept.total;
     return cand.speed && !kept.speed;
   };
-  std::vector<std::size_t> slots;  // kept copy per response, in creation order
+  struct Slot {
+    std::size_t kept;        // copy currently kept
+    std::uint64_t created;  // requestId of the copy that created it
+  };
+  std::vector<Slot> slots;  // in creation order
   for (std::size_t i = 0; i < copies.size(); ++i) {
-    copies[i].counted_ccusage = false;
+    (daily ? copies[i].counted_ccusage_daily : copies[i].counted_ccusage) = false;
     const DedupeCopy& c = copies[i];
-    if (c.ccusage_skips) continue;
+    if (c.ccusage_skips || (c.daily_only && !daily)) continue;
     std::size_t match = slots.size();
-    // At most one slot holds a given requestId at any time, so "the" exact match.
+    // The exact lookup finds slots indexed under this requestId whose kept copy still has
+    // it; the full merge indexes a slot again when its kept copy is replaced, daily does not.
     for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
-      if (copies[slots[s]].req_key == c.req_key) match = s;
+      if (copies[slots[s].kept].req_key == c.req_key && (!daily || slots[s].created == c.req_key)) match = s;
     if (match == slots.size())
       for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
-        if (c.sidechain || copies[slots[s]].sidechain) match = s;
+        if (c.sidechain || copies[slots[s].kept].sidechain) match = s;
     if (match == slots.size()) {
-      slots.push_back(i);
-    } else if (replaces(c, copies[slots[match]])) {
-      slots[match] = i;
+      slots.push_back({i, c.req_key});
+    } else if (replaces(c, copies[slots[match].kept])) {
+      slots[match].kept = i;
     }
   }
-  for (std::size_t s : slots) copies[s].counted_ccusage = true;
+  for (const Slot& s : slots) (daily ? copies[s.kept].counted_ccusage_daily : copies[s.kept].counted_ccusage) = true;
 }
 
 }  // namespace
 
 void dedupe_group(std::span<DedupeCopy> copies) {
   dedupe_costdeck(copies);
-  dedupe_ccusage(copies);
+  dedupe_ccusage(copies, false);
+  dedupe_ccusage(copies, true);
 }
 
 }  // namespace costdeck::store

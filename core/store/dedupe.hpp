@@ -15,6 +15,12 @@
 // order: exact (message.id, requestId) match first, else the first earlier response whose
 // kept copy or candidate is a sidechain; a match is replaced when the candidate is not a
 // sidechain and the kept one is, then by more tokens, then by `speed` being present.
+//
+// ccusage 20.0.24's `claude daily` loads differently: it also admits the copies embedded
+// in progress lines (ccusage_only + daily_only copies), and its merge does not re-index a
+// response whose kept copy was replaced, so a later exact copy of the replacement can start
+// a new response. (Its extra tie-break on cost, for equal token totals, is not reproduced:
+// cost is not known at ingest time.)
 
 #include <cstdint>
 #include <span>
@@ -28,9 +34,12 @@ struct DedupeCopy {
   bool sidechain = false;
   bool speed = false;          // usage.speed present (tie-break of ccusage)
   bool ccusage_skips = false;  // ccusage drops the line before deduping
+  bool ccusage_only = false;   // only ccusage counts it (never admitted under costdeck's rules)
+  bool daily_only = false;     // only ccusage's `daily` counts it (progress copies)
   // Outputs.
   bool counted_costdeck = false;
   bool counted_ccusage = false;
+  bool counted_ccusage_daily = false;
 };
 
 // `copies`: every copy of one message.id (one runtime), sorted by (file path, offset).

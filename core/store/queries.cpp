@@ -82,7 +82,9 @@ UsageTable load_usage_table(Store& store, const UsageQuery& q) {
            "AND (?4 < 0 OR (bits & 3) = ?4) ORDER BY ts_ms");
     s.bind(1, q.since_ms.value_or(INT64_MIN));
     s.bind(2, q.until_ms.value_or(INT64_MAX));
-    s.bind(3, q.rules == DedupeRules::Ccusage ? detail::kCountedCcusage : detail::kCountedCostdeck);
+    s.bind(3, q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
+              : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
+                                                     : detail::kCountedCostdeck);
     s.bind(4, q.runtime ? static_cast<std::int64_t>(*q.runtime) : std::int64_t{-1});
     t.rows.reserve(4096);
     while (s.step()) {
@@ -166,8 +168,9 @@ StoreCounts load_counts(Store& store) {
     c.missing_files = f.i64(1);
     c.error_files = f.i64(2);
     c.malformed = f.i64(3);
-    Stmt u(db, "SELECT count(*), coalesce(sum((bits & ?1) != 0), 0), coalesce(sum((bits & ?2) != 0), 0) FROM usage");
-    u.bind(1, detail::kCountedCostdeck).bind(2, detail::kCountedCcusage);
+    Stmt u(db, "SELECT coalesce(sum((bits & ?3) = 0), 0), coalesce(sum((bits & ?1) != 0), 0), "
+               "coalesce(sum((bits & ?2) != 0), 0) FROM usage");
+    u.bind(1, detail::kCountedCostdeck).bind(2, detail::kCountedCcusage).bind(3, detail::kCcusageOnly);
     u.step();
     c.usage_rows = u.i64(0);
     c.counted_costdeck = u.i64(1);

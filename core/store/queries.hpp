@@ -31,7 +31,7 @@ struct MalformedRecord {
 
 struct StoreCounts {
   std::int64_t files = 0, missing_files = 0, error_files = 0;
-  std::int64_t usage_rows = 0;        // every copy read
+  std::int64_t usage_rows = 0;        // every usage copy read (not the ccusage-only copies)
   std::int64_t counted_costdeck = 0;  // responses under costdeck's rules
   std::int64_t counted_ccusage = 0;   // responses under ccusage's rules
   std::int64_t malformed = 0;         // all malformed lines (not only the kept ones)

@@ -51,7 +51,11 @@ CREATE TABLE names (
 -- report's range query is one ordered range scan with no lookups. bits:
 --   0-1 runtime (0 claude, 1 codex)   2 sidechain   3 fast (usage.speed == "fast")
 --   4 ccusage would skip the line     5 counted under costdeck's rules
---   6 counted under ccusage 20.0.24's rules
+--   6 counted under ccusage 20.0.24's rules (monthly, weekly, session, blocks)
+--   7 a copy only ccusage counts      8 ... and only its `claude daily` (progress copies)
+--   9 counted under ccusage 20.0.24's `claude daily` rules
+-- alt: 0 for what the reader reports as usage, 1 for a ccusage-only copy read from the
+-- same line (so both fit under the primary key).
 -- msg_key / req_key: xxh3 of (runtime, message.id) and of requestId; msg_key is NULL for
 -- lines without message.id, which never match another line. The two counted bits are
 -- maintained by the ingest for every message.id group it touches.
@@ -59,6 +63,7 @@ CREATE TABLE usage (
   ts_ms      INTEGER NOT NULL,
   file_id    INTEGER NOT NULL,
   offset     INTEGER NOT NULL,
+  alt        INTEGER NOT NULL,
   line_no    INTEGER NOT NULL,
   bits       INTEGER NOT NULL,
   model      INTEGER NOT NULL,   -- names.id
@@ -75,7 +80,7 @@ CREATE TABLE usage (
   web_search INTEGER NOT NULL,
   web_fetch  INTEGER NOT NULL,
   cost_usd   REAL,               -- the line's own costUSD; NULL when absent
-  PRIMARY KEY (ts_ms, file_id, offset)
+  PRIMARY KEY (ts_ms, file_id, offset, alt)
 ) WITHOUT ROWID;
 CREATE INDEX usage_by_msg ON usage (msg_key) WHERE msg_key IS NOT NULL;
 CREATE INDEX usage_by_file ON usage (file_id);

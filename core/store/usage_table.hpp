@@ -17,6 +17,9 @@ class Store;
 enum class DedupeRules : std::uint8_t {
   Costdeck = 0,  // formats.md: every line counts, null fields and odd versions included
   Ccusage = 1,   // ccusage 20.0.24: lines it cannot deserialize are skipped before dedupe
+  // ccusage 20.0.24's `claude daily`, whose loader differs from its other reports: it also
+  // counts copies embedded in progress lines and merges duplicates slightly differently.
+  CcusageDaily = 2,
 };
 
 struct UsageRow {

@@ -40,9 +40,15 @@ std::int64_t bits_of(const UsageEvent& e) {
   return b;
 }
 
+std::int64_t bits_of(const sources::CcusageOnlyEvent& e) {
+  std::int64_t b = bits_of(e.event) | detail::kCcusageOnly;
+  if (e.daily_only) b |= detail::kDailyOnly;
+  return b;
+}
+
 // A copy as the dedupe needs it; also the in-memory index entry.
 struct CopyRec {
-  std::int64_t ts_ms = 0, file_id = 0, offset = 0;
+  std::int64_t ts_ms = 0, file_id = 0, offset = 0, alt = 0;
   std::uint64_t req_key = 0;
   std::int64_t total = 0;
   std::int64_t bits = 0;
@@ -55,6 +61,8 @@ DedupeCopy to_dedupe(const CopyRec& c) {
   d.sidechain = (c.bits & detail::kSidechain) != 0;
   d.speed = (c.bits & detail::kFast) != 0;
   d.ccusage_skips = (c.bits & detail::kCcusageSkips) != 0;
+  d.ccusage_only = (c.bits & detail::kCcusageOnly) != 0;
+  d.daily_only = (c.bits & detail::kDailyOnly) != 0;
   return d;
 }
 
@@ -62,16 +70,23 @@ std::int64_t with_counted(std::int64_t bits, const DedupeCopy& d) {
   bits &= ~detail::kCountedMask;
   if (d.counted_costdeck) bits |= detail::kCountedCostdeck;
   if (d.counted_ccusage) bits |= detail::kCountedCcusage;
+  if (d.counted_ccusage_daily) bits |= detail::kCountedCcusageDaily;
   return bits;
 }
 
+// A copy without message.id is its own response under every rule that admits it.
 std::int64_t counted_without_key(std::int64_t bits) {
-  bits |= detail::kCountedCostdeck;
-  if (bits & detail::kCcusageSkips)
-    bits &= ~detail::kCountedCcusage;
-  else
-    bits |= detail::kCountedCcusage;
-  return bits;
+  DedupeCopy d;
+  d.counted_costdeck = !(bits & detail::kCcusageOnly);
+  d.counted_ccusage = !(bits & detail::kCcusageSkips) && !(bits & detail::kDailyOnly);
+  d.counted_ccusage_daily = !(bits & detail::kCcusageSkips);
+  return with_counted(bits, d);
+}
+
+bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, const CopyRec& a, const CopyRec& b) {
+  if (a.file_id != b.file_id) return paths.at(a.file_id) < paths.at(b.file_id);
+  if (a.offset != b.offset) return a.offset < b.offset;
+  return a.alt < b.alt;
 }
 
 }  // namespace
@@ -115,6 +130,7 @@ struct Writer::Impl {
   SQLite::Database& database;
   sqlite3* db;
   ActivityHook activity;
+  ResetHook reset_hook;
 
   bool caches_valid = false;
   std::int64_t data_version = -1;
@@ -144,18 +160,19 @@ struct Writer::Impl {
   Stmt insert_malformed{db, "INSERT OR REPLACE INTO malformed (file_id, line_no, offset, reason) VALUES (?,?,?,?)"};
   Stmt insert_name{db, "INSERT INTO names (value) VALUES (?)"};
   Stmt copies_of_key{db,
-                     "SELECT ts_ms, file_id, offset, req_key, bits, input + output + cw5m + cw1h + cache_read "
+                     "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read "
                      "FROM usage WHERE msg_key = ?"};
   Stmt all_copies{db,
-                  "SELECT ts_ms, file_id, offset, req_key, bits, input + output + cw5m + cw1h + cache_read, msg_key "
-                  "FROM usage WHERE msg_key IS NOT NULL"};
-  Stmt update_bits{db, "UPDATE usage SET bits = ?4 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3"};
+                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read, "
+                  "msg_key FROM usage WHERE msg_key IS NOT NULL"};
+  Stmt update_bits{db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4"};
   Stmt insert_usage{db,
                     "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, line_no, bits, model, session, project, "
                     "msg_key, req_key, input, output, cw5m, cw1h, cache_read, reasoning, web_search, web_fetch, "
-                    "cost_usd) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)"};
+                    "cost_usd, alt) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"};
 
-  Impl(SQLite::Database& d, ActivityHook a) : database(d), db(d.getHandle()), activity(std::move(a)) {}
+  Impl(SQLite::Database& d, ActivityHook a, ResetHook r)
+      : database(d), db(d.getHandle()), activity(std::move(a)), reset_hook(std::move(r)) {}
 
   std::int64_t read_data_version() {
     data_version_q.step();
@@ -230,9 +247,9 @@ struct Writer::Impl {
   void load_full_index() {
     index.clear();
     while (all_copies.step()) {
-      CopyRec c{all_copies.i64(0), all_copies.i64(1), all_copies.i64(2),
-                static_cast<std::uint64_t>(all_copies.i64(3)), all_copies.i64(5), all_copies.i64(4)};
-      index[static_cast<std::uint64_t>(all_copies.i64(6))].push_back(c);
+      CopyRec c{all_copies.i64(0), all_copies.i64(1), all_copies.i64(2), all_copies.i64(3),
+                static_cast<std::uint64_t>(all_copies.i64(4)), all_copies.i64(6), all_copies.i64(5)};
+      index[static_cast<std::uint64_t>(all_copies.i64(7))].push_back(c);
     }
     all_copies.reset();
     index_complete = true;
@@ -242,9 +259,9 @@ struct Writer::Impl {
     std::vector<CopyRec> out;
     copies_of_key.bind(1, key);
     while (copies_of_key.step())
-      out.push_back(CopyRec{copies_of_key.i64(0), copies_of_key.i64(1), copies_of_key.i64(2),
-                            static_cast<std::uint64_t>(copies_of_key.i64(3)), copies_of_key.i64(5),
-                            copies_of_key.i64(4)});
+      out.push_back(CopyRec{copies_of_key.i64(0), copies_of_key.i64(1), copies_of_key.i64(2), copies_of_key.i64(3),
+                            static_cast<std::uint64_t>(copies_of_key.i64(4)), copies_of_key.i64(6),
+                            copies_of_key.i64(5)});
     copies_of_key.reset();
     return out;
   }
@@ -256,6 +273,7 @@ namespace {
 
 struct NewRow {
   const UsageEvent* ev;
+  std::int64_t alt;  // 1: a ccusage-only copy
   std::int64_t file_id;
   std::uint64_t msg_key, req_key;
   std::int64_t bits;
@@ -325,12 +343,14 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         delete_usage_of_file.run();
         delete_malformed_of_file.bind(1, r.id);
         delete_malformed_of_file.run();
+        if (reset_hook) reset_hook(database, r.id);
       }
 
       std::int64_t kept_malformed = r.malformed;  // counters were reset by the caller on reset
       r.lines += u.result.lines;
       r.usage_lines += static_cast<std::int64_t>(u.result.usage.size());
-      r.malformed += static_cast<std::int64_t>(u.result.malformed.size());
+      r.malformed += std::max<std::int64_t>(u.result.malformed_count,
+                                            static_cast<std::int64_t>(u.result.malformed.size()));
       r.error.clear();
       std::int64_t id = upsert_file(r);
 
@@ -341,12 +361,14 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         ++kept_malformed;
       }
 
-      for (const UsageEvent& e : u.result.usage) {
-        NewRow row{&e, id, msg_key_of(e), req_key_of(e), bits_of(e),
+      auto add_row = [&](const UsageEvent& e, std::int64_t alt, std::int64_t bits) {
+        NewRow row{&e, alt, id, msg_key_of(e), req_key_of(e), bits,
                    intern(e.model), intern(e.session_id), intern(e.project)};
         if (row.msg_key != 0) affected.insert(row.msg_key);
         rows.push_back(row);
-      }
+      };
+      for (const UsageEvent& e : u.result.usage) add_row(e, 0, bits_of(e));
+      for (const auto& c : u.result.ccusage_only) add_row(c.event, 1, bits_of(c));
 
       if (activity && r.kind == sources::FileKind::ClaudeTranscript && !u.result.activity.empty())
         activity(database, id, u.result.activity);
@@ -386,13 +408,12 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         for (std::size_t i : it->second) {
           const NewRow& n = rows[i];
           members.push_back(
-              {CopyRec{n.ev->ts_ms, n.file_id, n.ev->offset, n.req_key, n.ev->tokens.total(), n.bits}, true, i});
+              {CopyRec{n.ev->ts_ms, n.file_id, n.ev->offset, n.alt, n.req_key, n.ev->tokens.total(), n.bits}, true,
+               i});
         }
       if (members.empty()) continue;
-      std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
-        if (a.rec.file_id != b.rec.file_id) return paths[a.rec.file_id] < paths[b.rec.file_id];
-        return a.rec.offset < b.rec.offset;
-      });
+      std::sort(members.begin(), members.end(),
+                [&](const Member& a, const Member& b) { return copy_order(paths, a.rec, b.rec); });
       copies.clear();
       for (const Member& m : members) copies.push_back(to_dedupe(m.rec));
       dedupe_group(copies);
@@ -403,7 +424,7 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         if (m.is_new) {
           rows[m.where].bits = bits;
         } else if (bits != m.rec.bits) {
-          update_bits.bind(1, m.rec.ts_ms).bind(2, m.rec.file_id).bind(3, m.rec.offset).bind(4, bits);
+          update_bits.bind(1, m.rec.ts_ms).bind(2, m.rec.file_id).bind(3, m.rec.offset).bind(4, m.rec.alt).bind(5, bits);
           update_bits.run();
           existing[m.where].bits = bits;
           ++stats.flag_updates;
@@ -422,7 +443,8 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
     std::sort(rows.begin(), rows.end(), [](const NewRow& a, const NewRow& b) {
       if (a.ev->ts_ms != b.ev->ts_ms) return a.ev->ts_ms < b.ev->ts_ms;
       if (a.file_id != b.file_id) return a.file_id < b.file_id;
-      return a.ev->offset < b.ev->offset;
+      if (a.ev->offset != b.ev->offset) return a.ev->offset < b.ev->offset;
+      return a.alt < b.alt;
     });
     for (const NewRow& n : rows) {
       const UsageEvent& e = *n.ev;
@@ -446,6 +468,7 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         s.bind(19, *e.cost_usd);
       else
         s.bind_null(19);
+      s.bind(20, n.alt);
       s.run();
     }
     stats.usage_rows = static_cast<std::int64_t>(rows.size());
@@ -462,8 +485,8 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
   return stats;
 }
 
-Writer::Writer(SQLite::Database& db, ActivityHook activity)
-    : impl_(std::make_unique<Impl>(db, std::move(activity))) {}
+Writer::Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset)
+    : impl_(std::make_unique<Impl>(db, std::move(activity), std::move(reset))) {}
 Writer::~Writer() = default;
 
 BatchStats Writer::write(std::vector<FileUpdate>& batch) { return impl_->write(batch); }
@@ -495,10 +518,10 @@ std::int64_t recompute_all_flags(SQLite::Database& database) {
       Stmt f(db, "SELECT id, path FROM files");
       while (f.step()) paths.emplace(f.i64(0), std::string(f.text(1)));
     }
-    Stmt upd(db, "UPDATE usage SET bits = ?4 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3");
+    Stmt upd(db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4");
     auto update = [&](const CopyRec& c, std::int64_t bits) {
       if (bits == c.bits) return;
-      upd.bind(1, c.ts_ms).bind(2, c.file_id).bind(3, c.offset).bind(4, bits);
+      upd.bind(1, c.ts_ms).bind(2, c.file_id).bind(3, c.offset).bind(4, c.alt).bind(5, bits);
       upd.run();
       ++changed;
     };
@@ -506,23 +529,21 @@ std::int64_t recompute_all_flags(SQLite::Database& database) {
     std::vector<CopyRec> keyless;
     {
       Stmt q(db,
-             "SELECT ts_ms, file_id, offset, req_key, bits, input + output + cw5m + cw1h + cache_read, msg_key "
+             "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read, msg_key "
              "FROM usage");
       while (q.step()) {
-        CopyRec c{q.i64(0), q.i64(1), q.i64(2), static_cast<std::uint64_t>(q.i64(3)), q.i64(5), q.i64(4)};
-        if (q.is_null(6))
+        CopyRec c{q.i64(0), q.i64(1), q.i64(2), q.i64(3), static_cast<std::uint64_t>(q.i64(4)), q.i64(6), q.i64(5)};
+        if (q.is_null(7))
           keyless.push_back(c);
         else
-          groups[static_cast<std::uint64_t>(q.i64(6))].push_back(c);
+          groups[static_cast<std::uint64_t>(q.i64(7))].push_back(c);
       }
     }
     for (const CopyRec& c : keyless) update(c, counted_without_key(c.bits));
     std::vector<DedupeCopy> copies;
     for (auto& [key, members] : groups) {
-      std::sort(members.begin(), members.end(), [&](const CopyRec& a, const CopyRec& b) {
-        if (a.file_id != b.file_id) return paths[a.file_id] < paths[b.file_id];
-        return a.offset < b.offset;
-      });
+      std::sort(members.begin(), members.end(),
+                [&](const CopyRec& a, const CopyRec& b) { return copy_order(paths, a, b); });
       copies.clear();
       for (const CopyRec& c : members) copies.push_back(to_dedupe(c));
       dedupe_group(copies);

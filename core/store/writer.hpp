@@ -56,14 +56,17 @@ struct BatchStats {
 
 using ActivityHook =
     std::function<void(SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>&)>;
+// Called inside the transaction when a file is re-read from 0, before its new lines.
+using ResetHook = std::function<void(SQLite::Database&, std::int64_t file_id)>;
 
 class Writer {
  public:
   static constexpr int kMalformedKept = 5;  // per file; files.malformed counts them all
 
   // `activity`: called inside the transaction for each Claude file with new activity
-  // lines (the runs module); may be empty.
-  Writer(SQLite::Database& db, ActivityHook activity);
+  // lines (the runs module); `reset`: when a file's rows are dropped to re-read it. Either
+  // may be empty.
+  Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;

@@ -1,0 +1,449 @@
+#include "core/ingest.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/runs/session_runs.hpp"
+#include "core/sources/session_file.hpp"
+#include "core/store/queries.hpp"
+#include "core/store/sqlite_util.hpp"
+#include "core/store/store.hpp"
+#include "core/store/writer.hpp"
+
+namespace costdeck {
+
+namespace fs = std::filesystem;
+using sources::FileKind;
+using store::FileRecord;
+using store::FileUpdate;
+
+namespace {
+
+constexpr std::int64_t kHashWindow = 4096;
+constexpr std::size_t kMaxExamples = 20;
+constexpr std::size_t kReadAhead = 64;  // files read but not yet written, at most
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// ---- Discovery ------------------------------------------------------------------------
+
+struct Found {
+  std::string path;
+  FileKind kind;
+};
+
+std::string expand_home(const std::string& p) {
+  const char* home = std::getenv("HOME");
+  if (!home) return p;
+  if (p == "~") return home;
+  if (p.rfind("~/", 0) == 0) return std::string(home) + p.substr(1);
+  return p;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    std::string part = s.substr(start, end - start);
+    part.erase(0, part.find_first_not_of(" \t"));
+    part.erase(part.find_last_not_of(" \t") + 1);
+    if (!part.empty()) out.push_back(part);
+    start = end + 1;
+  }
+  return out;
+}
+
+// The folders whose *.jsonl are transcripts: <config>/projects and <codex home>/sessions.
+std::vector<std::pair<std::string, FileKind>> scan_roots(const IngestOptions& opts) {
+  std::vector<std::pair<std::string, FileKind>> roots;
+  std::vector<std::string> claude = opts.claude_dirs;
+  if (claude.empty()) {
+    const char* env = std::getenv("CLAUDE_CONFIG_DIR");
+    if (env && *env) {
+      claude = split_commas(env);
+    } else {
+      const char* xdg = std::getenv("XDG_CONFIG_HOME");
+      claude.push_back(xdg && *xdg ? std::string(xdg) + "/claude" : expand_home("~/.config/claude"));
+      claude.push_back(expand_home("~/.claude"));
+    }
+  }
+  for (std::string dir : claude) {
+    dir = expand_home(dir);
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    // ccusage accepts the projects folder itself too.
+    if (fs::path(dir).filename() == "projects")
+      roots.emplace_back(dir, FileKind::ClaudeTranscript);
+    else
+      roots.emplace_back(dir + "/projects", FileKind::ClaudeTranscript);
+  }
+  std::vector<std::string> codex = opts.codex_dirs;
+  if (codex.empty()) {
+    const char* env = std::getenv("CODEX_HOME");
+    codex.push_back(env && *env ? std::string(env) : expand_home("~/.codex"));
+  }
+  for (std::string dir : codex) {
+    dir = expand_home(dir);
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    roots.emplace_back(dir + "/sessions", FileKind::CodexRollout);
+  }
+  return roots;
+}
+
+std::vector<Found> discover(const std::vector<std::pair<std::string, FileKind>>& roots) {
+  std::vector<Found> out;
+  for (const auto& [root, kind] : roots) {
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) continue;
+    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      const auto& entry = *it;
+      std::error_code fec;
+      if (entry.path().extension() == ".jsonl" && entry.is_regular_file(fec)) out.push_back({entry.path().string(), kind});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Found& a, const Found& b) { return a.path < b.path; });
+  out.erase(std::unique(out.begin(), out.end(), [](const Found& a, const Found& b) { return a.path == b.path; }),
+            out.end());
+  return out;
+}
+
+std::string project_dir_of(const std::string& path, FileKind kind) {
+  if (kind != FileKind::ClaudeTranscript) return {};
+  auto pos = path.rfind("/projects/");
+  if (pos == std::string::npos) return {};
+  pos += 10;
+  auto end = path.find('/', pos);
+  return end == std::string::npos ? std::string() : path.substr(pos, end - pos);
+}
+
+// ---- One file -------------------------------------------------------------------------
+
+struct Identity {
+  std::uint64_t dev = 0, ino = 0;
+  std::int64_t size = 0, mtime_ns = 0;
+};
+
+Identity identity_of(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::int64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+// xxh64 of the first and of the last <= 4 KiB before `offset`: the bytes we already read.
+// False when the file cannot be read.
+bool window_hashes(const std::string& path, std::int64_t offset, std::uint64_t& head, std::uint64_t& tail) {
+  head = tail = 0;
+  if (offset <= 0) return true;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buf[kHashWindow];
+  auto read_at = [&](std::int64_t from, std::int64_t len, std::uint64_t& out) {
+    ssize_t n = ::pread(fd, buf, static_cast<std::size_t>(len), from);
+    if (n != len) return false;
+    out = XXH3_64bits(buf, static_cast<std::size_t>(len));
+    return true;
+  };
+  std::int64_t head_len = std::min(offset, kHashWindow);
+  bool ok = read_at(0, head_len, head) && read_at(offset - head_len, head_len, tail);
+  ::close(fd);
+  return ok;
+}
+
+struct Job {
+  Found found;
+  Identity id;
+  std::optional<FileRecord> rec;  // the stored state, if any
+};
+
+FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now) {
+  FileUpdate u;
+  u.observed_in_store = job.rec.has_value();
+  u.observed_offset = job.rec ? job.rec->cursor.offset : 0;
+  FileRecord& r = u.record;
+  if (job.rec) {
+    r = *job.rec;
+  } else {
+    r.path = job.found.path;
+    r.kind = job.found.kind;
+    r.project_dir = project_dir_of(r.path, r.kind);
+    r.first_seen_ms = now;
+  }
+  r.last_scan_ms = now;
+
+  bool reset = false;
+  if (job.rec && job.rec->cursor.offset > 0) {
+    const FileRecord& old = *job.rec;
+    if (old.dev != job.id.dev || old.ino != job.id.ino || job.id.size < old.cursor.offset) {
+      reset = true;
+    } else {
+      std::uint64_t head = 0, tail = 0;
+      if (!window_hashes(r.path, old.cursor.offset, head, tail)) {
+        u.result.error = std::string("cannot read: ") + std::strerror(errno);
+        return u;
+      }
+      reset = head != old.head_hash || tail != old.tail_hash;
+    }
+  }
+
+  sources::ReadOptions ro;
+  ro.keep_activity = opts.keep_activity && r.kind == FileKind::ClaudeTranscript;
+  sources::FileCursor from = reset ? sources::FileCursor{} : r.cursor;
+  u.result = sources::read_session_file(r.kind, r.path, from, ro);
+  if (u.result.error.empty() && u.result.shrank && !reset) {
+    reset = true;
+    u.result = sources::read_session_file(r.kind, r.path, sources::FileCursor{}, ro);
+  }
+  if (!u.result.error.empty()) return u;
+
+  if (reset) {
+    u.reset = true;
+    ++r.resets;
+    r.lines = r.usage_lines = r.malformed = 0;
+  }
+  r.dev = job.id.dev;
+  r.ino = job.id.ino;
+  r.size = job.id.size;
+  r.mtime_ns = job.id.mtime_ns;
+  r.cursor = u.result.next;
+  r.missing = false;
+  if (!window_hashes(r.path, r.cursor.offset, r.head_hash, r.tail_hash))
+    u.result.error = std::string("cannot read: ") + std::strerror(errno);
+  return u;
+}
+
+}  // namespace
+
+IngestStats ingest(store::Store& st, const IngestOptions& opts) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  const std::int64_t now = opts.now_ms ? opts.now_ms : wall_ms();
+  IngestStats stats;
+  if (st.read_only()) throw store::StoreError("the store " + st.path() + " is open read-only; cannot ingest");
+
+  auto roots = scan_roots(opts);
+  stats.roots = static_cast<std::int64_t>(roots.size());
+  std::vector<Found> found = discover(roots);
+  stats.files_seen = static_cast<std::int64_t>(found.size());
+
+  std::unordered_map<std::string, FileRecord> records;
+  try {
+    for (auto& r : store::load_file_records(st.db())) records.emplace(r.path, std::move(r));
+  } catch (const std::exception& e) {
+    throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
+  }
+
+  // The stat pass: only files whose identity moved are read.
+  std::vector<Job> jobs;
+  std::int64_t bytes_total = 0;
+  std::unordered_set<std::string> seen;
+  seen.reserve(found.size());
+  for (Found& f : found) {
+    seen.insert(f.path);
+    struct stat sb {};
+    if (::stat(f.path.c_str(), &sb) != 0) {
+      if (errno != ENOENT) stats.errors.push_back({f.path, std::string("cannot stat: ") + std::strerror(errno)});
+      continue;
+    }
+    Identity id = identity_of(sb);
+    auto it = records.find(f.path);
+    std::optional<FileRecord> rec;
+    if (it != records.end()) {
+      const FileRecord& r = it->second;
+      if (!r.missing && r.error.empty() && r.dev == id.dev && r.ino == id.ino && r.size == id.size &&
+          r.mtime_ns == id.mtime_ns)
+        continue;
+      rec = r;
+    }
+    bytes_total += rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
+    jobs.push_back({std::move(f), id, std::move(rec)});
+  }
+  stats.files_changed = static_cast<std::int64_t>(jobs.size());
+
+  std::vector<std::int64_t> now_missing;
+  for (const auto& [path, r] : records) {
+    if (r.missing || seen.count(path)) continue;
+    bool under_root = std::any_of(roots.begin(), roots.end(), [&](const auto& root) {
+      return path.size() > root.first.size() && path.compare(0, root.first.size(), root.first) == 0 &&
+             path[root.first.size()] == '/';
+    });
+    if (under_root) now_missing.push_back(r.id);
+  }
+
+  store::ActivityHook activity;
+  store::ResetHook reset_hook;
+  if (opts.keep_activity) {
+    activity = [](SQLite::Database& db, std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines) {
+      runs::ingest_session_activity(db, file_id, lines);
+    };
+    reset_hook = [](SQLite::Database& db, std::int64_t file_id) { runs::reset_session_activity(db, file_id); };
+  }
+  store::Writer writer(st.db(), activity, reset_hook);
+
+  // Readers run ahead of the writer by at most kReadAhead files; results are consumed in
+  // path order, so batches (and everything derived from them) do not depend on timing.
+  std::vector<std::optional<FileUpdate>> results(jobs.size());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next = 0, consumed = 0;
+  bool abort = false;
+  auto worker = [&] {
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return abort || next >= jobs.size() || next < consumed + kReadAhead; });
+        if (abort || next >= jobs.size()) return;
+        i = next++;
+      }
+      FileUpdate u;
+      try {
+        u = run_job(jobs[i], opts, now);
+      } catch (const std::exception& e) {
+        u.result.error = e.what();
+      }
+      {
+        std::lock_guard lock(mu);
+        results[i] = std::move(u);
+      }
+      cv.notify_all();
+    }
+  };
+  int nthreads = std::max(1, std::min<int>(opts.threads, static_cast<int>(jobs.size())));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < nthreads && !jobs.empty(); ++t) threads.emplace_back(worker);
+  auto stop_threads = [&] {
+    {
+      std::lock_guard lock(mu);
+      abort = true;
+    }
+    cv.notify_all();
+    for (auto& t : threads)
+      if (t.joinable()) t.join();
+  };
+
+  IngestProgress prog;
+  prog.files_total = static_cast<std::int64_t>(jobs.size());
+  prog.bytes_total = bytes_total;
+  double last_report = -1;
+  auto report = [&](bool final) {
+    if (!opts.progress) return;
+    double e = elapsed();
+    if (!final && e - last_report < 0.1) return;
+    last_report = e;
+    prog.elapsed_seconds = e;
+    prog.bytes_per_second = e > 0 ? static_cast<double>(prog.bytes_done) / e : 0;
+    opts.progress(prog);
+  };
+
+  std::vector<FileUpdate> batch;
+  std::int64_t batch_bytes = 0;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    store::BatchStats b = writer.write(batch);
+    stats.files_skipped += b.files_skipped;
+    batch.clear();
+    batch_bytes = 0;
+  };
+
+  try {
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      FileUpdate u;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return results[i].has_value(); });
+        u = std::move(*results[i]);
+        results[i].reset();
+        ++consumed;
+      }
+      cv.notify_all();
+      const auto& res = u.result;
+      if (!res.error.empty()) {
+        stats.errors.push_back({u.record.path, res.error});
+      } else {
+        ++stats.files_read;
+        if (u.reset) ++stats.files_reset;
+        stats.bytes_read += res.bytes;
+        stats.lines += res.lines;
+        stats.usage_lines += static_cast<std::int64_t>(res.usage.size());
+        stats.malformed += std::max<std::int64_t>(res.malformed_count, static_cast<std::int64_t>(res.malformed.size()));
+        for (const auto& m : res.malformed) {
+          if (stats.malformed_examples.size() >= kMaxExamples) break;
+          stats.malformed_examples.push_back({u.record.path, m.line_no, m.reason});
+        }
+      }
+      batch_bytes += res.bytes;
+      prog.files_done += 1;
+      prog.bytes_done += res.bytes;
+      batch.push_back(std::move(u));
+      if (batch_bytes >= opts.batch_bytes || static_cast<std::int64_t>(batch.size()) >= opts.batch_files) flush();
+      report(false);
+    }
+    flush();
+    writer.set_missing(now_missing, true);
+    stats.files_missing = static_cast<std::int64_t>(now_missing.size());
+  } catch (const store::StoreError&) {
+    stop_threads();
+    throw;
+  } catch (const std::exception& e) {
+    stop_threads();
+    throw store::StoreError("cannot write to the store " + st.path() + ": " + e.what());
+  }
+  stop_threads();
+  stats.files_read -= stats.files_skipped;
+  report(true);
+
+  if (opts.count_totals) {
+    store::StoreCounts c = store::load_counts(st);
+    stats.store_usage_rows = c.usage_rows;
+    stats.responses_counted = c.counted_costdeck;
+    stats.responses_counted_ccusage = c.counted_ccusage;
+    stats.duplicates_dropped = c.usage_rows - c.counted_costdeck;
+  }
+  stats.seconds = elapsed();
+  if (stats.files_changed > 0 || !now_missing.empty()) {
+    try {
+      SQLite::Database& db = st.db();
+      store::detail::Stmt ins(db.getHandle(),
+                              "INSERT INTO scans (started_ms, duration_ms, files_seen, files_changed, files_read, "
+                              "bytes, lines, usage_lines, malformed, errors) VALUES (?,?,?,?,?,?,?,?,?,?)");
+      ins.bind(1, now)
+          .bind(2, static_cast<std::int64_t>(stats.seconds * 1000))
+          .bind(3, stats.files_seen)
+          .bind(4, stats.files_changed)
+          .bind(5, stats.files_read)
+          .bind(6, stats.bytes_read)
+          .bind(7, stats.lines)
+          .bind(8, stats.usage_lines)
+          .bind(9, stats.malformed)
+          .bind(10, static_cast<std::int64_t>(stats.errors.size()));
+      ins.run();
+    } catch (const std::exception&) {
+      // The scan log is diagnostics only; the data is committed already.
+    }
+  }
+  return stats;
+}
+
+}  // namespace costdeck
