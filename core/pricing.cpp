@@ -40,7 +40,11 @@ bool suffix_allows(std::string_view key, std::string_view suffix) {
   while (1 + digits < suffix.size() && is_digit(suffix[1 + digits])) ++digits;
   if (digits == 0) return true;
   bool ends = 1 + digits == suffix.size() || !is_alnum(suffix[1 + digits]);
-  return digits == 8 && ends;
+  if (digits == 8 && ends) return true;
+  // OpenAI writes dates as -2025-08-07.
+  auto d = [&](std::size_t i) { return i < suffix.size() && is_digit(suffix[i]); };
+  return digits == 4 && suffix.size() >= 11 && suffix[5] == '-' && d(6) && d(7) && suffix[8] == '-' && d(9) &&
+         d(10) && (suffix.size() == 11 || !is_alnum(suffix[11]));
 }
 
 bool family_matches(std::string_view model, std::string_view key) {
