@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <xxhash.h>
 
 namespace costdeck::runs {
 namespace {
@@ -256,6 +257,14 @@ std::string normalize_metadata(std::string_view text) {
   if (j.is_discarded()) throw RunInputError("meta: invalid JSON");
   if (!j.is_object()) throw RunInputError("meta: expected a JSON object");
   return j.dump();
+}
+
+std::string import_key(std::string_view line, int occurrence) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "import:%016llx:%d",
+                static_cast<unsigned long long>(XXH64(line.data(), line.size(), 0)), occurrence);
+  return buf;
 }
 
 std::string new_run_key() {

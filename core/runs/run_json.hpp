@@ -38,6 +38,10 @@ std::string run_to_json(const Run& run);
 // Validates `text` as a JSON object and returns it compacted. Throws RunInputError.
 std::string normalize_metadata(std::string_view text);
 
+// The key of an imported run given without "id": a hash of the line's text and how many
+// identical lines came before it in the file, so importing the same file twice adds nothing.
+std::string import_key(std::string_view line, int occurrence);
+
 // A fresh random key for a run recorded without one.
 std::string new_run_key();
 

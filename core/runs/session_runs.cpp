@@ -364,8 +364,17 @@ std::string title_from_prompt(const ClaudeLine& l, int words) {
   return out;
 }
 
+namespace {
+SessionRunOptions& default_options() {
+  static SessionRunOptions o;
+  return o;
+}
+}  // namespace
+
+void set_default_session_run_options(const SessionRunOptions& opts) { default_options() = opts; }
+
 void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines) {
-  ingest_session_activity(db, file_id, lines, SessionRunOptions{});
+  ingest_session_activity(db, file_id, lines, default_options());
 }
 
 void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines,

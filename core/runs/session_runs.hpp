@@ -31,6 +31,10 @@ bool is_real_prompt(const sources::ClaudeLine& line);
 // The title a prompt gives its turn: its first `words` words, whitespace collapsed.
 std::string title_from_prompt(const sources::ClaudeLine& line, int words);
 
+// What the 3-argument ingest_session_activity uses (the ingest's hook): the app sets it
+// from the config file before it ingests.
+void set_default_session_run_options(const SessionRunOptions& opts);
+
 // Called by the ingest, inside its open transaction, once per file with the lines read
 // from that file this time (in file order). `file_id` is the store's files.id.
 void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
