@@ -1,3 +1,11 @@
+// simdjson's On-Demand API runs only its compile-time kernel; without this the portable
+// fallback kernel (several times slower) is chosen. x86-64-v3 (AVX2, 2013+) is assumed;
+// build with -DCOSTDECK_PORTABLE_JSON to keep the generic kernel.
+#if defined(__x86_64__) && !defined(COSTDECK_PORTABLE_JSON) && !defined(__clang__)
+#pragma GCC target("avx2,bmi,bmi2,pclmul,lzcnt,popcnt")
+#define SIMDJSON_BUILTIN_IMPLEMENTATION haswell
+#endif
+
 #include "core/sources/codex_rollout.hpp"
 
 #include <simdjson.h>
