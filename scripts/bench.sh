@@ -44,29 +44,30 @@ REPORT=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.md
 [[ -x /usr/bin/time ]] || { log "/usr/bin/time is missing (Debian package 'time')"; exit 1; }
 
 # ---- build --------------------------------------------------------------------------------
-GEN=$BUILD/costdeck_gen_corpus CMP=$BUILD/costdeck_compare_json COSTDECK=$BUILD/costdeck
-STORE_BENCH=$BUILD/costdeck_store_bench
+COSTDECK=$BUILD/costdeck GEN=$BUILD/tests/costdeck_gen_corpus CMP=$BUILD/tests/costdeck_compare_json
+STORE_BENCH=$BUILD/tests/costdeck_store_bench
 if ((!SKIP_BUILD)); then
+  log "building Release in $BUILD"
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCOSTDECK_BUILD_TESTS=ON >/dev/null
-  targets=(costdeck costdeck_gen_corpus costdeck_compare_json)
-  [[ -f $ROOT/tests/bench/costdeck_store_bench.cpp ]] && targets+=(costdeck_store_bench)
-  for t in "${targets[@]}"; do
-    cmake --build "$BUILD" --target "$t" -j2 >"$WORK/build-$t.log" 2>&1 ||
-      log "building $t failed (see $WORK/build-$t.log)"
-  done
+  # -k 0: one target that does not link yet does not stop the others.
+  cmake --build "$BUILD" -j2 --target costdeck costdeck_gen_corpus costdeck_compare_json costdeck_store_bench \
+    -- -k 0 >"$WORK/build.log" 2>&1 || log "some targets failed to build (see $WORK/build.log)"
 fi
 # The generator and the comparison are header-only over system libraries: when the project
-# does not build yet, build them alone, so ccusage can still be measured.
-standalone() {  # standalone NAME SRC LIBS...
-  local name=$1 src=$2; shift 2
-  if [[ ! -x $BUILD/$name ]]; then
+# does not build, build them alone, so ccusage can still be measured.
+standalone() {  # standalone VAR NAME
+  local var=$1 name=$2
+  [[ -x ${!var} ]] && return 0
+  local out=$BUILD/standalone/$name
+  if [[ ! -x $out || $ROOT/tests/bench/$name.cpp -nt $out ]]; then
     log "building $name alone"
-    mkdir -p "$BUILD"
-    g++ -O2 -std=c++20 -I"$ROOT" "$src" -o "$BUILD/$name" "$@"
+    mkdir -p "$BUILD/standalone"
+    g++ -O2 -std=c++20 -I"$ROOT" "$ROOT/tests/bench/$name.cpp" -o "$out"
   fi
+  printf -v "$var" '%s' "$BUILD/standalone/$name"
 }
-standalone costdeck_gen_corpus "$ROOT/tests/bench/costdeck_gen_corpus.cpp"
-standalone costdeck_compare_json "$ROOT/tests/bench/costdeck_compare_json.cpp"
+standalone GEN costdeck_gen_corpus
+standalone CMP costdeck_compare_json
 
 # ---- corpus -------------------------------------------------------------------------------
 if [[ ! -f $CORPUS/corpus.json ]]; then
@@ -74,8 +75,8 @@ if [[ ! -f $CORPUS/corpus.json ]]; then
   "$GEN" --out "$CORPUS" --seed "$SEED" --size-mb "$SIZE_MB" --force >/dev/null
 fi
 CORPUS_FILES=$(find "$CORPUS/claude" "$CORPUS/codex" -name '*.jsonl' | wc -l)
-CORPUS_BYTES=$(du -sb --apparent-size "$CORPUS/claude" "$CORPUS/codex" | awk '{s+=$1} END {print s}')
-CORPUS_LINES=$(sed -n 's/.*"lines":\([0-9]*\).*/\1/p' "$CORPUS/corpus.json")
+corpus_stat() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$CORPUS/corpus.json"; }
+CORPUS_BYTES=$(corpus_stat bytes) CORPUS_LINES=$(corpus_stat lines)
 CLAUDE_DIR=$CORPUS/claude CODEX_DIR=$CORPUS/codex
 
 # ---- the reference CLI ----------------------------------------------------------------------
@@ -253,8 +254,8 @@ row() {  # row LABEL DESCRIPTION
   printf '| %s | %.3f | %.3f–%.3f | %.0f | %d%s |\n' "$2" "$med" "$lo" "$hi" "$((rss / 1024))" "$n" \
     "$( ((fails)) && echo ", $fails failed")"
 }
-median_of() { local s; s=$(stats "$1"); [[ -n $s ]] && echo "${s%% *}"; }
-rss_of() { local s; s=$(stats "$1"); [[ -n $s ]] && echo "$s" | awk '{print $4}'; }
+median_of() { stats "$1" | awk '{print $1}'; }
+rss_of() { stats "$1" | awk '{print $4}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 {
