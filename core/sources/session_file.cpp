@@ -52,8 +52,8 @@ class LineSink {
  private:
   void claude(std::string_view line, std::int64_t offset) {
     if (!opts_.keep_activity && !contains(line, "\"usage\"")) {
-      // Usage only: a line without "usage" cannot carry any. Still catch the cheap signs of
-      // a broken line so malformed counts do not depend on the mode.
+      // Usage only: a line without "usage" cannot carry any, so it is not parsed. The cheap
+      // signs of a broken line (NUL bytes, no braces at both ends) are still counted.
       std::size_t b = 0, e = line.size();
       while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
       while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;

@@ -1,0 +1,206 @@
+#include "core/sources/discovery.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+namespace costdeck::sources {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string env_or(const std::string& given, const char* name, bool use_env) {
+  if (!given.empty() || !use_env) return given;
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    std::string part = trim(s.substr(start, comma - start));
+    if (!part.empty()) out.push_back(std::move(part));
+    start = comma + 1;
+  }
+  return out;
+}
+
+bool is_dir(const std::string& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+
+// A root may be given as the config dir or as its data folder itself.
+void add_root(Discovery& d, Runtime rt, const std::string& raw, const std::string& home, const std::string& origin) {
+  LookedAtRoot r;
+  r.runtime = rt;
+  r.origin = origin;
+  const char* data_name = rt == Runtime::Claude ? "projects" : "sessions";
+  std::string root = expand_home(raw, home);
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (fs::path(root).filename() == data_name && is_dir(root)) {
+    r.data_dir = root;
+    root = fs::path(root).parent_path().string();
+  } else {
+    r.data_dir = (fs::path(root) / data_name).string();
+  }
+  r.root = root;
+  r.exists = is_dir(r.data_dir);
+  d.roots.push_back(std::move(r));
+}
+
+void list_jsonl(const std::string& dir, std::vector<std::string>& out, std::vector<std::string>& warnings) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) {
+    warnings.push_back("cannot list " + dir + ": " + ec.message());
+    return;
+  }
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) {
+      warnings.push_back("cannot list below " + dir + ": " + ec.message());
+      ec.clear();
+      break;
+    }
+    const fs::path& p = it->path();
+    if (p.extension() != ".jsonl") continue;
+    std::error_code fec;
+    if (it->is_regular_file(fec)) out.push_back(p.string());
+  }
+}
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> parts;
+  for (const auto& c : fs::path(path)) {
+    const std::string s = c.string();
+    if (!s.empty() && s != "/") parts.push_back(s);
+  }
+  return parts;
+}
+
+std::string join(const std::vector<std::string>& parts, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string expand_home(const std::string& path, const std::string& home) {
+  if (home.empty()) return path;
+  if (path == "~") return home;
+  if (path.rfind("~/", 0) == 0) return (fs::path(home) / path.substr(2)).string();
+  return path;
+}
+
+void describe_claude_path(DiscoveredFile& f) {
+  std::string rel = f.path;
+  if (!f.data_dir.empty() && rel.rfind(f.data_dir + "/", 0) == 0) rel = rel.substr(f.data_dir.size() + 1);
+  const std::vector<std::string> r = components(rel);
+  std::string stem = r.empty() ? std::string() : r.back();
+  if (stem.size() > 6 && stem.ends_with(".jsonl")) stem.resize(stem.size() - 6);
+  f.project_dir = r.size() >= 2 ? r.front() : std::string();
+  f.agent_id.clear();
+  f.parent_session_id.clear();
+  if (stem.rfind("agent-", 0) == 0) f.agent_id = stem.substr(6);
+  if (r.size() >= 4 && r[r.size() - 2] == "subagents") {
+    f.parent_session_id = r[r.size() - 3];
+  } else if (f.agent_id.empty()) {
+    f.parent_session_id = stem;  // the session file itself
+  }
+
+  // ccusage: the first "projects" component of the whole path, then its own rules.
+  const std::vector<std::string> parts = components(f.path);
+  std::vector<std::string> rr;
+  const auto at = std::find(parts.begin(), parts.end(), "projects");
+  rr.assign(at == parts.end() ? parts.begin() : at + 1, parts.end());
+  std::string file_sid = rr.empty() ? std::string() : rr.back();
+  if (file_sid.ends_with(".jsonl")) file_sid.resize(file_sid.size() - 6);
+  else file_sid.clear();
+  if (rr.size() == 2 && !file_sid.empty()) {
+    f.ccusage_session_id = file_sid;
+    f.ccusage_project = rr[0];
+  } else if (rr.size() >= 4 && rr[rr.size() - 2] == "subagents") {
+    f.ccusage_session_id = rr[rr.size() - 3];
+    f.ccusage_project = rr.size() == 3 ? std::string("Unknown Project") : join(rr, rr.size() - 3);
+    if (f.ccusage_project.empty()) f.ccusage_project = "Unknown Project";
+  } else {
+    f.ccusage_session_id = rr.size() >= 2 ? rr[rr.size() - 2] : (rr.size() == 1 ? rr[0] : "unknown");
+    f.ccusage_project = rr.size() > 2 ? join(rr, rr.size() - 2) : std::string("Unknown Project");
+  }
+}
+
+Discovery discover_session_files(const DiscoveryOptions& opts) {
+  Discovery d;
+  const bool env = opts.use_process_env;
+  const std::string home = env_or(opts.home, "HOME", env);
+  if (opts.claude) {
+    if (!opts.claude_dirs.empty()) {
+      for (const auto& dir : opts.claude_dirs) add_root(d, Runtime::Claude, dir, home, "--claude-dir");
+    } else if (const std::string ccd = env_or(opts.claude_config_dir, "CLAUDE_CONFIG_DIR", env); !trim(ccd).empty()) {
+      for (const auto& dir : split_commas(ccd)) add_root(d, Runtime::Claude, dir, home, "CLAUDE_CONFIG_DIR");
+    } else {
+      std::string xdg = env_or(opts.xdg_config_home, "XDG_CONFIG_HOME", env);
+      if (xdg.empty() && !home.empty()) xdg = home + "/.config";
+      if (!xdg.empty()) add_root(d, Runtime::Claude, xdg + "/claude", home, "default");
+      if (!home.empty()) add_root(d, Runtime::Claude, home + "/.claude", home, "default");
+    }
+  }
+  if (opts.codex) {
+    if (!opts.codex_dirs.empty()) {
+      for (const auto& dir : opts.codex_dirs) add_root(d, Runtime::Codex, dir, home, "--codex-dir");
+    } else if (const std::string ch = env_or(opts.codex_home, "CODEX_HOME", env); !trim(ch).empty()) {
+      add_root(d, Runtime::Codex, trim(ch), home, "CODEX_HOME");
+    } else if (!home.empty()) {
+      add_root(d, Runtime::Codex, home + "/.codex", home, "default");
+    }
+  }
+
+  // The same folder reached twice (a symlink, a repeated flag) is listed once.
+  std::set<std::string> seen_dirs, seen_files;
+  for (auto& root : d.roots) {
+    if (!root.exists) continue;
+    std::error_code ec;
+    const std::string canon = fs::weakly_canonical(root.data_dir, ec).string();
+    if (!seen_dirs.insert(ec ? root.data_dir : canon).second) continue;
+    std::vector<std::string> paths;
+    list_jsonl(root.data_dir, paths, d.warnings);
+    for (auto& p : paths) {
+      if (!seen_files.insert(p).second) continue;
+      struct stat st {};
+      if (::stat(p.c_str(), &st) != 0) continue;
+      DiscoveredFile f;
+      f.kind = root.runtime == Runtime::Claude ? FileKind::ClaudeTranscript : FileKind::CodexRollout;
+      f.path = std::move(p);
+      f.data_dir = root.data_dir;
+      f.size = st.st_size;
+      f.mtime_ns = std::int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+      f.inode = st.st_ino;
+      f.device = st.st_dev;
+      if (root.runtime == Runtime::Claude) describe_claude_path(f);
+      ++root.files;
+      d.files.push_back(std::move(f));
+    }
+  }
+  std::sort(d.files.begin(), d.files.end(),
+            [](const DiscoveredFile& a, const DiscoveredFile& b) { return a.path < b.path; });
+  return d;
+}
+
+}  // namespace costdeck::sources
