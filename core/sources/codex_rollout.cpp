@@ -225,7 +225,7 @@ std::string CodexState::encode() const {
 
 CodexState CodexState::decode(std::string_view s) {
   CodexState st;
-  std::string_view fields[10];
+  std::string_view fields[9];
   if (!s.starts_with("codex1\n")) return st;
   s.remove_prefix(7);
   for (auto& f : fields) {
