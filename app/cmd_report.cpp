@@ -85,6 +85,7 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
   ro.rules.mode = cost_mode_from_name(o.mode).value_or(CostMode::Auto);
   ro.rules.long_context = compat ? LongContextRule::PerCategory : LongContextRule::Billing;
   ro.rules.ccusage_prices = compat;
+  ro.ccusage_model_order = compat;
   ro.sessions = compat ? report::SessionGrouping::FilePath : report::SessionGrouping::SessionId;
   if (!o.since.empty()) {
     ro.since = timeutil::parse_day(o.since);

@@ -1,6 +1,8 @@
 #include "core/report/report.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <map>
 #include <unordered_map>
 
@@ -119,7 +121,33 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   std::map<std::string, Acc> groups;
   std::map<std::pair<std::string, int>, UnknownModel> unknown;
 
-  for (const store::UsageRow& r : usage.rows) {
+  // Only the order of first use depends on the visiting order; sums do not.
+  std::vector<std::size_t> order(usage.rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (opts.ccusage_model_order) {
+    std::vector<std::int64_t> file_first(usage.files.size(), INT64_MAX);
+    std::vector<timeutil::Day> day_of(usage.rows.size());
+    for (std::size_t i = 0; i < usage.rows.size(); ++i) {
+      const auto& r = usage.rows[i];
+      day_of[i] = opts.zone.day_of(r.ts_ms);
+      if (r.file >= 0) file_first[static_cast<std::size_t>(r.file)] =
+          std::min(file_first[static_cast<std::size_t>(r.file)], r.ts_ms);
+    }
+    auto file_key = [&](std::int32_t f) {
+      return f >= 0 ? std::make_pair(file_first[static_cast<std::size_t>(f)], &usage.files[static_cast<std::size_t>(f)])
+                    : std::make_pair(std::int64_t{INT64_MAX}, static_cast<const std::string*>(nullptr));
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if (day_of[a] != day_of[b]) return day_of[a] < day_of[b];
+      auto fa = file_key(usage.rows[a].file), fb = file_key(usage.rows[b].file);
+      if (fa.first != fb.first) return fa.first < fb.first;
+      if (fa.second != fb.second && fa.second && fb.second && *fa.second != *fb.second) return *fa.second < *fb.second;
+      return usage.rows[a].ts_ms < usage.rows[b].ts_ms;
+    });
+  }
+
+  for (std::size_t idx : order) {
+    const store::UsageRow& r = usage.rows[idx];
     if (opts.runtime && r.runtime != *opts.runtime) continue;
     const timeutil::Day day = opts.zone.day_of(r.ts_ms);
     if (opts.since && day < *opts.since) continue;
@@ -179,6 +207,9 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     if (row.project.empty()) row.project = str(usage.projects, r.project);
     (r.runtime == Runtime::Codex ? row.has_codex : row.has_claude) = true;
     row.totals.add(t);
+    rep.totals.add(t);
+    // API-error placeholders carry no usage and no real model.
+    if (model == "<synthetic>") continue;
     auto [it, inserted] = acc.model_index.try_emplace(model, row.models.size());
     if (inserted) {
       row.models_used.push_back(model);
@@ -197,7 +228,6 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
       u.runtime = r.runtime;
       u.totals.add(t);
     }
-    rep.totals.add(t);
   }
 
   rep.rows.reserve(groups.size());
@@ -206,10 +236,8 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
                      [](const ModelLine& a, const ModelLine& b) { return a.totals.cost > b.totals.cost; });
     rep.rows.push_back(std::move(acc.row));
   }
-  if (opts.period == Period::Session) {
-    // Most recent first, as ccusage lists sessions.
-    std::stable_sort(rep.rows.begin(), rep.rows.end(), [](const Row& a, const Row& b) { return a.last_ms > b.last_ms; });
-  } else if (opts.period == Period::Model) {
+  // Highest cost first, as ccusage lists sessions.
+  if (opts.period == Period::Session || opts.period == Period::Model) {
     std::stable_sort(rep.rows.begin(), rep.rows.end(),
                      [](const Row& a, const Row& b) { return a.totals.cost > b.totals.cost; });
   }

@@ -33,6 +33,9 @@ struct ReportOptions {
   std::string project;                        // substring of the cwd or project folder
   std::string model;                          // substring of the model id
   SessionGrouping sessions = SessionGrouping::SessionId;
+  // modelsUsed in ccusage's order (day, then files by first timestamp, then lines) instead
+  // of time order.
+  bool ccusage_model_order = false;
 };
 
 struct Totals {

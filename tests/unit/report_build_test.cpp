@@ -116,7 +116,7 @@ TEST(ReportBuild, SessionGrouping) {
   o.sessions = SessionGrouping::FilePath;
   r = build_report(b.t, prices(), o);
   ASSERT_EQ(r.rows.size(), 2u);  // s1 (+ its subagents folder) and agent-abc
-  EXPECT_EQ(r.rows[0].key, "s1");  // most recent activity first
+  EXPECT_EQ(r.rows[0].key, "s1");  // highest cost first, as ccusage
   EXPECT_EQ(r.rows[0].totals.tokens.input, 50);
   EXPECT_EQ(r.rows[1].key, "agent-abc");
 }
