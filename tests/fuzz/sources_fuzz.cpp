@@ -1,0 +1,45 @@
+// libFuzzer target over the session-file readers: the line splitter with cursors, the Claude
+// line parser and the Codex rollout parser (with its carried state).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/sources/claude_line.hpp"
+#include "core/sources/codex_rollout.hpp"
+#include "core/sources/session_file.hpp"
+#include "core/sources/text_scan.hpp"
+
+using namespace costdeck::sources;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::uint8_t mode = data[0];
+  const std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  const FileKind kind = (mode & 1) ? FileKind::CodexRollout : FileKind::ClaudeTranscript;
+  ReadOptions opts;
+  opts.keep_activity = (mode & 2) == 0;
+
+  // The whole input as one file, then as two reads split at a byte chosen by the input.
+  const FileReadResult whole = read_session_bytes(kind, bytes, {}, opts, "/s/rollout-x.jsonl");
+  const std::size_t cut = bytes.empty() ? 0 : (static_cast<std::size_t>(mode) * 131) % (bytes.size() + 1);
+  const FileReadResult head = read_session_bytes(kind, bytes.substr(0, cut), {}, opts, "/s/rollout-x.jsonl");
+  const auto consumed = static_cast<std::size_t>(head.next.offset);
+  const FileReadResult tail = read_session_bytes(kind, bytes.substr(consumed), head.next, opts, "/s/rollout-x.jsonl");
+  // Reading in two steps must see the same lines and events as one read.
+  if (head.lines + tail.lines != whole.lines) __builtin_trap();
+  if (head.usage.size() + tail.usage.size() != whole.usage.size()) __builtin_trap();
+  if (tail.next.offset != whole.next.offset) __builtin_trap();
+
+  ClaudeLine line;
+  std::string error;
+  if (parse_claude_line(bytes, line, &error)) (void)usage_from_claude_line(line);
+  (void)CodexState::decode(bytes);
+  std::int64_t ms = 0;
+  (void)parse_iso8601_ms(bytes.substr(0, 40), ms);
+  (void)ccusage_accepts_timestamp(bytes.substr(0, 40));
+  (void)ccusage_has_unsupported_null(bytes);
+  std::string out;
+  unescape_json_prefix(bytes.data(), bytes.data() + bytes.size(), 64, out);
+  return 0;
+}
