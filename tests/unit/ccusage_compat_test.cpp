@@ -102,6 +102,8 @@ json read_json(const fs::path& p) {
   return json::parse(ss.str());
 }
 
+// claude monthly/session need the store's DedupeRules::Ccusage to count /btw sidechain
+// replays again, as ccusage's non-daily loader does (docs/accuracy.md, section 4).
 class CcusageCompat : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
 // (a) the committed output of ccusage 20.0.24 for this corpus.
