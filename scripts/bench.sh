@@ -33,12 +33,15 @@ has_section() { [[ ",$SECTIONS," == *",$1,"* ]]; }
 log() { echo "bench: $*" >&2; }
 
 BUILD=$ROOT/build/bench-release
-CORPUS=$ROOT/build/bench-corpus/seed$SEED-${SIZE_MB}mb
+# Cached results are keyed by what made them: a changed generator or schema makes new ones.
+GEN_TAG=$(cat "$ROOT"/tests/bench/corpus_*.hpp | cksum | cut -d' ' -f1)
+SCHEMA_TAG=$(cat "$ROOT"/core/store/schema.cpp "$ROOT"/core/runs/run_store.cpp "$ROOT"/tests/bench/costdeck_store_bench.cpp 2>/dev/null | cksum | cut -d' ' -f1)
+CORPUS=$ROOT/build/bench-corpus/seed$SEED-${SIZE_MB}mb-$GEN_TAG
 WORK=$ROOT/build/bench-work
 RESULTS_DIR=$ROOT/build/bench-results
 mkdir -p "$WORK" "$RESULTS_DIR"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
-SAMPLES=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.samples   # label wall_s rss_kb exit
+SAMPLES=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.samples   # label wall_s rss_kb exit cpu_s
 REPORT=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.md
 : >"$SAMPLES"
 [[ -x /usr/bin/time ]] || { log "/usr/bin/time is missing (Debian package 'time')"; exit 1; }
@@ -93,17 +96,20 @@ trap 'rm -rf "$HOME_TMP"' EXIT
 # Nothing from the caller's environment reaches either program: an empty HOME, no config dirs.
 clean_env=(env -i PATH=/usr/bin:/bin HOME="$HOME_TMP" LANG=C.UTF-8 TZ=UTC)
 
-# run_timed LABEL CMD...: one timed run; wall clock in ns around it, peak RSS from time -v.
+# run_timed LABEL CMD...: one timed run; wall clock in ns around it, peak RSS and CPU time
+# (user + system, all threads) from /usr/bin/time. On a loaded machine CPU time is the
+# steadier figure; the targets are stated in wall time.
 LAST_OUT=$WORK/last.out
 run_timed() {
   local label=$1; shift
   local t0 t1 rc=0
   t0=$(date +%s%N)
-  /usr/bin/time -f '%M' -o "$WORK/time.txt" "$@" >"$LAST_OUT" 2>"$WORK/last.err" || rc=$?
+  /usr/bin/time -f '%M %U %S' -o "$WORK/time.txt" "$@" >"$LAST_OUT" 2>"$WORK/last.err" || rc=$?
   t1=$(date +%s%N)
-  local rss
-  rss=$(tail -1 "$WORK/time.txt")
-  echo "$label $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}') $rss $rc" >>"$SAMPLES"
+  local rss user sys
+  read -r rss user sys <<<"$(tail -1 "$WORK/time.txt")"
+  awk -v l="$label" -v a="$t0" -v b="$t1" -v r="$rss" -v c="$rc" -v u="$user" -v s="$sys" \
+    'BEGIN { printf "%s %.4f %d %d %.2f\n", l, (b - a) / 1e9, r, c, u + s }' >>"$SAMPLES"
   if ((rc)); then log "$label exited $rc: $(head -c 300 "$WORK/last.err")"; fi
   return 0
 }
@@ -124,6 +130,7 @@ if [[ -x $COSTDECK ]]; then
 fi
 
 find "$CORPUS" -type f -name '*.jsonl' -exec cat {} + >/dev/null  # into the page cache
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- claude: cold, side by side -----------------------------------------------------------
 if has_section claude || has_section warm; then
@@ -216,7 +223,7 @@ fi
 
 # ---- store: reports over a large store, record latency --------------------------------------
 if has_section store && ((HAVE_COSTDECK)) && [[ -x $STORE_BENCH ]]; then
-  sdb=$WORK/store-${STORE_EVENTS}e-${STORE_RUNS}r.db
+  sdb=$WORK/store-${STORE_EVENTS}e-${STORE_RUNS}r-$SCHEMA_TAG.db
   if [[ ! -f $sdb ]]; then
     log "store: filling $sdb with $STORE_EVENTS usage events and $STORE_RUNS runs"
     "$STORE_BENCH" fill --db "$sdb.tmp" --events "$STORE_EVENTS" --runs "$STORE_RUNS" --seed "$SEED" >&2
@@ -237,25 +244,26 @@ if has_section store && ((HAVE_COSTDECK)) && [[ -x $STORE_BENCH ]]; then
 fi
 
 # ---- summary --------------------------------------------------------------------------------
-# stats LABEL → "median min max median_rss max_rss n failures" (seconds, KiB)
+# stats LABEL → "median min max median_rss max_rss n failures median_cpu" (seconds, KiB)
 stats() {
-  awk -v l="$1" '$1 == l { n++; t[n] = $2; r[n] = $3; if ($4 != 0) f++ }
+  awk -v l="$1" '$1 == l { n++; t[n] = $2; r[n] = $3; c[n] = $5; if ($4 != 0) f++ }
     function med(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
       return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
     END { if (!n) exit; lo = t[1]; hi = t[1]; mr = r[1]
       for (i = 1; i <= n; i++) { if (t[i] < lo) lo = t[i]; if (t[i] > hi) hi = t[i]; if (r[i] > mr) mr = r[i] }
-      printf "%.4f %.4f %.4f %d %d %d %d\n", med(t, n), lo, hi, med(r, n), mr, n, f + 0 }' "$SAMPLES"
+      printf "%.4f %.4f %.4f %d %d %d %d %.2f\n", med(t, n), lo, hi, med(r, n), mr, n, f + 0, med(c, n) }' "$SAMPLES"
 }
 row() {  # row LABEL DESCRIPTION
   local s
   s=$(stats "$1")
   [[ -z $s ]] && return 0
-  read -r med lo hi rss _ n fails <<<"$s"
-  printf '| %s | %.3f | %.3f–%.3f | %.0f | %d%s |\n' "$2" "$med" "$lo" "$hi" "$((rss / 1024))" "$n" \
+  read -r med lo hi rss _ n fails cpu <<<"$s"
+  printf '| %s | %.3f | %.3f–%.3f | %.2f | %.0f | %d%s |\n' "$2" "$med" "$lo" "$hi" "$cpu" "$((rss / 1024))" "$n" \
     "$( ((fails)) && echo ", $fails failed")"
 }
 median_of() { stats "$1" | awk '{print $1}'; }
 rss_of() { stats "$1" | awk '{print $4}'; }
+cpu_of() { stats "$1" | awk '{print $8}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 {
@@ -267,10 +275,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
     "$CORPUS_LINES lines (\`costdeck_gen_corpus --seed $SEED --size-mb $SIZE_MB\`)"
   echo "- ccusage: $CCUSAGE_VERSION; costdeck: $(git -C "$ROOT" rev-parse --short HEAD)$(
     ((HAVE_COSTDECK)) || echo ' (report command not available: ccusage alone)')"
-  echo "- $REPS repetitions each, medians; page cache warm; peak RSS from /usr/bin/time"
+  echo "- $REPS repetitions each, medians; page cache warm; CPU = user + system of all threads;"\
+    "peak RSS from /usr/bin/time; load average before the run: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "| command | median s | min–max s | median peak RSS MiB | runs |"
-  echo "|---|---|---|---|---|"
+  echo "| command | median wall s | min–max wall s | median CPU s | median peak RSS MiB | runs |"
+  echo "|---|---|---|---|---|---|"
   row ccusage_claude "ccusage claude daily --json --offline"
   row costdeck_cold "costdeck report daily --json (cold: empty store)"
   row costdeck_warm "costdeck report daily --json (warm: nothing changed)"
@@ -287,9 +296,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   if [[ -n $cold ]]; then
     echo "| measure | value | target |"
     echo "|---|---|---|"
-    echo "| cold speed-up vs ccusage | $(ratio "$cc" "$cold")× | ≥ 4× |"
+    echo "| cold speed-up vs ccusage | $(ratio "$cc" "$cold")× (CPU time: $(ratio "$(cpu_of ccusage_claude)" "$(cpu_of costdeck_cold)")×) | ≥ 4× |"
     echo "| peak RSS, costdeck cold / ccusage | $(ratio "$(rss_of costdeck_cold)" "$(rss_of ccusage_claude)") | ≤ 0.5 |"
-    [[ -n $warm ]] && echo "| warm speed-up vs ccusage | $(ratio "$cc" "$warm")× | ≥ 25× |"
+    [[ -n $warm ]] && echo "| warm speed-up vs ccusage | $(ratio "$cc" "$warm")× (CPU time: $(ratio "$(cpu_of ccusage_claude)" "$(cpu_of costdeck_warm)")×) | ≥ 25× |"
     [[ -n $app ]] && echo "| append run / cold run | $(awk -v a="$app" -v c="$cold" 'BEGIN{printf "%.1f%%", 100*a/c}') | ≤ 5% |"
     [[ -n $cdx ]] && echo "| codex speed-up vs ccusage | $(ratio "$ccx" "$cdx")× | — |"
     echo
