@@ -13,7 +13,7 @@ namespace costdeck::demo {
 
 struct DemoOptions {
   std::int64_t now_ms = 0;  // the data ends here; 0: the clock
-  int days = 35;
+  int days = 75;  // two full months: "this month vs last month" means something
   std::uint32_t seed = 42;
 };
 

@@ -1,0 +1,208 @@
+#include "app/window.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "app/headless_shot.hpp"
+#include "app/settings.hpp"
+#include "panels/panel.hpp"
+
+namespace costdeck::app {
+
+namespace {
+
+std::int64_t clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Where "Save PNG" writes: $XDG_PICTURES_DIR, else ~/Pictures if it exists, else the home folder.
+std::string png_path(const std::string& panel, float scale) {
+  std::string dir;
+  if (const char* p = std::getenv("XDG_PICTURES_DIR"); p && *p) dir = p;
+  else if (const char* h = std::getenv("HOME"); h && *h) {
+    dir = std::string(h) + "/Pictures";
+    if (FILE* f = std::fopen((dir + "/.").c_str(), "r")) std::fclose(f);
+    else dir = h;
+  } else dir = ".";
+  std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
+  std::string name = panel;
+  for (char& c : name)
+    if (c == '.') c = '-';
+  return dir + "/costdeck-" + name + "-" + stamp + (scale > 1 ? "@2x" : "") + ".png";
+}
+
+void glfw_error(int code, const char* msg) { std::fprintf(stderr, "costdeck: GLFW error %d: %s\n", code, msg); }
+
+}  // namespace
+
+int run_window(WindowOptions opts) {
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    std::fprintf(stderr,
+                 "costdeck: no display available for the window (is DISPLAY or WAYLAND_DISPLAY set?).\n"
+                 "Use `costdeck report ...` on the command line, or `costdeck screenshot --out FILE.png` "
+                 "to draw the views without a display.\n");
+    return 1;
+  }
+  const std::string settings_path = default_settings_path();
+  std::string warning;
+  Settings settings = load_settings(settings_path, &warning);
+  if (!warning.empty()) std::fprintf(stderr, "costdeck: %s\n", warning.c_str());
+
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+  if (settings.maximized) glfwWindowHint(GLFW_MAXIMIZED, GLFW_TRUE);
+  GLFWwindow* win = glfwCreateWindow(settings.width, settings.height, opts.demo ? "costdeck — demo" : "costdeck",
+                                     nullptr, nullptr);
+  if (!win) {
+    std::fprintf(stderr, "costdeck: could not create an OpenGL 3.3 window.\n");
+    glfwTerminate();
+    return 1;
+  }
+  if (settings.x >= 0 && settings.y >= 0 && !settings.maximized) glfwSetWindowPos(win, settings.x, settings.y);
+  glfwMakeContextCurrent(win);
+  glfwSwapInterval(1);
+
+  float xs = 1, ys = 1;
+  glfwGetWindowContentScale(win, &xs, &ys);
+  const float scale = std::max(1.0f, std::max(xs, ys));
+
+  IMGUI_CHECKVERSION();
+  ImGuiContext* ctx = ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // our own settings file remembers what matters
+  ui::AppState st;
+  st.scale = scale;
+  st.filter = opts.filter;
+  if (!opts.filter_from_cli) {
+    parse_range(settings.range == "custom" ? settings.from + ".." + settings.to : settings.range, &st.filter);
+    st.filter.timezone = settings.timezone;
+  }
+  if (auto v = ui::view_from_name(settings.view)) st.view = *v;
+  ui::theme_from_name(settings.theme, &st.theme);
+  ui::load_fonts(scale);
+  ui::apply_theme(st.theme, scale);
+  ImGui_ImplGlfw_InitForOpenGL(win, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  auto worker = std::make_unique<Worker>(opts.worker);
+  worker->set_wake([] { glfwPostEmptyEvent(); });
+  worker->start(st.filter);
+  ViewFilter requested = st.filter;
+  ui::Theme applied_theme = st.theme;
+  std::uint64_t drawn_version = 0;
+  int frames_left = 3;  // ImGui settles hover/layout over a couple of frames after an event
+
+  while (!glfwWindowShouldClose(win)) {
+    if (frames_left > 0) {
+      glfwPollEvents();
+    } else {
+      // Sleep until input, a wake from the worker, or a minute (relative times move on).
+      glfwWaitEventsTimeout(60.0);
+      frames_left = 2;
+    }
+    SnapshotPtr snap = worker->latest();
+    if (snap && snap->version != drawn_version) {
+      drawn_version = snap->version;
+      frames_left = std::max(frames_left, 2);
+    }
+    st.now_ms = opts.worker.pinned_now_ms ? opts.worker.pinned_now_ms : clock_ms();
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    ui::draw_app(snap.get(), st);
+    ImGui::Render();
+    int fw = 0, fh = 0;
+    glfwGetFramebufferSize(win, &fw, &fh);
+    glViewport(0, 0, fw, fh);
+    const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    glClearColor(bg.x, bg.y, bg.z, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(win);
+    --frames_left;
+    // Keep drawing while the user is interacting (held buttons, open popups, text input).
+    if (ImGui::IsAnyItemActive() || ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId)) frames_left = std::max(frames_left, 1);
+
+    if (!(st.filter == requested)) {
+      requested = st.filter;
+      worker->request(requested);
+    }
+    if (st.theme != applied_theme) {
+      applied_theme = st.theme;
+      ui::apply_theme(st.theme, scale);
+      frames_left = 2;
+    }
+    if (st.want_refresh) {
+      st.want_refresh = false;
+      worker->refresh_now();
+    }
+    if (st.want_demo && opts.make_demo) {
+      st.want_demo = false;
+      worker.reset();  // joins the old thread before the new one starts
+      opts.worker = opts.make_demo();
+      worker = std::make_unique<Worker>(opts.worker);
+      worker->set_wake([] { glfwPostEmptyEvent(); });
+      worker->start(st.filter);
+      glfwSetWindowTitle(win, "costdeck — demo");
+    }
+    if (st.capture && snap) {
+      ui::CaptureRequest c = *st.capture;
+      st.capture.reset();
+      ShotOptions so;
+      so.width = static_cast<int>(c.size.x);
+      so.height = static_cast<int>(c.size.y);
+      so.scale = c.scale;
+      so.theme = st.theme;
+      so.view = st.view;
+      so.panel = c.panel_id;
+      // The panel is drawn alone off-screen, in this GL context, then the window's
+      // ImGui context is current again.
+      Image img = render_app(*snap, st, so);
+      ImGui::SetCurrentContext(ctx);
+      std::string path = png_path(c.panel_id, c.scale), err;
+      if (img.width > 0 && write_png(path, img, &err)) st.status = "Saved " + path;
+      else st.status = "Could not save the PNG: " + (err.empty() ? std::string("off-screen rendering failed") : err);
+      frames_left = 2;
+    }
+  }
+
+  // Remember where the window was and what it showed.
+  settings.maximized = glfwGetWindowAttrib(win, GLFW_MAXIMIZED) != 0;
+  if (!settings.maximized) {
+    glfwGetWindowPos(win, &settings.x, &settings.y);
+    glfwGetWindowSize(win, &settings.width, &settings.height);
+  }
+  settings.view = ui::view_name(st.view);
+  settings.theme = ui::theme_name(st.theme);
+  settings.range = range_name(st.filter.range);
+  settings.from = st.filter.from;
+  settings.to = st.filter.to;
+  settings.timezone = st.filter.timezone;
+  std::string err;
+  if (!save_settings(settings_path, settings, &err)) std::fprintf(stderr, "costdeck: %s\n", err.c_str());
+
+  worker.reset();
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ui::forget_context(ctx);
+  ImGui::DestroyContext(ctx);
+  glfwDestroyWindow(win);
+  glfwTerminate();
+  return 0;
+}
+
+}  // namespace costdeck::app

@@ -1,0 +1,37 @@
+#pragma once
+// Internal to panels/: one draw function per view (each in its own view_*.cpp) and the
+// small widgets they share.
+
+#include <string>
+
+#include "panels/chart.hpp"
+#include "panels/panel.hpp"
+
+namespace costdeck::ui {
+
+void draw_dashboard(const Snapshot& s, AppState& st);
+void draw_costs(const Snapshot& s, AppState& st);
+void draw_tiers(const Snapshot& s, AppState& st);
+void draw_sessions(const Snapshot& s, AppState& st);
+void draw_activity(const Snapshot& s, AppState& st);
+void draw_sources(const Snapshot& s, AppState& st);
+
+float ui_scale();  // font size / 15: every hand-placed pixel is multiplied by it
+// Fixed-width layout: width of column i of n with the style's spacing between.
+float column_width(int n);
+// A figure card body: caption, big value, a coloured change line.
+void stat_body(const char* caption, const std::string& value, const std::string& sub, ImU32 sub_color);
+// "+12.5% vs …" in the right colour for a cost (up: orange, down: green).
+ImU32 change_color(double current, double previous);
+void text_right(const std::string& s);  // right-aligned in the current column/cell
+void text_dim(const char* fmt, ...) IM_FMTARGS(1);
+std::string short_model_name(const std::string& model);
+std::string short_path(const std::string& path, std::size_t max_chars = 48);
+std::string format_time(std::int64_t ts_ms, const std::string& zone_name);  // 2026-01-01 14:05
+
+}  // namespace costdeck::ui
+
+namespace costdeck::ui {
+// "task • 2 hours ago • opus-4-5 · 8k in / 2k out" (tested).
+std::string activity_line(const runs::RunBrief& r, std::int64_t now_ms);
+}  // namespace costdeck::ui
