@@ -5,6 +5,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -38,6 +39,7 @@ struct RecordFlags {
   bool subagent = false;
   bool from_stdin = false;
   bool quiet = false;
+  std::size_t batch = 1000;
 };
 
 std::int64_t now_ms() {
@@ -135,8 +137,8 @@ int fail(const std::string& msg) {
 
 // Reads `record --stdin`: validated and committed a batch at a time, so a long stream from
 // a hook lands steadily; a bad line stops the stream before its batch is written.
-int record_stdin(const CommonOptions& o, bool quiet) {
-  constexpr std::size_t kBatch = 1000;
+int record_stdin(const CommonOptions& o, bool quiet, std::size_t batch_size) {
+  const std::size_t kBatch = std::max<std::size_t>(1, batch_size);
   auto s = open_for_writing(o.db);
   std::vector<Run> batch;
   std::string line;
@@ -303,9 +305,10 @@ void add_record_commands(CLI::App* root, CommonOptions& o, Handler* run) {
   rec->add_option("--meta", f.meta, "Free-form JSON object");
   rec->add_flag("--stdin", f.from_stdin, "Read NDJSON runs from stdin (same keys as the flags, see docs/store.md)");
   rec->add_flag("--quiet,-q", f.quiet, "Print nothing on success");
+  rec->add_option("--batch", f.batch, "--stdin: runs per transaction (default 1000)");
   rec->callback([&o, run] {
     *run = [&o]() -> int {
-      if (f.from_stdin) return record_stdin(o, f.quiet);
+      if (f.from_stdin) return record_stdin(o, f.quiet, f.batch);
       Run r;
       try {
         bool started_given = false;

@@ -76,6 +76,11 @@ std::optional<std::int64_t> parse_time_ms(std::string_view s) {
       !digits(s, 8, 2, d))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  {
+    static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap)) return std::nullopt;
+  }
   std::int64_t ms = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400000;
   std::size_t p = 10;
   if (p == s.size()) return ms;
