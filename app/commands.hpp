@@ -20,5 +20,7 @@ void add_run_report_commands(CLI::App* report, CommonOptions& o, Handler* run); 
 void add_ingest_command(CLI::App* root, CommonOptions& o, Handler* run);         // cmd_ingest.cpp
 void add_record_commands(CLI::App* root, CommonOptions& o, Handler* run);        // cmd_record.cpp
 void add_gui_commands(CLI::App* root, CommonOptions& o, Handler* run);           // cmd_gui.cpp
+// report blocks, report budgets, statusline
+void add_live_commands(CLI::App* root, CLI::App* report, CommonOptions& o, Handler* run);  // cmd_live.cpp
 
 }  // namespace costdeck::app

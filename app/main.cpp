@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   report->require_subcommand(1);
   add_report_commands(report, opts, &run);
   add_run_report_commands(report, opts, &run);
+  add_live_commands(&root, report, opts, &run);
   add_ingest_command(&root, opts, &run);
   add_record_commands(&root, opts, &run);
   add_gui_commands(&root, opts, &run);  // also claims the no-subcommand case: the window

@@ -1,0 +1,145 @@
+#include "core/live/live_usage.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/runs/attribution.hpp"
+
+namespace costdeck::live {
+namespace {
+
+const std::string& at(const std::vector<std::string>& v, std::int32_t i) {
+  static const std::string kEmpty;
+  return i >= 0 && static_cast<std::size_t>(i) < v.size() ? v[static_cast<std::size_t>(i)] : kEmpty;
+}
+
+bool is_subagent_file(const std::string& path) {
+  return path.find("/subagents/") != std::string::npos || path.find("/agent-") != std::string::npos;
+}
+
+}  // namespace
+
+std::string display_model(const store::UsageTable& t, const store::UsageRow& r) {
+  std::string m = at(t.models, r.model);
+  if (m.empty() && r.runtime == Runtime::Codex) m = "gpt-5";
+  if (m.empty()) m = "<unknown>";
+  if (r.fast) m += "-fast";
+  return m;
+}
+
+RowCosts price_rows(const store::UsageTable& t, const PriceTable& prices, const CostRules& rules) {
+  // Resolve each interned model once: a million rows share a few dozen models.
+  std::vector<const ModelPrice*> price_of(t.models.size() + 1, nullptr);
+  for (std::size_t i = 0; i < t.models.size(); ++i) price_of[i] = prices.find(t.models[i]);
+  const ModelPrice* codex_fallback = prices.find("gpt-5");
+  RowCosts out;
+  out.usd.resize(t.rows.size());
+  out.priced.resize(t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    const ModelPrice* p = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
+    if (at(t.models, r.model).empty() && r.runtime == Runtime::Codex) p = codex_fallback;
+    ResponseCost c = response_cost(p, r.tokens, r.cost_usd, r.fast, rules);
+    out.usd[i] = c.usd;
+    out.priced[i] = c.priced;
+  }
+  return out;
+}
+
+std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCosts& costs, std::int64_t now,
+                                       std::int64_t idle_ms) {
+  std::unordered_map<std::int32_t, LiveSession> by_session;
+  // Rows are sorted by time: walk back from the newest and stop at the idle horizon of the
+  // oldest possible live session start (a live session may have begun long ago).
+  std::unordered_map<std::int32_t, bool> live;
+  for (std::size_t i = t.rows.size(); i-- > 0;) {
+    const auto& r = t.rows[i];
+    if (r.ts_ms > now) continue;
+    if (now - r.ts_ms > idle_ms) break;
+    live[r.session] = true;
+  }
+  if (live.empty()) return {};
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    if (r.ts_ms > now || !live.count(r.session)) continue;
+    LiveSession& s = by_session[r.session];
+    if (s.responses == 0) {
+      s.session_id = at(t.sessions, r.session);
+      s.first_ms = r.ts_ms;
+      s.runtime = r.runtime;
+    }
+    s.project = at(t.projects, r.project).empty() ? s.project : at(t.projects, r.project);
+    s.model = display_model(t, r);
+    s.last_ms = r.ts_ms;
+    ++s.responses;
+    s.tokens += r.tokens;
+    s.cost_usd += costs.usd[i];
+  }
+  std::vector<LiveSession> out;
+  for (auto& [_, s] : by_session) {
+    double minutes = static_cast<double>(s.last_ms - s.first_ms) / 60000.0;
+    if (minutes > 0) {
+      s.tokens_per_minute = static_cast<double>(s.tokens.total()) / minutes;
+      s.cost_per_hour = s.cost_usd / minutes * 60.0;
+    }
+    s.elapsed_ms = now - s.first_ms;
+    out.push_back(std::move(s));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.last_ms != b.last_ms ? a.last_ms > b.last_ms : a.session_id < b.session_id;
+  });
+  return out;
+}
+
+std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts& costs) {
+  std::vector<BlockEntry> out;
+  out.reserve(t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    out.push_back({r.ts_ms, r.tokens, costs.usd[i], r.model});
+  }
+  return out;
+}
+
+std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
+                                         std::vector<std::string>& tier_names) {
+  // Tier per (model, runtime, project, subagent) combination, computed once.
+  std::unordered_map<std::string, std::size_t> tier_index;
+  std::vector<std::size_t> row_tier(t.rows.size());
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    runs::TierInput in;
+    in.model = at(t.models, r.model);
+    in.runtime = r.runtime == Runtime::Claude ? "claude-code" : "codex";
+    in.project = at(t.projects, r.project);
+    in.subagent = r.sidechain || is_subagent_file(at(t.files, r.file));
+    std::string key = in.model + '\x1f' + in.runtime + '\x1f' + in.project + (in.subagent ? "\x1fs" : "\x1fm");
+    auto it = tier_index.find(key);
+    if (it == tier_index.end()) {
+      std::string tier = runs::tier_by_rules(cfg, in);
+      auto pos = std::find(names.begin(), names.end(), tier);
+      std::size_t idx = static_cast<std::size_t>(pos - names.begin());
+      if (pos == names.end()) names.push_back(tier);
+      it = tier_index.emplace(std::move(key), idx).first;
+    }
+    row_tier[i] = it->second;
+  }
+  tier_names = std::move(names);
+  std::vector<BudgetSample> out;
+  out.reserve(t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    BudgetSample s;
+    s.ts_ms = r.ts_ms;
+    s.tokens = r.tokens.total();
+    s.cost_usd = costs.usd[i];
+    s.tier = tier_names[row_tier[i]];
+    s.project = at(t.projects, r.project);
+    s.session = at(t.sessions, r.session);
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace costdeck::live
