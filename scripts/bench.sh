@@ -3,6 +3,7 @@
 #
 #   scripts/bench.sh [--size-mb 1024] [--seed 1] [--reps 5] [--sections LIST] [--skip-build]
 #
+# --resume FILE.samples adds the chosen sections to an earlier run's table.
 # Sections (comma list, default all): claude (cold costdeck vs ccusage), warm (nothing
 # changed), append (1 MiB appended to one file), codex, compat (JSON numbers equal ccusage's),
 # store (reports over a store of 1,000,000 usage events and 100,000 runs; `record` latency).
@@ -14,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-SIZE_MB=1024 SEED=1 REPS=5 SECTIONS=claude,warm,append,codex,compat,store SKIP_BUILD=0
+SIZE_MB=1024 SEED=1 REPS=5 SECTIONS=claude,warm,append,codex,compat,store SKIP_BUILD=0 RESUME=
 STORE_EVENTS=1000000 STORE_RUNS=100000
 while (($#)); do
   case $1 in
@@ -23,9 +24,10 @@ while (($#)); do
     --reps) REPS=$2; shift 2 ;;
     --sections) SECTIONS=$2; shift 2 ;;
     --skip-build) SKIP_BUILD=1; shift ;;
+    --resume) RESUME=$2; shift 2 ;;
     --store-events) STORE_EVENTS=$2; shift 2 ;;
     --store-runs) STORE_RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,14p" "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +45,11 @@ mkdir -p "$WORK" "$RESULTS_DIR"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 SAMPLES=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.samples   # label wall_s rss_kb exit cpu_s
 REPORT=$RESULTS_DIR/$STAMP-${SIZE_MB}mb.md
-: >"$SAMPLES"
+if [[ -n $RESUME ]]; then  # add sections to an earlier run's samples (same corpus)
+  SAMPLES=$RESUME REPORT=${RESUME%.samples}.md
+else
+  : >"$SAMPLES"
+fi
 [[ -x /usr/bin/time ]] || { log "/usr/bin/time is missing (Debian package 'time')"; exit 1; }
 
 # ---- build --------------------------------------------------------------------------------
@@ -161,7 +167,7 @@ if has_section append && ((HAVE_COSTDECK)); then
   rm -rf "$WORK/append" && mkdir -p "$WORK/append"
   cp -al "$CLAUDE_DIR" "$WORK/append/claude"
   target=$(find "$WORK/append/claude" -name '*.jsonl' -size +200k -not -name 'agent-*' | sort | head -1)
-  cp --remove-destination "$CLAUDE_DIR/${target#"$WORK/append/claude/"}" "$target"
+  cp "$CLAUDE_DIR/${target#"$WORK/append/claude/"}" "$target.copy" && mv "$target.copy" "$target"
   orig_size=$(stat -c %s "$target")
   "$GEN" --chunk-out "$WORK/chunk.jsonl" --chunk-mb 1 --seed "$SEED" \
     --chunk-session "$(basename "$target" .jsonl)"
