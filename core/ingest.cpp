@@ -21,6 +21,7 @@
 #include <unordered_set>
 
 #include "core/runs/session_runs.hpp"
+#include "core/sources/discovery.hpp"
 #include "core/sources/session_file.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/sqlite_util.hpp"
@@ -45,98 +46,11 @@ std::int64_t wall_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// ---- Discovery ------------------------------------------------------------------------
-
 struct Found {
   std::string path;
   FileKind kind;
+  std::string project_dir;
 };
-
-std::string expand_home(const std::string& p) {
-  const char* home = std::getenv("HOME");
-  if (!home) return p;
-  if (p == "~") return home;
-  if (p.rfind("~/", 0) == 0) return std::string(home) + p.substr(1);
-  return p;
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t end = s.find(',', start);
-    if (end == std::string::npos) end = s.size();
-    std::string part = s.substr(start, end - start);
-    part.erase(0, part.find_first_not_of(" \t"));
-    part.erase(part.find_last_not_of(" \t") + 1);
-    if (!part.empty()) out.push_back(part);
-    start = end + 1;
-  }
-  return out;
-}
-
-// The folders whose *.jsonl are transcripts: <config>/projects and <codex home>/sessions.
-std::vector<std::pair<std::string, FileKind>> scan_roots(const IngestOptions& opts) {
-  std::vector<std::pair<std::string, FileKind>> roots;
-  std::vector<std::string> claude = opts.claude_dirs;
-  if (claude.empty()) {
-    const char* env = std::getenv("CLAUDE_CONFIG_DIR");
-    if (env && *env) {
-      claude = split_commas(env);
-    } else {
-      const char* xdg = std::getenv("XDG_CONFIG_HOME");
-      claude.push_back(xdg && *xdg ? std::string(xdg) + "/claude" : expand_home("~/.config/claude"));
-      claude.push_back(expand_home("~/.claude"));
-    }
-  }
-  for (std::string dir : claude) {
-    dir = expand_home(dir);
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    // ccusage accepts the projects folder itself too.
-    if (fs::path(dir).filename() == "projects")
-      roots.emplace_back(dir, FileKind::ClaudeTranscript);
-    else
-      roots.emplace_back(dir + "/projects", FileKind::ClaudeTranscript);
-  }
-  std::vector<std::string> codex = opts.codex_dirs;
-  if (codex.empty()) {
-    const char* env = std::getenv("CODEX_HOME");
-    codex.push_back(env && *env ? std::string(env) : expand_home("~/.codex"));
-  }
-  for (std::string dir : codex) {
-    dir = expand_home(dir);
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    roots.emplace_back(dir + "/sessions", FileKind::CodexRollout);
-  }
-  return roots;
-}
-
-std::vector<Found> discover(const std::vector<std::pair<std::string, FileKind>>& roots) {
-  std::vector<Found> out;
-  for (const auto& [root, kind] : roots) {
-    std::error_code ec;
-    if (!fs::is_directory(root, ec)) continue;
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-      const auto& entry = *it;
-      std::error_code fec;
-      if (entry.path().extension() == ".jsonl" && entry.is_regular_file(fec)) out.push_back({entry.path().string(), kind});
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const Found& a, const Found& b) { return a.path < b.path; });
-  out.erase(std::unique(out.begin(), out.end(), [](const Found& a, const Found& b) { return a.path == b.path; }),
-            out.end());
-  return out;
-}
-
-std::string project_dir_of(const std::string& path, FileKind kind) {
-  if (kind != FileKind::ClaudeTranscript) return {};
-  auto pos = path.rfind("/projects/");
-  if (pos == std::string::npos) return {};
-  pos += 10;
-  auto end = path.find('/', pos);
-  return end == std::string::npos ? std::string() : path.substr(pos, end - pos);
-}
 
 // ---- One file -------------------------------------------------------------------------
 
@@ -144,12 +58,6 @@ struct Identity {
   std::uint64_t dev = 0, ino = 0;
   std::int64_t size = 0, mtime_ns = 0;
 };
-
-Identity identity_of(const struct stat& st) {
-  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
-          static_cast<std::int64_t>(st.st_size),
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
-}
 
 // xxh64 of the first and of the last <= 4 KiB before `offset`: the bytes we already read.
 // False when the file cannot be read.
@@ -187,7 +95,7 @@ FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now) 
   } else {
     r.path = job.found.path;
     r.kind = job.found.kind;
-    r.project_dir = project_dir_of(r.path, r.kind);
+    r.project_dir = job.found.project_dir;
     r.first_seen_ms = now;
   }
   r.last_scan_ms = now;
@@ -242,10 +150,16 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   IngestStats stats;
   if (st.read_only()) throw store::StoreError("the store " + st.path() + " is open read-only; cannot ingest");
 
-  auto roots = scan_roots(opts);
+  sources::DiscoveryOptions dopts;
+  dopts.claude_dirs = opts.claude_dirs;
+  dopts.codex_dirs = opts.codex_dirs;
+  sources::Discovery disc = sources::discover_session_files(dopts);
+  std::vector<std::string> roots;  // data folders: files below them that vanished are missing
+  for (const auto& r : disc.roots)
+    if (r.exists) roots.push_back(r.data_dir);
   stats.roots = static_cast<std::int64_t>(roots.size());
-  std::vector<Found> found = discover(roots);
-  stats.files_seen = static_cast<std::int64_t>(found.size());
+  stats.files_seen = static_cast<std::int64_t>(disc.files.size());
+  for (const auto& w : disc.warnings) stats.errors.push_back({"", w});
 
   std::unordered_map<std::string, FileRecord> records;
   try {
@@ -258,15 +172,12 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   std::vector<Job> jobs;
   std::int64_t bytes_total = 0;
   std::unordered_set<std::string> seen;
-  seen.reserve(found.size());
-  for (Found& f : found) {
+  seen.reserve(disc.files.size());
+  for (sources::DiscoveredFile& df : disc.files) {
+    Found f{std::move(df.path), df.kind, std::move(df.project_dir)};
     seen.insert(f.path);
-    struct stat sb {};
-    if (::stat(f.path.c_str(), &sb) != 0) {
-      if (errno != ENOENT) stats.errors.push_back({f.path, std::string("cannot stat: ") + std::strerror(errno)});
-      continue;
-    }
-    Identity id = identity_of(sb);
+    // Discovery's stat, taken moments ago, is the identity compared with the cursor.
+    Identity id{df.device, df.inode, df.size, df.mtime_ns};
     auto it = records.find(f.path);
     std::optional<FileRecord> rec;
     if (it != records.end()) {
@@ -284,9 +195,8 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   std::vector<std::int64_t> now_missing;
   for (const auto& [path, r] : records) {
     if (r.missing || seen.count(path)) continue;
-    bool under_root = std::any_of(roots.begin(), roots.end(), [&](const auto& root) {
-      return path.size() > root.first.size() && path.compare(0, root.first.size(), root.first) == 0 &&
-             path[root.first.size()] == '/';
+    bool under_root = std::any_of(roots.begin(), roots.end(), [&](const std::string& root) {
+      return path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/';
     });
     if (under_root) now_missing.push_back(r.id);
   }

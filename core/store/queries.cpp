@@ -6,6 +6,7 @@
 
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
+#include "core/store/usage_codec.hpp"
 #include "core/store/usage_table.hpp"
 
 namespace costdeck::store {
@@ -76,17 +77,20 @@ UsageTable load_usage_table(Store& store, const UsageQuery& q) {
         file_ix(files, t.files);
 
     // The primary key is (ts_ms, file_id, offset): this is one ordered range scan.
-    Stmt s(db,
-           "SELECT ts_ms, bits, model, session, project, file_id, input, output, cw5m, cw1h, cache_read, reasoning, "
-           "web_search, web_fetch, cost_usd FROM usage WHERE ts_ms >= ?1 AND ts_ms < ?2 AND (bits & ?3) != 0 "
-           "AND (?4 < 0 OR (bits & 3) = ?4) ORDER BY ts_ms");
-    s.bind(1, q.since_ms.value_or(INT64_MIN));
-    s.bind(2, q.until_ms.value_or(INT64_MAX));
+    // Only the constraints asked for: each one is evaluated per row.
+    std::string sql = "SELECT ts_ms, bits, file_id, data FROM usage WHERE (bits & ?3) != 0";
+    if (q.since_ms) sql += " AND ts_ms >= ?1";
+    if (q.until_ms) sql += " AND ts_ms < ?2";
+    if (q.runtime) sql += " AND (bits & 3) = ?4";
+    sql += " ORDER BY ts_ms";
+    Stmt s(db, sql);
+    if (q.since_ms) s.bind(1, *q.since_ms);
+    if (q.until_ms) s.bind(2, *q.until_ms);
     s.bind(3, q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
               : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
                                                      : detail::kCountedCostdeck);
-    s.bind(4, q.runtime ? static_cast<std::int64_t>(*q.runtime) : std::int64_t{-1});
-    t.rows.reserve(4096);
+    if (q.runtime) s.bind(4, static_cast<std::int64_t>(*q.runtime));
+    t.rows.reserve(1 << 16);
     while (s.step()) {
       UsageRow& r = t.rows.emplace_back();
       r.ts_ms = s.i64(0);
@@ -94,19 +98,16 @@ UsageTable load_usage_table(Store& store, const UsageQuery& q) {
       r.runtime = static_cast<Runtime>(bits & detail::kRuntimeMask);
       r.sidechain = (bits & detail::kSidechain) != 0;
       r.fast = (bits & detail::kFast) != 0;
-      r.model = models(s.i64(2));
-      r.session = sessions(s.i64(3));
-      r.project = projects(s.i64(4));
-      r.file = file_ix(s.i64(5));
-      r.tokens.input = s.i64(6);
-      r.tokens.output = s.i64(7);
-      r.tokens.cache_write_5m = s.i64(8);
-      r.tokens.cache_write_1h = s.i64(9);
-      r.tokens.cache_read = s.i64(10);
-      r.reasoning_tokens = s.i64(11);
-      r.web_search_requests = s.i64(12);
-      r.web_fetch_requests = s.i64(13);
-      if (!s.is_null(14)) r.cost_usd = s.f64(14);
+      r.file = file_ix(s.i64(2));
+      detail::UsagePayload p = detail::decode_payload(s.blob(3));
+      r.model = models(p.model);
+      r.session = sessions(p.session);
+      r.project = projects(p.project);
+      r.tokens = p.tokens;
+      r.reasoning_tokens = p.reasoning;
+      r.web_search_requests = p.web_search;
+      r.web_fetch_requests = p.web_fetch;
+      r.cost_usd = p.cost_usd;
     }
     return t;
   });

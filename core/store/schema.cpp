@@ -66,20 +66,13 @@ CREATE TABLE usage (
   alt        INTEGER NOT NULL,
   line_no    INTEGER NOT NULL,
   bits       INTEGER NOT NULL,
-  model      INTEGER NOT NULL,   -- names.id
-  session    INTEGER NOT NULL,   -- names.id
-  project    INTEGER NOT NULL,   -- names.id
   msg_key    INTEGER,
   req_key    INTEGER NOT NULL,
-  input      INTEGER NOT NULL,
-  output     INTEGER NOT NULL,
-  cw5m       INTEGER NOT NULL,
-  cw1h       INTEGER NOT NULL,
-  cache_read INTEGER NOT NULL,
-  reasoning  INTEGER NOT NULL,
-  web_search INTEGER NOT NULL,
-  web_fetch  INTEGER NOT NULL,
-  cost_usd   REAL,               -- the line's own costUSD; NULL when absent
+  total      INTEGER NOT NULL,  -- input + output + cache writes + cache reads (dedupe order)
+  -- LEB128 varints: model, session, project (names.id), input, output, cache_write_5m,
+  -- cache_write_1h, cache_read, reasoning, web_search, web_fetch; then costUSD as an
+  -- 8-byte little-endian double when the line had one (core/store/usage_codec.hpp).
+  data       BLOB    NOT NULL,
   PRIMARY KEY (ts_ms, file_id, offset, alt)
 ) WITHOUT ROWID;
 CREATE INDEX usage_by_msg ON usage (msg_key) WHERE msg_key IS NOT NULL;

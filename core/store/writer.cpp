@@ -8,6 +8,7 @@
 
 #include "core/store/dedupe.hpp"
 #include "core/store/sqlite_util.hpp"
+#include "core/store/usage_codec.hpp"
 
 namespace costdeck::store {
 
@@ -160,16 +161,13 @@ struct Writer::Impl {
   Stmt insert_malformed{db, "INSERT OR REPLACE INTO malformed (file_id, line_no, offset, reason) VALUES (?,?,?,?)"};
   Stmt insert_name{db, "INSERT INTO names (value) VALUES (?)"};
   Stmt copies_of_key{db,
-                     "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read "
-                     "FROM usage WHERE msg_key = ?"};
+                     "SELECT ts_ms, file_id, offset, alt, req_key, bits, total FROM usage WHERE msg_key = ?"};
   Stmt all_copies{db,
-                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read, "
-                  "msg_key FROM usage WHERE msg_key IS NOT NULL"};
+                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage WHERE msg_key IS NOT NULL"};
   Stmt update_bits{db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4"};
   Stmt insert_usage{db,
-                    "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, line_no, bits, model, session, project, "
-                    "msg_key, req_key, input, output, cw5m, cw1h, cache_read, reasoning, web_search, web_fetch, "
-                    "cost_usd, alt) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)"};
+                    "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, "
+                    "total, data) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"};
 
   Impl(SQLite::Database& d, ActivityHook a, ResetHook r)
       : database(d), db(d.getHandle()), activity(std::move(a)), reset_hook(std::move(r)) {}
@@ -446,29 +444,26 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
       if (a.ev->offset != b.ev->offset) return a.ev->offset < b.ev->offset;
       return a.alt < b.alt;
     });
+    std::string blob;
     for (const NewRow& n : rows) {
       const UsageEvent& e = *n.ev;
+      detail::UsagePayload pl;
+      pl.model = n.model;
+      pl.session = n.session;
+      pl.project = n.project;
+      pl.tokens = e.tokens;
+      pl.reasoning = e.reasoning_tokens;
+      pl.web_search = e.web_search_requests;
+      pl.web_fetch = e.web_fetch_requests;
+      pl.cost_usd = e.cost_usd;
+      detail::encode_payload(pl, blob);
       Stmt& s = insert_usage;
-      s.bind(1, e.ts_ms).bind(2, n.file_id).bind(3, e.offset).bind(4, e.line_no).bind(5, n.bits);
-      s.bind(6, n.model).bind(7, n.session).bind(8, n.project);
+      s.bind(1, e.ts_ms).bind(2, n.file_id).bind(3, e.offset).bind(4, n.alt).bind(5, e.line_no).bind(6, n.bits);
       if (n.msg_key != 0)
-        s.bind(9, n.msg_key);
+        s.bind(7, n.msg_key);
       else
-        s.bind_null(9);
-      s.bind(10, n.req_key)
-          .bind(11, e.tokens.input)
-          .bind(12, e.tokens.output)
-          .bind(13, e.tokens.cache_write_5m)
-          .bind(14, e.tokens.cache_write_1h)
-          .bind(15, e.tokens.cache_read)
-          .bind(16, e.reasoning_tokens)
-          .bind(17, e.web_search_requests)
-          .bind(18, e.web_fetch_requests);
-      if (e.cost_usd)
-        s.bind(19, *e.cost_usd);
-      else
-        s.bind_null(19);
-      s.bind(20, n.alt);
+        s.bind_null(7);
+      s.bind(8, n.req_key).bind(9, e.tokens.total()).bind_blob(10, blob);
       s.run();
     }
     stats.usage_rows = static_cast<std::int64_t>(rows.size());
@@ -529,8 +524,7 @@ std::int64_t recompute_all_flags(SQLite::Database& database) {
     std::vector<CopyRec> keyless;
     {
       Stmt q(db,
-             "SELECT ts_ms, file_id, offset, alt, req_key, bits, input + output + cw5m + cw1h + cache_read, msg_key "
-             "FROM usage");
+             "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage");
       while (q.step()) {
         CopyRec c{q.i64(0), q.i64(1), q.i64(2), q.i64(3), static_cast<std::uint64_t>(q.i64(4)), q.i64(6), q.i64(5)};
         if (q.is_null(7))
