@@ -227,7 +227,10 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
     e.row = std::move(r);
     for (const auto& m : e.row.models) {
       if (!e.models_text.empty()) e.models_text += ", ";
-      e.models_text += short_model(m.model);
+      std::string name = short_model(m.model);
+      // The table column is narrow; the vendor prefix says nothing there.
+      if (name.rfind("claude-", 0) == 0) name = name.substr(7);
+      e.models_text += name;
     }
     out.sessions.push_back(std::move(e));
   }

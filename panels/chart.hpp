@@ -99,7 +99,7 @@ struct ChartData {
 };
 
 struct ChartOptions {
-  float height = 220.0f;  // in unscaled pixels (multiplied by the font scale)
+  float height = 220.0f;  // unscaled pixels (times the font scale); 0: fill the space left
   bool stacked = false;
   bool legend = true;
   bool show_total = true;    // stacked tooltips: a total line

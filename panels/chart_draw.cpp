@@ -77,6 +77,12 @@ std::vector<bool> legend(const ChartData& data, bool draw) {
   return visible;
 }
 
+// Height 0 fills what is left below the legend, so a chart never overflows its panel.
+float chart_height(const ChartOptions& opts) {
+  if (opts.height > 0) return opts.height * ui_scale();
+  return std::max(ImGui::GetContentRegionAvail().y - 2.0f, 60.0f * ui_scale());
+}
+
 struct Frame {
   Rect outer, plot;
   Ticks ticks;
@@ -94,7 +100,7 @@ bool all_empty(const ChartData& d) {
 
 void draw_empty(const char* id, const ChartOptions& opts, const char* text) {
   const float s = ui_scale();
-  ImVec2 size(ImGui::GetContentRegionAvail().x, opts.height * s);
+  ImVec2 size(ImGui::GetContentRegionAvail().x, chart_height(opts));
   ImGui::InvisibleButton(id, ImVec2(std::max(size.x, 1.0f), size.y));
   ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -107,7 +113,7 @@ void draw_empty(const char* id, const ChartOptions& opts, const char* text) {
 Frame begin_frame(const char* id, const ChartData& data, const ChartOptions& opts, double lo, double hi) {
   const float s = ui_scale();
   Frame fr;
-  ImVec2 size(std::max(ImGui::GetContentRegionAvail().x, 50.0f), opts.height * s);
+  ImVec2 size(std::max(ImGui::GetContentRegionAvail().x, 50.0f), chart_height(opts));
   ImGui::InvisibleButton(id, size);
   fr.hovered = ImGui::IsItemHovered();
   fr.mouse = ImGui::GetIO().MousePos;
@@ -122,7 +128,7 @@ Frame begin_frame(const char* id, const ChartData& data, const ChartOptions& opt
     labels.push_back(format_tick(v, fr.ticks.step, data.format));
     label_w = std::max(label_w, text_size(f, labels.back()).x);
   }
-  fr.plot = plot_area(fr.outer, label_w, f->FontSize + 4 * s, 0, 4 * s);
+  fr.plot = plot_area(fr.outer, label_w + 6 * s, f->FontSize + 4 * s, 0, 4 * s);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const auto& pal = ui::palette();
   for (std::size_t i = 0; i < fr.ticks.values.size(); ++i) {

@@ -38,6 +38,12 @@ constexpr const char* kZones[] = {"",
                                   "Asia/Tokyo",
                                   "Australia/Sydney"};
 
+// SameLine only when the next item of `width` still fits; otherwise it starts a new row.
+void same_line_if_fits(float width) {
+  float right = ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + width;
+  if (right <= ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x) ImGui::SameLine();
+}
+
 bool combo_strings(const char* label, std::string& value, const std::vector<std::string>& options, const char* all,
                    float width, bool shorten = false) {
   bool changed = false;
@@ -94,16 +100,16 @@ void controls(const Snapshot* snap, AppState& st) {
   }
   static const std::vector<std::string> kRuntimes = {"claude", "codex"};
   std::vector<std::string> empty;
-  ImGui::SameLine();
+  same_line_if_fits(150 * s);
   combo_strings("##project", f.project, snap ? snap->projects : empty, "All projects", 150 * s, true);
-  ImGui::SameLine();
+  same_line_if_fits(120 * s);
   combo_strings("##runtime", f.runtime, kRuntimes, "All runtimes", 120 * s);
-  ImGui::SameLine();
+  same_line_if_fits(150 * s);
   combo_strings("##model", f.model, snap ? snap->models : empty, "All models", 150 * s);
-  ImGui::SameLine();
+  same_line_if_fits(110 * s);
   combo_strings("##tier", f.tier, snap ? snap->tier_names : empty, "All tiers", 110 * s);
   if (ImGui::IsItemHovered() && !st.headless) ImGui::SetTooltip("Tiers attribute runs; usage lines carry no tier.");
-  ImGui::SameLine();
+  same_line_if_fits(150 * s);
   ImGui::SetNextItemWidth(150 * s);
   std::string zone_preview = f.timezone.empty() ? "Local time" : f.timezone;
   if (ImGui::BeginCombo("##tz", zone_preview.c_str())) {
@@ -127,7 +133,8 @@ void sidebar(const Snapshot* snap, AppState& st) {
     ImVec2 p = ImGui::GetCursorScreenPos();
     if (ImGui::Selectable(v.title, selected, 0, ImVec2(0, 26 * s))) st.view = v.view;
     if (selected)
-      ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + 3 * s, p.y + 26 * s), pal.accent, 2 * s);
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x - 10 * s, p.y + 4 * s), ImVec2(p.x - 7 * s, p.y + 22 * s),
+                                                pal.accent, 2 * s);
   }
   ImGui::PopStyleVar();
   // Bottom: theme switch and scan state.
@@ -168,7 +175,7 @@ void first_run_screen(const Snapshot& snap, AppState& st) {
   ImVec2 avail = ImGui::GetContentRegionAvail();
   float w = std::min(640 * s, avail.x - 40 * s);
   ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + (avail.x - w) * 0.5f, ImGui::GetCursorPosY() + 60 * s));
-  if (!begin_panel(st, "first_run", "No agent data found yet", ImVec2(w, 300 * s), false)) return;
+  if (!begin_panel(st, "first_run", "No agent data found yet", ImVec2(w, 230 * s), false)) return;
   ImGui::TextWrapped("costdeck reads the session files that Claude Code and Codex write. None were found in:");
   ImGui::Spacing();
   for (const auto& r : snap.sources.roots) {
@@ -360,7 +367,9 @@ void draw_app(const Snapshot* snap, AppState& st) {
   if (!st.solo_panel.empty()) {
     // PNG export: the one panel, filling the image, with a margin.
     ImGui::SetCursorPos(ImVec2(8 * s, 8 * s));
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
     ImGui::BeginChild("solo", ImVec2(io.DisplaySize.x - 16 * s, io.DisplaySize.y - 16 * s), false);
+    ImGui::PopStyleColor();
     if (snap && snap->ready) draw_view(*snap, st);
     ImGui::EndChild();
     ImGui::End();
@@ -380,6 +389,8 @@ void draw_app(const Snapshot* snap, AppState& st) {
   ImGui::SameLine(0, 0);
 
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(18 * s, 14 * s));
+  // Main area and content scroll region show the window background, so cards stand out.
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, IM_COL32(0, 0, 0, 0));
   ImGui::BeginChild("main", ImVec2(0, 0), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
   ImGui::PopStyleVar();
   // Header: view title, range text, then the global controls on their own row.
@@ -398,6 +409,7 @@ void draw_app(const Snapshot* snap, AppState& st) {
   }
   ImGui::Dummy(ImVec2(0, 4 * s));
   ImGui::BeginChild("content", ImVec2(0, st.status.empty() ? 0 : -ImGui::GetFrameHeightWithSpacing()), false);
+  ImGui::PopStyleColor();
   if (snap && !snap->fatal_error.empty()) {
     if (begin_panel(st, "error", "The store could not be opened", ImVec2(0, 120 * s), false)) {
       ImGui::TextWrapped("%s", snap->fatal_error.c_str());

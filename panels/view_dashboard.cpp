@@ -77,7 +77,7 @@ void draw_dashboard(const Snapshot& s, AppState& st) {
       d.series.push_back({short_model_name(s.daily.models[i]), s.daily.cost_by_model[i], 0});
     chart::ChartOptions o;
     o.stacked = true;
-    o.height = ImGui::GetContentRegionAvail().y / sc - 24;
+    o.height = 0;
     chart::bar_chart("daily", d, o);
     end_panel();
   }

@@ -125,7 +125,6 @@ void table(const Snapshot& s, AppState& st) {
 }
 
 void detail(const Snapshot& s, AppState& st) {
-  const float sc = ui_scale();
   const SessionEntry* e = nullptr;
   for (const auto& x : s.sessions)
     if (x.row.key == st.selected_session) e = &x;
@@ -169,7 +168,7 @@ void detail(const Snapshot& s, AppState& st) {
   d.series.push_back(std::move(cum));
   chart::ChartOptions o;
   o.legend = false;
-  o.height = std::max(80.0f, ImGui::GetContentRegionAvail().y / sc - 4);
+  o.height = 0;
   chart::line_chart("session_timeline", d, o);
   ImGui::EndChild();
 }

@@ -1,0 +1,218 @@
+// Every view drawn headless on demo data (generated, deterministic for a pinned clock):
+// the PNG has real content (colours of the series where the bars are, text), the panels
+// and tables the view promises exist, the same input gives the same bytes, and the
+// empty store shows the first-run screen.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "app/headless_shot.hpp"
+#include "panels/chart.hpp"
+#include "core/demo_data.hpp"
+#include "core/worker.hpp"
+
+using namespace costdeck;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::int64_t kNow = 1'768'489'200'000;  // 2026-01-15T15:00:00Z
+
+struct Env {
+  std::unique_ptr<app::HeadlessGl> gl;
+  std::string gl_error;
+  demo::DemoData data;
+  SnapshotPtr snap;
+};
+
+Env& env() {
+  static Env* e = [] {
+    auto* e = new Env;
+    e->gl = app::HeadlessGl::create(&e->gl_error);
+    demo::DemoOptions d;
+    d.now_ms = kNow;
+    e->data = demo::write_demo(d);
+    WorkerOptions o;
+    o.db_path = e->data.db_path;
+    o.claude_dirs = {e->data.claude_dir};
+    o.codex_dirs = {e->data.codex_dir};
+    o.config = e->data.config;
+    o.pinned_now_ms = kNow;
+    o.demo = true;
+    Worker w(o);
+    ViewFilter f;
+    f.timezone = "UTC";
+    e->snap = w.build_once(f);
+    return e;
+  }();
+  return *e;
+}
+
+std::size_t distinct_colours(const app::Image& img) {
+  std::set<std::uint32_t> c;
+  for (int y = 0; y < img.height; y += 2)
+    for (int x = 0; x < img.width; x += 2) c.insert(img.pixel(x, y));
+  return c.size();
+}
+
+// Pixels close to `colour` (anti-aliasing and blending shift exact values a little).
+std::size_t count_colour(const app::Image& img, ImU32 colour, int tolerance = 6) {
+  auto ch = [](std::uint32_t v, int s) { return static_cast<int>((v >> s) & 0xFF); };
+  std::size_t n = 0;
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x) {
+      std::uint32_t p = img.pixel(x, y);
+      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance && std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
+          std::abs(ch(p, 16) - ch(colour, 16)) <= tolerance)
+        ++n;
+    }
+  return n;
+}
+
+void save(const app::Image& img, const std::string& name) {
+  fs::create_directories(COSTDECK_RENDER_OUT);
+  std::string err;
+  app::write_png(std::string(COSTDECK_RENDER_OUT) + "/" + name + ".png", img, &err);
+}
+
+app::Image render(ui::View v, ui::FrameRegistry* reg, ui::Theme theme = ui::Theme::Dark, const std::string& panel = "") {
+  app::ShotOptions so;
+  so.width = 1280;
+  so.height = 860;
+  so.view = v;
+  so.theme = theme;
+  so.panel = panel;
+  ui::AppState st;
+  st.filter = env().snap->filter;
+  st.now_ms = kNow;
+  return app::render_app(*env().snap, st, so, reg);
+}
+
+}  // namespace
+
+class ViewRender : public ::testing::TestWithParam<ui::View> {};
+
+TEST_P(ViewRender, DrawsItsPanelsWithContent) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ASSERT_TRUE(env().snap && env().snap->ready);
+  ui::FrameRegistry reg;
+  app::Image img = render(GetParam(), &reg);
+  ASSERT_EQ(img.width, 1280);
+  save(img, std::string("view-") + ui::view_name(GetParam()));
+  // Not blank: text, cards and charts give many shades.
+  EXPECT_GT(distinct_colours(img), 60u);
+  for (const auto& id : ui::panel_ids(GetParam())) EXPECT_TRUE(reg.has_panel(id)) << "missing panel " << id;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllViews, ViewRender,
+                         ::testing::Values(ui::View::Dashboard, ui::View::Costs, ui::View::Tiers, ui::View::Performance,
+                                           ui::View::Runtimes, ui::View::Issues, ui::View::Sessions,
+                                           ui::View::Activity, ui::View::Sources),
+                         [](const auto& info) { return std::string(ui::view_name(info.param)); });
+
+// The stacked daily bars use the palette's first colours (the two costliest models).
+TEST(ViewContent, CostBarsCarryTheSeriesColours) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ui::FrameRegistry reg;
+  ui::Theme t = ui::Theme::Dark;
+  app::Image img = render(ui::View::Costs, &reg, t, "costs.daily");
+  EXPECT_EQ(reg.panels, std::vector<std::string>{"costs.daily"}) << "a soloed panel is drawn alone";
+  EXPECT_GT(count_colour(img, ui::series_color(0)), 5000u);
+  EXPECT_GT(count_colour(img, ui::series_color(1)), 2000u);
+  save(img, "panel-costs-daily");
+}
+
+TEST(ViewContent, TablesAndFiguresExist) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ui::FrameRegistry reg;
+  render(ui::View::Sessions, &reg);
+  EXPECT_TRUE(reg.has_table("sessions_table"));
+  render(ui::View::Costs, &reg);
+  EXPECT_TRUE(reg.has_table("model_table"));
+  EXPECT_TRUE(reg.has_table("top_sessions"));
+  EXPECT_TRUE(reg.has_table("top_runs"));
+  render(ui::View::Tiers, &reg);
+  EXPECT_TRUE(reg.has_table("tiers_table"));
+  render(ui::View::Sources, &reg);
+  EXPECT_TRUE(reg.has_table("files_table"));
+  render(ui::View::Dashboard, &reg);
+  // The cost cards' figures are dollar amounts taken from the snapshot.
+  std::string today = chart::format_usd(env().snap->today.cost);
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), today), reg.texts.end()) << today;
+  render(ui::View::Activity, &reg);
+  ASSERT_FALSE(env().snap->activity.empty());
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), env().snap->activity.front().title), reg.texts.end());
+}
+
+// Same snapshot, size and theme: the same PNG bytes.
+TEST(ViewContent, RenderingIsDeterministic) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  app::Image a = render(ui::View::Dashboard, nullptr);
+  app::Image b = render(ui::View::Dashboard, nullptr);
+  EXPECT_EQ(app::encode_png(a), app::encode_png(b));
+}
+
+// The light theme is light: the window background near white, the text dark.
+TEST(ViewContent, LightTheme) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  app::Image img = render(ui::View::Costs, nullptr, ui::Theme::Light);
+  save(img, "view-costs-light");
+  std::uint32_t bg = img.pixel(img.width - 3, img.height - 3);
+  EXPECT_GT(bg & 0xFF, 200u);
+  EXPECT_GT(distinct_colours(img), 60u);
+}
+
+// No data anywhere: the first-run screen says where it looked and offers the demo.
+TEST(ViewContent, FirstRunScreen) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  fs::path tmp = fs::temp_directory_path() / ("costdeck-firstrun-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  WorkerOptions o;
+  o.db_path = (tmp / "empty.db").string();
+  o.claude_dirs = {(tmp / "no-claude").string()};
+  o.codex_dirs = {(tmp / "no-codex").string()};
+  o.pinned_now_ms = kNow;
+  Worker w(o);
+  SnapshotPtr s = w.build_once(ViewFilter{});
+  ASSERT_TRUE(s->first_run);
+  app::ShotOptions so;
+  so.width = 1000;
+  so.height = 700;
+  ui::AppState st;
+  ui::FrameRegistry reg;
+  app::Image img = app::render_app(*s, st, so, &reg);
+  save(img, "first-run");
+  EXPECT_TRUE(reg.has_panel("first_run"));
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), "No agent data found"), reg.texts.end());
+  fs::remove_all(tmp);
+}
+
+// The command: headless, same bytes for the same data and clock.
+TEST(ScreenshotCommand, DeterministicPng) {
+  fs::path tmp = fs::temp_directory_path() / ("costdeck-shot-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  auto shot = [&](const std::string& name) {
+    std::string cmd = std::string("env -u DISPLAY ") + COSTDECK_BINARY +
+                      " screenshot --demo --now 2026-01-15T15:00:00Z --timezone UTC --view costs --size 1000x700 --out " +
+                      (tmp / name).string() + " 2>/dev/null";
+    return std::system(cmd.c_str());
+  };
+  ASSERT_EQ(shot("a.png"), 0);
+  ASSERT_EQ(shot("b.png"), 0);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::string a = read(tmp / "a.png"), b = read(tmp / "b.png");
+  EXPECT_GT(a.size(), 10000u);
+  EXPECT_EQ(a, b);
+  // Bad arguments are usage errors.
+  std::string bad = std::string(COSTDECK_BINARY) + " screenshot --demo --view nope --out " + (tmp / "c.png").string() +
+                    " 2>/dev/null";
+  EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
+  fs::remove_all(tmp);
+}
