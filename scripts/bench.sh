@@ -166,7 +166,7 @@ if has_section append && ((HAVE_COSTDECK)); then
   # cached corpus is never modified.
   rm -rf "$WORK/append" && mkdir -p "$WORK/append"
   cp -al "$CLAUDE_DIR" "$WORK/append/claude"
-  target=$(find "$WORK/append/claude" -name '*.jsonl' -size +200k -not -name 'agent-*' | sort | head -1)
+  target=$(find "$WORK/append/claude" -name '*.jsonl' -size +200k -not -name 'agent-*' | sort | awk 'NR == 1')
   cp "$CLAUDE_DIR/${target#"$WORK/append/claude/"}" "$target.copy" && mv "$target.copy" "$target"
   orig_size=$(stat -c %s "$target")
   "$GEN" --chunk-out "$WORK/chunk.jsonl" --chunk-mb 1 --seed "$SEED" \
