@@ -7,12 +7,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -187,7 +187,8 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
         continue;
       rec = r;
     }
-    bytes_total += rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
+    bytes_total +=
+        rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
     jobs.push_back({std::move(f), id, std::move(rec)});
   }
   stats.files_changed = static_cast<std::int64_t>(jobs.size());
@@ -207,7 +208,9 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     activity = [](SQLite::Database& db, std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines) {
       runs::ingest_session_activity(db, file_id, lines);
     };
-    reset_hook = [](SQLite::Database& db, std::int64_t file_id) { runs::reset_session_activity(db, file_id); };
+    reset_hook = [](SQLite::Database& db, std::int64_t file_id) {
+      runs::reset_session_activity(db, file_id);
+    };
   }
   store::Writer writer(st.db(), activity, reset_hook);
 
@@ -297,7 +300,8 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
         stats.bytes_read += res.bytes;
         stats.lines += res.lines;
         stats.usage_lines += static_cast<std::int64_t>(res.usage.size());
-        stats.malformed += std::max<std::int64_t>(res.malformed_count, static_cast<std::int64_t>(res.malformed.size()));
+        stats.malformed +=
+            std::max<std::int64_t>(res.malformed_count, static_cast<std::int64_t>(res.malformed.size()));
         for (const auto& m : res.malformed) {
           if (stats.malformed_examples.size() >= kMaxExamples) break;
           stats.malformed_examples.push_back({u.record.path, m.line_no, m.reason});
@@ -307,7 +311,8 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
       prog.files_done += 1;
       prog.bytes_done += res.bytes;
       batch.push_back(std::move(u));
-      if (batch_bytes >= opts.batch_bytes || static_cast<std::int64_t>(batch.size()) >= opts.batch_files) flush();
+      if (batch_bytes >= opts.batch_bytes || static_cast<std::int64_t>(batch.size()) >= opts.batch_files)
+        flush();
       report(false);
     }
     flush();
@@ -335,9 +340,10 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   if (stats.files_changed > 0 || !now_missing.empty()) {
     try {
       SQLite::Database& db = st.db();
-      store::detail::Stmt ins(db.getHandle(),
-                              "INSERT INTO scans (started_ms, duration_ms, files_seen, files_changed, files_read, "
-                              "bytes, lines, usage_lines, malformed, errors) VALUES (?,?,?,?,?,?,?,?,?,?)");
+      store::detail::Stmt ins(
+          db.getHandle(),
+          "INSERT INTO scans (started_ms, duration_ms, files_seen, files_changed, files_read, "
+          "bytes, lines, usage_lines, malformed, errors) VALUES (?,?,?,?,?,?,?,?,?,?)");
       ins.bind(1, now)
           .bind(2, static_cast<std::int64_t>(stats.seconds * 1000))
           .bind(3, stats.files_seen)

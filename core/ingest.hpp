@@ -52,18 +52,18 @@ struct FileError {
 
 struct IngestStats {
   std::int64_t roots = 0;
-  std::int64_t files_seen = 0;      // session files found
-  std::int64_t files_changed = 0;   // new, grown, shrunk or replaced since the last pass
-  std::int64_t files_read = 0;      // read and committed
-  std::int64_t files_reset = 0;     // re-read from 0 (shrank or replaced)
-  std::int64_t files_missing = 0;   // in the store, gone from disk (rows kept)
-  std::int64_t files_skipped = 0;   // another process committed them first
+  std::int64_t files_seen = 0;     // session files found
+  std::int64_t files_changed = 0;  // new, grown, shrunk or replaced since the last pass
+  std::int64_t files_read = 0;     // read and committed
+  std::int64_t files_reset = 0;    // re-read from 0 (shrank or replaced)
+  std::int64_t files_missing = 0;  // in the store, gone from disk (rows kept)
+  std::int64_t files_skipped = 0;  // another process committed them first
   std::int64_t bytes_read = 0;
-  std::int64_t lines = 0;           // complete lines read in this pass
-  std::int64_t usage_lines = 0;     // usage copies read in this pass
-  std::int64_t malformed = 0;       // malformed lines read in this pass
+  std::int64_t lines = 0;                            // complete lines read in this pass
+  std::int64_t usage_lines = 0;                      // usage copies read in this pass
+  std::int64_t malformed = 0;                        // malformed lines read in this pass
   std::vector<MalformedExample> malformed_examples;  // first few, file:line
-  std::vector<FileError> errors;    // unreadable files
+  std::vector<FileError> errors;                     // unreadable files
   // The whole store after the pass, under costdeck's rules.
   std::int64_t store_usage_rows = 0;
   std::int64_t responses_counted = 0;

@@ -41,7 +41,7 @@ void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
     return cand.speed && !kept.speed;
   };
   struct Slot {
-    std::size_t kept;        // copy currently kept
+    std::size_t kept;       // copy currently kept
     std::uint64_t created;  // requestId of the copy that created it
   };
   std::vector<Slot> slots;  // in creation order
@@ -63,7 +63,8 @@ void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
       slots[match].kept = i;
     }
   }
-  for (const Slot& s : slots) (daily ? copies[s.kept].counted_ccusage_daily : copies[s.kept].counted_ccusage) = true;
+  for (const Slot& s : slots)
+    (daily ? copies[s.kept].counted_ccusage_daily : copies[s.kept].counted_ccusage) = true;
 }
 
 }  // namespace

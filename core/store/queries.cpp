@@ -19,7 +19,8 @@ namespace {
 // filling the vector on first use: only strings that occur in the result are copied.
 class Interner {
  public:
-  Interner(const std::vector<std::string>& source, std::vector<std::string>& out) : source_(source), out_(out) {
+  Interner(const std::vector<std::string>& source, std::vector<std::string>& out)
+      : source_(source), out_(out) {
     map_.assign(source.size(), -1);
   }
   std::int32_t operator()(std::int64_t id) {
@@ -162,15 +163,17 @@ std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit) {
 StoreCounts load_counts(Store& store) {
   return guarded(store, [&](sqlite3* db) {
     StoreCounts c;
-    Stmt f(db, "SELECT count(*), coalesce(sum(missing), 0), coalesce(sum(error != ''), 0), "
-               "coalesce(sum(malformed), 0) FROM files");
+    Stmt f(db,
+           "SELECT count(*), coalesce(sum(missing), 0), coalesce(sum(error != ''), 0), "
+           "coalesce(sum(malformed), 0) FROM files");
     f.step();
     c.files = f.i64(0);
     c.missing_files = f.i64(1);
     c.error_files = f.i64(2);
     c.malformed = f.i64(3);
-    Stmt u(db, "SELECT coalesce(sum((bits & ?3) = 0), 0), coalesce(sum((bits & ?1) != 0), 0), "
-               "coalesce(sum((bits & ?2) != 0), 0) FROM usage");
+    Stmt u(db,
+           "SELECT coalesce(sum((bits & ?3) = 0), 0), coalesce(sum((bits & ?1) != 0), 0), "
+           "coalesce(sum((bits & ?2) != 0), 0) FROM usage");
     u.bind(1, detail::kCountedCostdeck).bind(2, detail::kCountedCcusage).bind(3, detail::kCcusageOnly);
     u.step();
     c.usage_rows = u.i64(0);

@@ -37,7 +37,7 @@ struct StoreCounts {
   std::int64_t malformed = 0;         // all malformed lines (not only the kept ones)
 };
 
-std::vector<FileStat> load_file_stats(Store& store);  // sorted by path
+std::vector<FileStat> load_file_stats(Store& store);                                  // sorted by path
 std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit = 1000);  // by path, line
 StoreCounts load_counts(Store& store);
 

@@ -34,8 +34,9 @@ int probe(SQLite::Database& db, const std::string& path) {
     return read_user_version(db);
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB || e.getErrorCode() == SQLITE_CORRUPT)
-      throw StoreError(path + " is not a costdeck store (not an SQLite database); it was left unchanged. "
-                                  "Choose another file with --db or COSTDECK_DB.");
+      throw StoreError(path +
+                       " is not a costdeck store (not an SQLite database); it was left unchanged. "
+                       "Choose another file with --db or COSTDECK_DB.");
     throw StoreError("cannot read the store " + path + ": " + e.what());
   }
 }
@@ -49,8 +50,9 @@ void refuse_if_foreign(SQLite::Database& db, const std::string& path, int versio
     // Version 0 with tables in it is some other program's database: never migrate into it.
     int tables = db.execAndGet("SELECT count(*) FROM sqlite_master").getInt();
     if (tables > 0)
-      throw StoreError(path + " is an SQLite database of another program (it has tables but no costdeck "
-                              "schema version); it was left unchanged. Use another --db.");
+      throw StoreError(path +
+                       " is an SQLite database of another program (it has tables but no costdeck "
+                       "schema version); it was left unchanged. Use another --db.");
   }
 }
 
@@ -114,7 +116,8 @@ Store Store::open(const std::string& path, OpenMode mode) {
     fs::path parent = fs::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) fs::create_directories(parent, ec);
-    if (ec) throw StoreError("cannot create the folder " + parent.string() + " for the store: " + ec.message());
+    if (ec)
+      throw StoreError("cannot create the folder " + parent.string() + " for the store: " + ec.message());
   }
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))

@@ -44,8 +44,9 @@ inline std::int64_t get_varint(const unsigned char*& p, const unsigned char* end
 
 inline void encode_payload(const UsagePayload& u, std::string& out) {
   out.clear();
-  for (std::int64_t v : {u.model, u.session, u.project, u.tokens.input, u.tokens.output, u.tokens.cache_write_5m,
-                         u.tokens.cache_write_1h, u.tokens.cache_read, u.reasoning, u.web_search, u.web_fetch})
+  for (std::int64_t v :
+       {u.model, u.session, u.project, u.tokens.input, u.tokens.output, u.tokens.cache_write_5m,
+        u.tokens.cache_write_1h, u.tokens.cache_read, u.reasoning, u.web_search, u.web_fetch})
     put_varint(out, v);
   if (u.cost_usd) {
     char buf[8];

@@ -23,7 +23,7 @@ constexpr std::size_t kFullScanThreshold = 2000;
 std::uint64_t msg_key_of(const UsageEvent& e) {
   if (e.message_id.empty()) return 0;
   std::uint64_t k = XXH3_64bits_withSeed(e.message_id.data(), e.message_id.size(),
-                                          static_cast<std::uint64_t>(e.runtime) + 1);
+                                         static_cast<std::uint64_t>(e.runtime) + 1);
   return k == 0 ? 1 : k;  // 0 means "no message.id"
 }
 
@@ -84,7 +84,8 @@ std::int64_t counted_without_key(std::int64_t bits) {
   return with_counted(bits, d);
 }
 
-bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, const CopyRec& a, const CopyRec& b) {
+bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, const CopyRec& a,
+                const CopyRec& b) {
   if (a.file_id != b.file_id) return paths.at(a.file_id) < paths.at(b.file_id);
   if (a.offset != b.offset) return a.offset < b.offset;
   return a.alt < b.alt;
@@ -95,8 +96,10 @@ bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, cons
 std::vector<FileRecord> load_file_records(SQLite::Database& database) {
   sqlite3* db = database.getHandle();
   Stmt q(db,
-         "SELECT id, path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, cursor_state, "
-         "head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, last_scan_ms, missing, error "
+         "SELECT id, path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
+         "cursor_state, "
+         "head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, last_scan_ms, missing, "
+         "error "
          "FROM files ORDER BY path");
   std::vector<FileRecord> out;
   while (q.step()) {
@@ -144,30 +147,36 @@ struct Writer::Impl {
   Stmt data_version_q{db, "PRAGMA data_version"};
   Stmt any_usage_q{db, "SELECT EXISTS (SELECT 1 FROM usage)"};
   Stmt file_by_path{db, "SELECT id, cursor_offset FROM files WHERE path = ?"};
-  Stmt insert_file{db,
-                   "INSERT INTO files (path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
-                   "cursor_state, head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, "
-                   "last_scan_ms, missing, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-                   "?18,?19,?20)"};
-  Stmt update_file{db,
-                   "UPDATE files SET path=?1, kind=?2, project_dir=?3, dev=?4, ino=?5, size=?6, mtime_ns=?7, "
-                   "cursor_offset=?8, cursor_line=?9, cursor_state=?10, head_hash=?11, tail_hash=?12, lines=?13, "
-                   "usage_lines=?14, malformed=?15, resets=?16, first_seen_ms=?17, last_scan_ms=?18, missing=?19, "
-                   "error=?20 WHERE id=?21"};
+  Stmt insert_file{
+      db,
+      "INSERT INTO files (path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
+      "cursor_state, head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, "
+      "last_scan_ms, missing, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+      "?18,?19,?20)"};
+  Stmt update_file{
+      db,
+      "UPDATE files SET path=?1, kind=?2, project_dir=?3, dev=?4, ino=?5, size=?6, mtime_ns=?7, "
+      "cursor_offset=?8, cursor_line=?9, cursor_state=?10, head_hash=?11, tail_hash=?12, lines=?13, "
+      "usage_lines=?14, malformed=?15, resets=?16, first_seen_ms=?17, last_scan_ms=?18, missing=?19, "
+      "error=?20 WHERE id=?21"};
   Stmt set_error{db, "UPDATE files SET error = ?2, last_scan_ms = ?3 WHERE id = ?1"};
   Stmt keys_of_file{db, "SELECT DISTINCT msg_key FROM usage WHERE file_id = ? AND msg_key IS NOT NULL"};
   Stmt delete_usage_of_file{db, "DELETE FROM usage WHERE file_id = ?"};
   Stmt delete_malformed_of_file{db, "DELETE FROM malformed WHERE file_id = ?"};
-  Stmt insert_malformed{db, "INSERT OR REPLACE INTO malformed (file_id, line_no, offset, reason) VALUES (?,?,?,?)"};
+  Stmt insert_malformed{
+      db, "INSERT OR REPLACE INTO malformed (file_id, line_no, offset, reason) VALUES (?,?,?,?)"};
   Stmt insert_name{db, "INSERT INTO names (value) VALUES (?)"};
   Stmt copies_of_key{db,
                      "SELECT ts_ms, file_id, offset, alt, req_key, bits, total FROM usage WHERE msg_key = ?"};
   Stmt all_copies{db,
-                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage WHERE msg_key IS NOT NULL"};
-  Stmt update_bits{db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4"};
-  Stmt insert_usage{db,
-                    "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, "
-                    "total, data) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"};
+                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage WHERE "
+                  "msg_key IS NOT NULL"};
+  Stmt update_bits{
+      db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4"};
+  Stmt insert_usage{
+      db,
+      "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, "
+      "total, data) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"};
 
   Impl(SQLite::Database& d, ActivityHook a, ResetHook r)
       : database(d), db(d.getHandle()), activity(std::move(a)), reset_hook(std::move(r)) {}
@@ -245,8 +254,13 @@ struct Writer::Impl {
   void load_full_index() {
     index.clear();
     while (all_copies.step()) {
-      CopyRec c{all_copies.i64(0), all_copies.i64(1), all_copies.i64(2), all_copies.i64(3),
-                static_cast<std::uint64_t>(all_copies.i64(4)), all_copies.i64(6), all_copies.i64(5)};
+      CopyRec c{all_copies.i64(0),
+                all_copies.i64(1),
+                all_copies.i64(2),
+                all_copies.i64(3),
+                static_cast<std::uint64_t>(all_copies.i64(4)),
+                all_copies.i64(6),
+                all_copies.i64(5)};
       index[static_cast<std::uint64_t>(all_copies.i64(7))].push_back(c);
     }
     all_copies.reset();
@@ -257,9 +271,9 @@ struct Writer::Impl {
     std::vector<CopyRec> out;
     copies_of_key.bind(1, key);
     while (copies_of_key.step())
-      out.push_back(CopyRec{copies_of_key.i64(0), copies_of_key.i64(1), copies_of_key.i64(2), copies_of_key.i64(3),
-                            static_cast<std::uint64_t>(copies_of_key.i64(4)), copies_of_key.i64(6),
-                            copies_of_key.i64(5)});
+      out.push_back(CopyRec{copies_of_key.i64(0), copies_of_key.i64(1), copies_of_key.i64(2),
+                            copies_of_key.i64(3), static_cast<std::uint64_t>(copies_of_key.i64(4)),
+                            copies_of_key.i64(6), copies_of_key.i64(5)});
     copies_of_key.reset();
     return out;
   }
@@ -360,8 +374,15 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
       }
 
       auto add_row = [&](const UsageEvent& e, std::int64_t alt, std::int64_t bits) {
-        NewRow row{&e, alt, id, msg_key_of(e), req_key_of(e), bits,
-                   intern(e.model), intern(e.session_id), intern(e.project)};
+        NewRow row{&e,
+                   alt,
+                   id,
+                   msg_key_of(e),
+                   req_key_of(e),
+                   bits,
+                   intern(e.model),
+                   intern(e.session_id),
+                   intern(e.project)};
         if (row.msg_key != 0) affected.insert(row.msg_key);
         rows.push_back(row);
       };
@@ -406,8 +427,8 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         for (std::size_t i : it->second) {
           const NewRow& n = rows[i];
           members.push_back(
-              {CopyRec{n.ev->ts_ms, n.file_id, n.ev->offset, n.alt, n.req_key, n.ev->tokens.total(), n.bits}, true,
-               i});
+              {CopyRec{n.ev->ts_ms, n.file_id, n.ev->offset, n.alt, n.req_key, n.ev->tokens.total(), n.bits},
+               true, i});
         }
       if (members.empty()) continue;
       std::sort(members.begin(), members.end(),
@@ -422,7 +443,11 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         if (m.is_new) {
           rows[m.where].bits = bits;
         } else if (bits != m.rec.bits) {
-          update_bits.bind(1, m.rec.ts_ms).bind(2, m.rec.file_id).bind(3, m.rec.offset).bind(4, m.rec.alt).bind(5, bits);
+          update_bits.bind(1, m.rec.ts_ms)
+              .bind(2, m.rec.file_id)
+              .bind(3, m.rec.offset)
+              .bind(4, m.rec.alt)
+              .bind(5, bits);
           update_bits.run();
           existing[m.where].bits = bits;
           ++stats.flag_updates;
@@ -458,7 +483,12 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
       pl.cost_usd = e.cost_usd;
       detail::encode_payload(pl, blob);
       Stmt& s = insert_usage;
-      s.bind(1, e.ts_ms).bind(2, n.file_id).bind(3, e.offset).bind(4, n.alt).bind(5, e.line_no).bind(6, n.bits);
+      s.bind(1, e.ts_ms)
+          .bind(2, n.file_id)
+          .bind(3, e.offset)
+          .bind(4, n.alt)
+          .bind(5, e.line_no)
+          .bind(6, n.bits);
       if (n.msg_key != 0)
         s.bind(7, n.msg_key);
       else
@@ -484,7 +514,9 @@ Writer::Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset)
     : impl_(std::make_unique<Impl>(db, std::move(activity), std::move(reset))) {}
 Writer::~Writer() = default;
 
-BatchStats Writer::write(std::vector<FileUpdate>& batch) { return impl_->write(batch); }
+BatchStats Writer::write(std::vector<FileUpdate>& batch) {
+  return impl_->write(batch);
+}
 
 void Writer::set_missing(const std::vector<std::int64_t>& file_ids, bool missing) {
   if (file_ids.empty()) return;
@@ -523,10 +555,10 @@ std::int64_t recompute_all_flags(SQLite::Database& database) {
     std::unordered_map<std::uint64_t, std::vector<CopyRec>> groups;
     std::vector<CopyRec> keyless;
     {
-      Stmt q(db,
-             "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage");
+      Stmt q(db, "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage");
       while (q.step()) {
-        CopyRec c{q.i64(0), q.i64(1), q.i64(2), q.i64(3), static_cast<std::uint64_t>(q.i64(4)), q.i64(6), q.i64(5)};
+        CopyRec c{q.i64(0), q.i64(1), q.i64(2), q.i64(3), static_cast<std::uint64_t>(q.i64(4)),
+                  q.i64(6), q.i64(5)};
         if (q.is_null(7))
           keyless.push_back(c);
         else
@@ -541,7 +573,8 @@ std::int64_t recompute_all_flags(SQLite::Database& database) {
       copies.clear();
       for (const CopyRec& c : members) copies.push_back(to_dedupe(c));
       dedupe_group(copies);
-      for (std::size_t k = 0; k < members.size(); ++k) update(members[k], with_counted(members[k].bits, copies[k]));
+      for (std::size_t k = 0; k < members.size(); ++k)
+        update(members[k], with_counted(members[k].bits, copies[k]));
     }
     detail::exec(db, "COMMIT");
   } catch (...) {

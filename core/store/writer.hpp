@@ -39,11 +39,11 @@ std::vector<FileRecord> load_file_records(SQLite::Database& db);
 
 // One file's read, ready to commit.
 struct FileUpdate {
-  FileRecord record;                    // new state: identity, cursor, hashes, counters
-  std::int64_t observed_offset = 0;     // the stored cursor when the read was planned
-  bool observed_in_store = false;       // the file had a row when the read was planned
-  bool reset = false;                   // re-read from 0: its old rows go first
-  sources::FileReadResult result;       // what was read (result.error: nothing was)
+  FileRecord record;                 // new state: identity, cursor, hashes, counters
+  std::int64_t observed_offset = 0;  // the stored cursor when the read was planned
+  bool observed_in_store = false;    // the file had a row when the read was planned
+  bool reset = false;                // re-read from 0: its old rows go first
+  sources::FileReadResult result;    // what was read (result.error: nothing was)
 };
 
 struct BatchStats {

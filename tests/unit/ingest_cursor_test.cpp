@@ -1,8 +1,9 @@
 // The incremental ingest: cursors, appends, partial lines, shrunk and replaced files,
 // dedupe across files whatever the order, restarts, unreadable files.
-#include <gtest/gtest.h>
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -38,12 +39,11 @@ struct Corpus {
   }
 };
 
-std::string line(const std::string& msg, const std::string& req, int output, const std::string& ts = "10:00:00",
-                 bool sidechain = false) {
-  return R"({"type":"assistant","sessionId":"s1","timestamp":"2025-10-01T)" + ts +
-         R"(.000Z","uuid":"u-)" + msg + req + std::to_string(output) + R"(","requestId":")" + req +
-         R"(","isSidechain":)" + (sidechain ? "true" : "false") +
-         R"(,"cwd":"/w/app","version":"2.0.1","message":{"id":")" + msg +
+std::string line(const std::string& msg, const std::string& req, int output,
+                 const std::string& ts = "10:00:00", bool sidechain = false) {
+  return R"({"type":"assistant","sessionId":"s1","timestamp":"2025-10-01T)" + ts + R"(.000Z","uuid":"u-)" +
+         msg + req + std::to_string(output) + R"(","requestId":")" + req + R"(","isSidechain":)" +
+         (sidechain ? "true" : "false") + R"(,"cwd":"/w/app","version":"2.0.1","message":{"id":")" + msg +
          R"(","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":"hi"}],)"
          R"("usage":{"input_tokens":10,"output_tokens":)" +
          std::to_string(output) + R"(,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}})" + "\n";
@@ -53,13 +53,17 @@ void write(const fs::path& p, const std::string& content, std::ios::openmode mod
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary | std::ios::out | mode) << content;
 }
-void append(const fs::path& p, const std::string& content) { write(p, content, std::ios::app); }
+void append(const fs::path& p, const std::string& content) {
+  write(p, content, std::ios::app);
+}
 
 struct Totals {
   std::int64_t rows = 0, output = 0;
   bool operator==(const Totals&) const = default;
 };
-std::ostream& operator<<(std::ostream& os, const Totals& t) { return os << t.rows << " rows, " << t.output << " out"; }
+std::ostream& operator<<(std::ostream& os, const Totals& t) {
+  return os << t.rows << " rows, " << t.output << " out";
+}
 
 Totals totals(store::Store& s, store::DedupeRules rules = store::DedupeRules::Costdeck) {
   store::UsageQuery q;
@@ -74,7 +78,9 @@ Totals totals(store::Store& s, store::DedupeRules rules = store::DedupeRules::Co
 }
 
 // The incremental flags must equal a from-scratch recomputation.
-void expect_flags_consistent(store::Store& s) { EXPECT_EQ(store::recompute_all_flags(s.db()), 0); }
+void expect_flags_consistent(store::Store& s) {
+  EXPECT_EQ(store::recompute_all_flags(s.db()), 0);
+}
 
 }  // namespace
 
@@ -213,19 +219,39 @@ TEST(IngestCursor, RestartDoesNotDoubleCount) {
 }
 
 // An unreadable file is an error entry with its path, the rest is read; once readable
-// again it is read.
+// again it is read. Root reads every file, so as root the check runs in a child process
+// that drops to an unprivileged user.
 TEST(IngestCursor, UnreadableFileIsCountedNotFatal) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads every file";
   Corpus c("unreadable");
   write(c.file("-w-app/ok.jsonl"), line("m1", "r1", 5));
   write(c.file("-w-app/locked.jsonl"), line("m2", "r2", 6));
   ::chmod(c.file("-w-app/locked.jsonl").c_str(), 0);
-  store::Store s = store::Store::open(c.db());
-  IngestStats a = ingest(s, c.opts());
-  ASSERT_EQ(a.errors.size(), 1u);
-  EXPECT_NE(a.errors[0].path.find("locked.jsonl"), std::string::npos);
-  EXPECT_EQ(totals(s), (Totals{1, 5}));
+  auto check = [&]() -> int {  // 0 when every expectation holds
+    store::Store s = store::Store::open(c.db());
+    IngestStats a = ingest(s, c.opts());
+    if (a.errors.size() != 1 || a.errors[0].path.find("locked.jsonl") == std::string::npos) return 1;
+    if (!(totals(s) == Totals{1, 5})) return 2;
+    return 0;
+  };
+  int rc = 0;
+  if (::geteuid() != 0) {
+    rc = check();
+  } else {
+    for (const auto& e : fs::recursive_directory_iterator(c.root))
+      if (e.path().filename() != "locked.jsonl") fs::permissions(e.path(), fs::perms::all);
+    fs::permissions(c.root, fs::perms::all);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(9);
+      ::_exit(check());
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    rc = WIFEXITED(status) ? WEXITSTATUS(status) : 99;
+  }
+  ASSERT_EQ(rc, 0) << "1: error not reported, 2: wrong totals, 9: could not drop privileges";
   ::chmod(c.file("-w-app/locked.jsonl").c_str(), 0644);
+  store::Store s = store::Store::open(c.db());
   IngestStats b = ingest(s, c.opts());
   EXPECT_TRUE(b.errors.empty());
   EXPECT_EQ(totals(s), (Totals{2, 11}));

@@ -1,7 +1,7 @@
 // Killing `costdeck ingest` at random moments and running it again gives exactly the
 // totals of an uninterrupted run: every batch commits whole or not at all.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +29,8 @@ void make_corpus(const fs::path& claude, unsigned seed) {
   const int kFiles = 400, kResponses = 120;
   std::vector<std::string> previous;
   for (int f = 0; f < kFiles; ++f) {
-    fs::path p = claude / "projects" / ("-w-p" + std::to_string(f % 17)) / ("s" + std::to_string(f) + ".jsonl");
+    fs::path p =
+        claude / "projects" / ("-w-p" + std::to_string(f % 17)) / ("s" + std::to_string(f) + ".jsonl");
     fs::create_directories(p.parent_path());
     std::ofstream out(p, std::ios::binary);
     std::vector<std::string> lines;
@@ -40,16 +41,17 @@ void make_corpus(const fs::path& claude, unsigned seed) {
       int out1 = static_cast<int>(rng() % 50), out2 = out1 + static_cast<int>(rng() % 500);
       int sec = (f * 37 + r) % 86400;
       char ts[32];
-      std::snprintf(ts, sizeof ts, "2025-10-%02dT%02d:%02d:%02d.000Z", 1 + f % 28, sec / 3600, (sec / 60) % 60,
-                    sec % 60);
+      std::snprintf(ts, sizeof ts, "2025-10-%02dT%02d:%02d:%02d.000Z", 1 + f % 28, sec / 3600,
+                    (sec / 60) % 60, sec % 60);
       for (int out_tokens : {out1, out2}) {
-        lines.push_back(std::string(R"({"type":"assistant","sessionId":"s)") + std::to_string(f) +
-                        R"(","timestamp":")" + ts + R"(","requestId":"req_)" + id +
-                        R"(","isSidechain":false,"cwd":"/w/p","version":"2.0.1","message":{"id":"msg_)" + id +
-                        R"(","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":")" +
-                        pad + R"("}],"usage":{"input_tokens":)" + std::to_string(10 + r) +
-                        R"(,"output_tokens":)" + std::to_string(out_tokens) +
-                        R"(,"cache_creation_input_tokens":100,"cache_read_input_tokens":1000}}})");
+        lines.push_back(
+            std::string(R"({"type":"assistant","sessionId":"s)") + std::to_string(f) + R"(","timestamp":")" +
+            ts + R"(","requestId":"req_)" + id +
+            R"(","isSidechain":false,"cwd":"/w/p","version":"2.0.1","message":{"id":"msg_)" + id +
+            R"(","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":")" +
+            pad + R"("}],"usage":{"input_tokens":)" + std::to_string(10 + r) + R"(,"output_tokens":)" +
+            std::to_string(out_tokens) +
+            R"(,"cache_creation_input_tokens":100,"cache_read_input_tokens":1000}}})");
       }
     }
     for (const auto& l : lines) out << l << '\n';
@@ -111,7 +113,8 @@ TEST(IngestKill, KilledAndRerunEqualsUninterrupted) {
 
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_ingest(ref_db, claude.string(), codex.string()), 0);
-  auto full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto full_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
 
   std::mt19937 rng(7);
   int killed = 0;

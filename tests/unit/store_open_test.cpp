@@ -1,7 +1,7 @@
 // Opening the store: fresh stores are created and migrated; files that are not ours are
 // refused with a clear message and left byte-for-byte unchanged.
-#include <gtest/gtest.h>
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
