@@ -20,6 +20,8 @@ namespace {
 
 struct GuiFlags {
   bool demo = false;
+  bool compact = false;       // the narrow always-on-top window
+  bool show_notices = false;  // screenshot: draw the budget notices too
   // screenshot
   std::string out, view = "dashboard", size = "1440x900", theme = "dark", range, panel;
   float scale = 1.0f;
@@ -78,6 +80,7 @@ bool worker_options(const CommonOptions& o, std::int64_t now, WorkerOptions* w) 
   w->codex_dirs = o.codex_dirs;
   w->no_scan = o.no_scan;
   w->pinned_now_ms = now;
+  w->config_path = o.config;
   try {
     w->config = load_config(o.config);
   } catch (const std::exception& e) {
@@ -96,6 +99,7 @@ WorkerOptions demo_options(std::int64_t now, std::string* root) {
   w.claude_dirs = {data.claude_dir};
   w.codex_dirs = {data.codex_dir};
   w.config = data.config;
+  w.config_path = data.root + "/config.json";  // Settings in the demo never touch the user's config
   w.pinned_now_ms = now;
   w.demo = true;
   if (root) *root = data.root;
@@ -118,7 +122,10 @@ int screenshot(const CommonOptions& o, const GuiFlags& g) {
     std::fprintf(stderr, "costdeck: --size must be WIDTHxHEIGHT between 200 and 8192, not '%s'\n", g.size.c_str());
     return 2;
   }
-  auto view = ui::view_from_name(g.view);
+  // "compact" is the compact window rather than a view of the full one.
+  const bool compact = g.view == "compact";
+  if (compact && g.size == "1440x900") so.width = 360, so.height = 560;
+  auto view = compact ? std::optional<ui::View>(ui::View::Live) : ui::view_from_name(g.view);
   if (!view) {
     std::fprintf(stderr, "costdeck: unknown --view '%s'\n", g.view.c_str());
     return 2;
@@ -154,6 +161,8 @@ int screenshot(const CommonOptions& o, const GuiFlags& g) {
   ui::AppState st;
   st.filter = f;
   st.now_ms = snap->now_ms;
+  st.compact = compact;
+  if (!g.show_notices) st.notices_seen = ~0ull;
   if (!so.panel.empty()) {
     auto ids = ui::panel_ids(so.view);
     if (std::find(ids.begin(), ids.end(), so.panel) == ids.end()) {
@@ -192,6 +201,7 @@ int window(const CommonOptions& o, const GuiFlags& g) {
   } else if (!worker_options(o, now, &wo.worker)) {
     return 2;
   }
+  wo.compact = g.compact;
   wo.make_demo = [demo_root, now] {
     std::int64_t t = now ? now : std::chrono::duration_cast<std::chrono::milliseconds>(
                                      std::chrono::system_clock::now().time_since_epoch()).count();
@@ -209,14 +219,17 @@ void add_gui_commands(CLI::App* root, CommonOptions& o, Handler* run) {
   // No subcommand: the window. Subcommands chosen on the command line replace this handler.
   add_source_options(root, o);
   root->add_flag("--demo", g->demo, "Open the app on generated demo data (a temporary store)");
+  root->add_flag("--compact", g->compact, "Open the narrow always-on-top window (to sit beside a terminal)");
   *run = [&o, g] { return window(o, *g); };
 
   auto* shot = root->add_subcommand("screenshot", "Draw a view headless (no display needed) and write a PNG");
   add_source_options(shot, o);
   add_filter_options(shot, o);
   shot->add_option("--out", g->out, "PNG file to write")->required();
-  shot->add_option("--view", g->view, "dashboard|costs|tiers|performance|runtimes|issues|sessions|activity|sources");
-  shot->add_option("--size", g->size, "Image size at 1x, WIDTHxHEIGHT (default 1440x900)");
+  shot->add_option("--view", g->view,
+                   "dashboard|live|costs|tiers|performance|runtimes|issues|sessions|activity|sources|settings|compact");
+  shot->add_option("--size", g->size, "Image size at 1x, WIDTHxHEIGHT (default 1440x900; compact: 360x560)");
+  shot->add_flag("--notices", g->show_notices, "Draw pending budget notices (toasts) too");
   shot->add_option("--theme", g->theme, "dark or light");
   shot->add_option("--range", g->range, "today|7d|30d|month|all|FROM..TO (default 30d)");
   shot->add_option("--panel", g->panel, "Only this panel (e.g. costs.daily), filling the image");

@@ -43,6 +43,12 @@ Settings load_settings(const std::string& path, std::string* warning) {
     get_str("from", s.from);
     get_str("to", s.to);
     get_str("timezone", s.timezone);
+    get_int("compact_x", s.compact_x);
+    get_int("compact_y", s.compact_y);
+    get_int("compact_width", s.compact_width);
+    get_int("compact_height", s.compact_height);
+    if (s.compact_width < 240 || s.compact_width > 4096) s.compact_width = 360;
+    if (s.compact_height < 240 || s.compact_height > 8192) s.compact_height = 560;
     // A window smaller than this is unusable; a corrupted size must not hide the app.
     if (s.width < 640 || s.width > 16384) s.width = 1280;
     if (s.height < 420 || s.height > 16384) s.height = 820;
@@ -56,7 +62,9 @@ Settings load_settings(const std::string& path, std::string* warning) {
 bool save_settings(const std::string& path, const Settings& s, std::string* error) {
   nlohmann::json j = {{"x", s.x},         {"y", s.y},         {"width", s.width}, {"height", s.height},
                       {"maximized", s.maximized}, {"view", s.view}, {"theme", s.theme}, {"range", s.range},
-                      {"from", s.from},   {"to", s.to},       {"timezone", s.timezone}};
+                      {"from", s.from},   {"to", s.to},       {"timezone", s.timezone},
+                      {"compact_x", s.compact_x}, {"compact_y", s.compact_y},
+                      {"compact_width", s.compact_width}, {"compact_height", s.compact_height}};
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   // Write then rename, so a crash never leaves half a file.

@@ -1,6 +1,6 @@
 #pragma once
 // What the window remembers between runs: size, position, view, theme, range and time
-// zone. JSON at $XDG_CONFIG_HOME/costdeck/settings.json (else ~/.config/costdeck/); a
+// zone, and the compact window's own position and size. JSON at $XDG_CONFIG_HOME/costdeck/settings.json (else ~/.config/costdeck/); a
 // missing or broken file gives the defaults (a broken one is reported once, not fatal).
 
 #include <string>
@@ -16,6 +16,9 @@ struct Settings {
   std::string range = "30d";
   std::string from, to;  // custom range
   std::string timezone;
+  // The compact window keeps its own place, apart from the full window's.
+  int compact_x = -1, compact_y = -1;
+  int compact_width = 360, compact_height = 560;
 };
 
 std::string default_settings_path();

@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "app/headless_shot.hpp"
+#include "app/notify.hpp"
 #include "app/settings.hpp"
 #include "panels/panel.hpp"
 
@@ -42,6 +43,35 @@ std::string png_path(const std::string& panel, float scale) {
 
 void glfw_error(int code, const char* msg) { std::fprintf(stderr, "costdeck: GLFW error %d: %s\n", code, msg); }
 
+// The full window and the compact one share the GLFW window: switching remembers where
+// the one being left was and restores the other's place; the compact one floats on top.
+void remember_place(GLFWwindow* win, bool compact, Settings& s) {
+  if (compact) {
+    glfwGetWindowPos(win, &s.compact_x, &s.compact_y);
+    glfwGetWindowSize(win, &s.compact_width, &s.compact_height);
+    return;
+  }
+  s.maximized = glfwGetWindowAttrib(win, GLFW_MAXIMIZED) != 0;
+  if (!s.maximized) {
+    glfwGetWindowPos(win, &s.x, &s.y);
+    glfwGetWindowSize(win, &s.width, &s.height);
+  }
+}
+
+void enter_place(GLFWwindow* win, bool compact, const Settings& s) {
+  if (compact) {
+    if (glfwGetWindowAttrib(win, GLFW_MAXIMIZED)) glfwRestoreWindow(win);
+    glfwSetWindowAttrib(win, GLFW_FLOATING, GLFW_TRUE);
+    glfwSetWindowSize(win, s.compact_width, s.compact_height);
+    if (s.compact_x >= 0 && s.compact_y >= 0) glfwSetWindowPos(win, s.compact_x, s.compact_y);
+    return;
+  }
+  glfwSetWindowAttrib(win, GLFW_FLOATING, GLFW_FALSE);
+  glfwSetWindowSize(win, s.width, s.height);
+  if (s.x >= 0 && s.y >= 0) glfwSetWindowPos(win, s.x, s.y);
+  if (s.maximized) glfwMaximizeWindow(win);
+}
+
 }  // namespace
 
 int run_window(WindowOptions opts) {
@@ -63,15 +93,22 @@ int run_window(WindowOptions opts) {
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
   glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
-  if (settings.maximized) glfwWindowHint(GLFW_MAXIMIZED, GLFW_TRUE);
-  GLFWwindow* win = glfwCreateWindow(settings.width, settings.height, opts.demo ? "costdeck — demo" : "costdeck",
-                                     nullptr, nullptr);
+  bool compact = opts.compact;
+  if (settings.maximized && !compact) glfwWindowHint(GLFW_MAXIMIZED, GLFW_TRUE);
+  if (compact) glfwWindowHint(GLFW_FLOATING, GLFW_TRUE);
+  GLFWwindow* win = glfwCreateWindow(compact ? settings.compact_width : settings.width,
+                                     compact ? settings.compact_height : settings.height,
+                                     opts.demo ? "costdeck — demo" : "costdeck", nullptr, nullptr);
   if (!win) {
     std::fprintf(stderr, "costdeck: could not create an OpenGL 3.3 window.\n");
     glfwTerminate();
     return 1;
   }
-  if (settings.x >= 0 && settings.y >= 0 && !settings.maximized) glfwSetWindowPos(win, settings.x, settings.y);
+  if (compact) {
+    if (settings.compact_x >= 0 && settings.compact_y >= 0) glfwSetWindowPos(win, settings.compact_x, settings.compact_y);
+  } else if (settings.x >= 0 && settings.y >= 0 && !settings.maximized) {
+    glfwSetWindowPos(win, settings.x, settings.y);
+  }
   glfwMakeContextCurrent(win);
   glfwSwapInterval(1);
 
@@ -85,6 +122,7 @@ int run_window(WindowOptions opts) {
   io.IniFilename = nullptr;  // our own settings file remembers what matters
   ui::AppState st;
   st.scale = scale;
+  st.compact = compact;
   st.filter = opts.filter;
   if (!opts.filter_from_cli) {
     parse_range(settings.range == "custom" ? settings.from + ".." + settings.to : settings.range, &st.filter);
@@ -97,6 +135,10 @@ int run_window(WindowOptions opts) {
   ImGui_ImplGlfw_InitForOpenGL(win, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
+  // Budget crossings leave the window too (desktop notification, the budget's command);
+  // never for demo data, whose budgets are made up.
+  if (!opts.demo && !opts.worker.on_notice)
+    opts.worker.on_notice = [](const live::BudgetNotice& n) { notify_crossing(n); };
   auto worker = std::make_unique<Worker>(opts.worker);
   worker->set_wake([] { glfwPostEmptyEvent(); });
   worker->start(st.filter);
@@ -150,10 +192,22 @@ int run_window(WindowOptions opts) {
       st.want_refresh = false;
       worker->refresh_now();
     }
+    if (st.want_save_budgets) {
+      worker->save_budgets(std::move(*st.want_save_budgets));
+      st.want_save_budgets.reset();
+    }
+    if (st.want_compact) {
+      st.want_compact = false;
+      remember_place(win, st.compact, settings);
+      st.compact = !st.compact;
+      enter_place(win, st.compact, settings);
+      frames_left = 3;
+    }
     if (st.want_demo && opts.make_demo) {
       st.want_demo = false;
       worker.reset();  // joins the old thread before the new one starts
       opts.worker = opts.make_demo();
+      opts.worker.on_notice = nullptr;
       worker = std::make_unique<Worker>(opts.worker);
       worker->set_wake([] { glfwPostEmptyEvent(); });
       worker->start(st.filter);
@@ -181,11 +235,7 @@ int run_window(WindowOptions opts) {
   }
 
   // Remember where the window was and what it showed.
-  settings.maximized = glfwGetWindowAttrib(win, GLFW_MAXIMIZED) != 0;
-  if (!settings.maximized) {
-    glfwGetWindowPos(win, &settings.x, &settings.y);
-    glfwGetWindowSize(win, &settings.width, &settings.height);
-  }
+  remember_place(win, st.compact, settings);
   settings.view = ui::view_name(st.view);
   settings.theme = ui::theme_name(st.theme);
   settings.range = range_name(st.filter.range);

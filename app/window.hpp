@@ -14,6 +14,7 @@ struct WindowOptions {
   ViewFilter filter;           // initial filter (from settings, overridden by the command line)
   bool filter_from_cli = false;
   bool demo = false;           // the worker already points at demo data
+  bool compact = false;        // start as the narrow always-on-top window (--compact)
   // Builds worker options for the demo when the first-run screen asks for it.
   std::function<WorkerOptions()> make_demo;
 };

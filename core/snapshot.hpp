@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/live/live_snapshot.hpp"
 #include "core/pricing.hpp"
 #include "core/report/report.hpp"
 #include "core/runs/analytics.hpp"
@@ -118,6 +119,10 @@ struct Snapshot {
 
   // Choices for the filter combos (whole store, not only the range).
   std::vector<std::string> projects, models, tier_names;
+
+  // Live: sessions now, the current 5-hour block, budgets, notices (filled by the worker,
+  // core/live/live_snapshot.hpp; independent of the filter except for the time zone).
+  live::LiveData live;
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 

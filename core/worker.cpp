@@ -3,9 +3,12 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "core/ingest.hpp"
+#include "core/live/watcher.hpp"
 #include "core/pricing.hpp"
 #include "core/runs/run_store.hpp"
 #include "core/store/queries.hpp"
@@ -56,9 +59,20 @@ struct Worker::State {
   timeutil::Day built_day = 0;
   bool built = false;
   LoadProgress progress;
+  // Live: caches keyed by a generation bumped on every reload or config change.
+  live::LiveModel live_model;
+  std::uint64_t data_gen = 0;
+  live::CrossingTracker crossings;
+  std::vector<live::BudgetNotice> notices;  // the latest few, oldest first
+  std::uint64_t next_notice_id = 1;
+  std::string config_path, config_message;
+  bool config_error = false;
 };
 
 Worker::Worker(WorkerOptions opts) : opts_(std::move(opts)), st_(std::make_unique<State>()) {
+  st_->config_path = !opts_.config_path.empty()   ? opts_.config_path
+                     : !opts_.config.path.empty() ? opts_.config.path
+                                                  : default_config_path();
   std::string err;
   // The user's price overrides, if any; a broken file is reported, not fatal.
   std::string user_prices = default_user_prices_path();
@@ -89,7 +103,7 @@ void Worker::stop() {
     std::lock_guard<std::mutex> lk(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  wake_worker();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -100,7 +114,7 @@ void Worker::request(const ViewFilter& f) {
     requested_ = f;
     filter_dirty_ = true;
   }
-  cv_.notify_all();
+  wake_worker();
 }
 
 void Worker::refresh_now() {
@@ -108,7 +122,29 @@ void Worker::refresh_now() {
     std::lock_guard<std::mutex> lk(mu_);
     refresh_requested_ = true;
   }
+  wake_worker();
+}
+
+void Worker::save_config(Config c) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    pending_config_ = std::move(c);
+  }
+  wake_worker();
+}
+
+void Worker::save_budgets(std::vector<live::Budget> budgets) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    pending_budgets_ = std::move(budgets);
+  }
+  wake_worker();
+}
+
+void Worker::wake_worker() {
   cv_.notify_all();
+  std::lock_guard<std::mutex> lk(mu_);
+  if (watcher_) watcher_->wake();
 }
 
 SnapshotPtr Worker::latest() const {
@@ -140,13 +176,44 @@ void Worker::publish(std::shared_ptr<Snapshot> s) {
   if (wake_) wake_();
 }
 
-// A pass: ingest (unless disabled), reload what changed, rebuild if the data, the filter or
-// the day changed. Returns the snapshot built, or nullptr when nothing needed building.
-static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, bool filter_changed,
-                                      std::int64_t now, const std::function<void(const LoadProgress&)>& on_progress,
+namespace {
+
+// The live part of a snapshot, and the crossings it brings (evaluated once per snapshot).
+void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, std::int64_t now, Snapshot& snap) {
+  st.live_model.update(st.usage, st.prices, o.config, st.data_gen, now);
+  st.live_model.build(st.usage, o.config, zone_of(f), now, snap.live);
+  for (const auto& c : st.crossings.update(snap.live.budgets)) {
+    live::BudgetNotice n = live::make_notice(c, st.next_notice_id++, now);
+    if (o.on_notice) o.on_notice(n);
+    st.notices.push_back(std::move(n));
+  }
+  constexpr std::size_t kKeptNotices = 8;
+  if (st.notices.size() > kKeptNotices)
+    st.notices.erase(st.notices.begin(), st.notices.end() - static_cast<std::ptrdiff_t>(kKeptNotices));
+  snap.live.notices = st.notices;
+  snap.live.config_path = st.config_path;
+  snap.live.config_message = st.config_message;
+  snap.live.config_error = st.config_error;
+}
+
+}  // namespace
+
+// What a pass should do besides the checks it always makes (data_version, day, filter).
+struct PassRequest {
+  bool scan = true;            // run the incremental ingest (files changed, or the timer)
+  bool filter_changed = false;  // or the config: rebuild even when the data did not change
+  bool clock = false;          // something live depends on the clock: refresh the live part
+};
+
+// A pass: ingest (if asked and not disabled), reload what changed, rebuild if the data, the
+// filter or the day changed. Returns the snapshot built, or nullptr when nothing needed
+// building.
+static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o, const ViewFilter& f,
+                                      const PassRequest& rq, std::int64_t now,
+                                      const std::function<void(const LoadProgress&)>& on_progress,
                                       const SnapshotPtr& previous) {
   bool data_changed = !st.loaded;
-  if (!o.no_scan) {
+  if (!o.no_scan && (rq.scan || !st.scanned_once)) {
     IngestOptions io;
     io.claude_dirs = o.claude_dirs;
     io.codex_dirs = o.codex_dirs;
@@ -179,7 +246,16 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   }
   const timeutil::Zone zone = zone_of(f);
   const timeutil::Day today = zone.day_of(now);
-  if (!data_changed && !filter_changed && st.built && st.built_day == today && st.built_for == f) return nullptr;
+  const bool filter_changed = rq.filter_changed;
+  if (!data_changed && !filter_changed && st.built && st.built_day == today && st.built_for == f) {
+    if (!rq.clock || !previous) return nullptr;
+    // Only the clock moved: the same aggregates, a fresh live part.
+    auto snap = std::make_shared<Snapshot>(*previous);
+    snap->now_ms = now;
+    snap->progress = {};
+    fill_live(st, o, f, now, *snap);
+    return snap;
+  }
 
   if (data_changed) {
     try {
@@ -193,6 +269,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       st.sources.errors.push_back(std::string("store: ") + e.what());
     }
     st.loaded = true;
+    ++st.data_gen;
   }
   auto snap = std::make_shared<Snapshot>();
   runs::RunTable runs;
@@ -209,6 +286,18 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   } catch (const std::exception& e) {
     st.sources.errors.push_back(std::string("runs: ") + e.what());
   }
+  // The span just before the range, for the performance cards' "vs previous period".
+  runs::RunTable previous_runs;
+  if (b.since_ms && b.until_ms) {
+    runs::RunFilter pf = rf;
+    pf.until_ms = *b.since_ms;
+    pf.since_ms = *b.since_ms - (*b.until_ms - *b.since_ms);
+    try {
+      previous_runs = runs::load_runs(st.store->db(), o.config, pf);
+    } catch (const std::exception&) {
+      // Already reported by the load above if the store is broken.
+    }
+  }
   std::set<std::string> tiers;
   for (const auto& r : o.config.tier_rules) tiers.insert(r.tier);
   for (const auto& bgt : o.config.budgets)
@@ -223,6 +312,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   in.prices = &st.prices;
   in.config = &o.config;
   in.runs = &runs;
+  in.previous_runs = b.since_ms && b.until_ms ? &previous_runs : nullptr;
   in.tier_names.assign(tiers.begin(), tiers.end());
   build_snapshot(in, f, now, *snap);
   snap->sources = st.sources;
@@ -232,6 +322,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   snap->demo = o.demo;
   snap->first_run = !o.demo && st.usage.rows.empty() && st.sources.counts.files == 0 && runs.rows.empty() &&
                     st.files_seen == 0;
+  fill_live(st, o, f, now, *snap);
   st.built = true;
   st.built_for = f;
   st.built_day = today;
@@ -251,7 +342,63 @@ bool open_store(Worker::State* st, const WorkerOptions& o, std::string* err) {
   }
 }
 
+// Write then rename, so a crash never leaves half a config file.
+bool write_config_file(const Config& c, const std::string& path, std::string* err) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) {
+      *err = "cannot write " + tmp;
+      return false;
+    }
+    out << config_to_json(c) << '\n';
+    if (!out.flush()) {
+      *err = "cannot write " + tmp;
+      return false;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    *err = "cannot replace " + path + ": " + ec.message();
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+// The config takes effect either way; a failed save says so (the change then lasts until
+// costdeck closes).
+void apply_config(Worker::State& st, WorkerOptions& o, Config c) {
+  std::string err;
+  c.path = st.config_path;
+  if (write_config_file(c, st.config_path, &err)) {
+    st.config_message = "Saved to " + st.config_path;
+    st.config_error = false;
+  } else {
+    st.config_message = "Not saved (" + err + "); the change lasts until costdeck closes";
+    st.config_error = true;
+  }
+  o.config = std::move(c);
+  ++st.data_gen;  // tiers and budgets are part of the live caches
+}
+
 }  // namespace
+
+std::optional<Config> Worker::take_pending_config() {
+  std::lock_guard<std::mutex> lk(mu_);
+  std::optional<Config> c;
+  c.swap(pending_config_);
+  if (pending_budgets_) {
+    if (!c) c = opts_.config;
+    c->budgets = std::move(*pending_budgets_);
+    pending_budgets_.reset();
+  }
+  return c;
+}
 
 SnapshotPtr Worker::build_once(const ViewFilter& f) {
   std::string err;
@@ -263,7 +410,10 @@ SnapshotPtr Worker::build_once(const ViewFilter& f) {
     publish(s);
     return latest();
   }
-  auto s = pass(*st_, opts_, f, true, now_ms(), nullptr, latest());
+  if (std::optional<Config> c = take_pending_config()) apply_config(*st_, opts_, std::move(*c));
+  PassRequest rq;
+  rq.filter_changed = true;
+  auto s = pass(*st_, opts_, f, rq, now_ms(), nullptr, latest());
   if (s) publish(s);
   return latest();
 }
@@ -277,27 +427,57 @@ void Worker::run() {
     publish(s);
     return;
   }
-  auto last_progress = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  using Clock = std::chrono::steady_clock;
+  // inotify over every session folder; without it (or when told not to watch) the files
+  // are looked at every `refresh`.
+  std::unique_ptr<live::FileWatcher> watcher;
+  if (opts_.watch && !opts_.no_scan) watcher = std::make_unique<live::FileWatcher>(default_source_roots(opts_));
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    watcher_ = watcher.get();
+  }
+  struct Unregister {
+    Worker* w;
+    ~Unregister() {
+      std::lock_guard<std::mutex> lk(w->mu_);
+      w->watcher_ = nullptr;
+    }
+  } unregister{this};
+
+  auto last_progress = Clock::now() - std::chrono::seconds(1);
+  auto last_scan = Clock::now();
+  auto last_live = Clock::now();
+  bool files_dirty = true;
   for (;;) {
     ViewFilter f;
-    bool filter_changed;
+    PassRequest rq;
+    std::optional<Config> pending;
     {
       std::lock_guard<std::mutex> lk(mu_);
       if (stopping_) return;
       f = requested_;
-      filter_changed = filter_dirty_;
+      rq.filter_changed = filter_dirty_;
       filter_dirty_ = false;
+      if (refresh_requested_) files_dirty = true;
       refresh_requested_ = false;
     }
+    if ((pending = take_pending_config())) {
+      apply_config(*st_, opts_, std::move(*pending));
+      rq.filter_changed = true;
+    }
+    const auto t0 = Clock::now();
+    const bool inotify = watcher && watcher->using_inotify();
+    if (t0 - last_scan >= (inotify ? opts_.rescan : opts_.refresh)) files_dirty = true;
+    rq.scan = files_dirty;
     SnapshotPtr prev = latest();
+    rq.clock = prev && live::LiveModel::clock_sensitive(prev->live) && t0 - last_live >= opts_.live_refresh;
     // Progress travels in snapshots too: a copy of the last one with new counters, at most
     // every 100 ms, and only while a pass is slow enough to be seen (the first ingest, a
     // big append), so quiet refreshes wake nobody.
-    const auto pass_start = std::chrono::steady_clock::now();
     bool showed_progress = false;
     auto on_progress = [&](const LoadProgress& p) {
-      auto t = std::chrono::steady_clock::now();
-      if (t - pass_start < std::chrono::milliseconds(300) || p.files_done >= p.files_total) return;
+      auto t = Clock::now();
+      if (t - t0 < std::chrono::milliseconds(300) || p.files_done >= p.files_total) return;
       if (t - last_progress < std::chrono::milliseconds(100)) return;
       last_progress = t;
       auto s = prev ? std::make_shared<Snapshot>(*prev) : std::make_shared<Snapshot>();
@@ -306,15 +486,35 @@ void Worker::run() {
       showed_progress = true;
       publish(s);
     };
-    auto s = pass(*st_, opts_, f, filter_changed, now_ms(), on_progress, prev);
+    auto s = pass(*st_, opts_, f, rq, now_ms(), on_progress, prev);
+    if (rq.scan) last_scan = t0, files_dirty = false;
     if (!s && showed_progress) {
       s = prev ? std::make_shared<Snapshot>(*prev) : std::make_shared<Snapshot>();
       s->progress = {};
     }
-    if (s) publish(s);
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait_for(lk, opts_.refresh, [&] { return stopping_ || filter_dirty_ || refresh_requested_; });
-    if (stopping_) return;
+    if (s) {
+      last_live = Clock::now();
+      publish(s);
+    }
+
+    // Sleep until a session file changes, someone asks (filter, refresh, config, stop), or
+    // it is time to look at the store's data_version again.
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      if (stopping_) return;
+      if (filter_dirty_ || refresh_requested_ || pending_config_ || pending_budgets_) continue;
+    }
+    if (watcher) {
+      if (watcher->wait(opts_.store_poll) == live::FileWatcher::Wake::Changed && watcher->using_inotify())
+        files_dirty = true;
+    } else {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait_for(lk, opts_.store_poll,
+                   [&] {
+        return stopping_ || filter_dirty_ || refresh_requested_ || pending_config_.has_value() ||
+               pending_budgets_.has_value();
+      });
+    }
   }
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // The one thread that owns the store and the session files. It ingests (first with
-// progress, then on a timer or on request), loads the counted usage and the runs, and
-// publishes an immutable Snapshot for the filter the window asked for. It publishes only
-// when the data or the filter changed, and wakes the window through a callback (the window
-// sets glfwPostEmptyEvent), so an idle window draws nothing.
+// progress, then whenever the file watcher reports a session file changed), notices other
+// processes' writes to the store (PRAGMA data_version, a cheap check every store_poll),
+// loads the counted usage and the runs, and publishes an immutable Snapshot for the filter
+// the window asked for. It publishes only when the data, the filter or the config changed
+// (and, while something is live, now and then for the clock), and wakes the window through
+// a callback (the window sets glfwPostEmptyEvent), so an idle window draws nothing. Budget
+// crossings are evaluated here, once per new snapshot, never per frame.
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,15 +24,27 @@
 #include "core/snapshot.hpp"
 
 namespace costdeck {
+namespace live {
+class FileWatcher;
+}
 
 struct WorkerOptions {
   std::string db_path;  // resolved (store::resolve_db_path)
   std::vector<std::string> claude_dirs, codex_dirs;  // empty: the defaults
   bool no_scan = false;
   Config config;
-  std::chrono::milliseconds refresh{2000};  // how often files are looked at again
+  std::string config_path;  // where Settings saves the config (empty: config.path, else the default)
+  // Without inotify (or with watch = false): how often files are looked at again.
+  std::chrono::milliseconds refresh{2000};
+  bool watch = true;                             // follow the session folders with inotify
+  std::chrono::milliseconds store_poll{400};     // PRAGMA data_version check
+  std::chrono::milliseconds rescan{60000};       // a full stat pass even with inotify (safety net)
+  std::chrono::milliseconds live_refresh{20000};  // rebuild the live part while something is live
   std::int64_t pinned_now_ms = 0;           // 0: the clock
   bool demo = false;
+  // Called on the worker thread for each budget crossing (desktop notification, the
+  // budget's command). Must not block.
+  std::function<void(const live::BudgetNotice&)> on_notice;
 };
 
 // Where the default roots are, for the first-run screen ("looked in ...").
@@ -49,6 +65,11 @@ class Worker {
   // Thread-safe; never blocks on the worker's work.
   void request(const ViewFilter& f);
   void refresh_now();
+  // Writes the config file (on the worker thread) and uses it from the next snapshot on;
+  // the outcome travels in Snapshot::live.config_message.
+  void save_config(Config c);
+  // The same for the budgets only (what Settings edits): the rest of the config is kept.
+  void save_budgets(std::vector<live::Budget> budgets);
   SnapshotPtr latest() const;
 
   // Blocks until a complete snapshot (ready, not scanning) newer than `version` exists, or
@@ -65,6 +86,8 @@ class Worker {
   void run();
   void publish(std::shared_ptr<Snapshot> s);
   std::int64_t now_ms() const;
+  void wake_worker();
+  std::optional<Config> take_pending_config();  // what save_config / save_budgets asked for  // with mu_ held or not: the watcher's wake is thread-safe
 
   WorkerOptions opts_;
   std::unique_ptr<State> st_;  // owned by the worker thread (or build_once's caller)
@@ -79,6 +102,9 @@ class Worker {
   bool filter_dirty_ = false;
   bool refresh_requested_ = false;
   bool stopping_ = false;
+  std::optional<Config> pending_config_;
+  std::optional<std::vector<live::Budget>> pending_budgets_;
+  live::FileWatcher* watcher_ = nullptr;  // while run() is active (guarded by mu_)
   std::atomic<std::uint64_t> next_version_{1};
 };
 

@@ -16,11 +16,24 @@
 
 namespace costdeck::ui {
 
-enum class View { Dashboard, Costs, Tiers, Performance, Runtimes, Issues, Sessions, Activity, Sources };
-inline constexpr int kViewCount = 9;
+enum class View { Dashboard, Costs, Tiers, Performance, Runtimes, Issues, Sessions, Activity, Sources, Live, Settings };
+inline constexpr int kViewCount = 11;
 const char* view_name(View v);   // dashboard, costs, ...
 const char* view_title(View v);  // Dashboard, Costs, ...
 std::optional<View> view_from_name(const std::string& s);
+
+// Settings: the budget being added (index -1) or edited, with its text fields.
+struct BudgetDraft {
+  int index = -1;
+  bool loaded = false;  // fields filled from the budget being edited
+  int scope = 0;        // 0 overall, 1 tier, 2 project
+  live::Budget budget;
+  char name[64] = "";
+  char project[160] = "";
+  char command[256] = "";
+  char thresholds[48] = "80, 100";
+  std::string error;
+};
 
 // "Save PNG" asks the host (window) to draw one panel alone off-screen.
 struct CaptureRequest {
@@ -44,6 +57,13 @@ struct AppState {
   std::string solo_panel;
   std::optional<CaptureRequest> capture;  // set by a Save PNG click, cleared by the host
   std::string status;                     // one line at the bottom ("Saved ...")
+
+  // Live, Settings and the compact window.
+  bool compact = false;            // draw the compact layout instead of the full window
+  bool want_compact = false;       // the user toggled compact mode; the host switches
+  std::uint64_t notices_seen = 0;  // budget notices up to this id were dismissed
+  std::optional<std::vector<live::Budget>> want_save_budgets;  // Settings -> host -> worker
+  BudgetDraft budget_draft;
 
   bool want_demo = false;    // first-run screen: "Open the demo"
   bool want_refresh = false;

@@ -18,13 +18,20 @@ struct ViewInfo {
   const char* name;
   const char* title;
 };
+// In sidebar order (not the enum's).
 constexpr ViewInfo kViews[] = {
-    {View::Dashboard, "dashboard", "Dashboard"}, {View::Costs, "costs", "Costs"},
+    {View::Dashboard, "dashboard", "Dashboard"}, {View::Live, "live", "Live"}, {View::Costs, "costs", "Costs"},
     {View::Tiers, "tiers", "Tiers"},             {View::Performance, "performance", "Performance"},
     {View::Runtimes, "runtimes", "Runtimes"},    {View::Issues, "issues", "Issues"},
     {View::Sessions, "sessions", "Sessions"},    {View::Activity, "activity", "Activity"},
-    {View::Sources, "sources", "Sources"},
+    {View::Sources, "sources", "Sources"},       {View::Settings, "settings", "Settings"},
 };
+
+const ViewInfo& info_of(View v) {
+  for (const auto& i : kViews)
+    if (i.view == v) return i;
+  return kViews[0];
+}
 
 FrameRegistry g_registry;
 
@@ -143,6 +150,12 @@ void sidebar(const Snapshot* snap, AppState& st) {
   ImGui::Separator();
   bool dark = st.theme == Theme::Dark;
   if (ImGui::Checkbox("Dark theme", &dark)) st.theme = dark ? Theme::Dark : Theme::Light;
+  if (!st.headless) {
+    ImGui::SameLine();
+    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize("Compact").x - 8 * s);
+    if (ImGui::SmallButton("Compact")) st.want_compact = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("A small always-on-top window to keep beside the terminal");
+  }
   if (snap && snap->progress.scanning) text_dim("Scanning…");
   else if (snap && snap->ready) text_dim("%lld responses", static_cast<long long>(snap->sources.counts.counted_costdeck));
 }
@@ -215,6 +228,8 @@ void draw_view(const Snapshot& snap, AppState& st) {
     case View::Sessions: draw_sessions(snap, st); break;
     case View::Activity: draw_activity(snap, st); break;
     case View::Sources: draw_sources(snap, st); break;
+    case View::Live: draw_live(snap, st); break;
+    case View::Settings: draw_settings(snap, st); break;
     case View::Performance:
     case View::Runtimes:
     case View::Issues: placeholder(st.view, st); break;
@@ -296,8 +311,8 @@ std::string format_time(std::int64_t ts_ms, const std::string& zone_name) {
 
 // ---- registry and panels -----------------------------------------------------------------
 
-const char* view_name(View v) { return kViews[static_cast<int>(v)].name; }
-const char* view_title(View v) { return kViews[static_cast<int>(v)].title; }
+const char* view_name(View v) { return info_of(v).name; }
+const char* view_title(View v) { return info_of(v).title; }
 std::optional<View> view_from_name(const std::string& s) {
   for (const auto& v : kViews)
     if (s == v.name) return v.view;
@@ -353,6 +368,7 @@ bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, b
 void end_panel() { ImGui::EndChild(); }
 
 void draw_app(const Snapshot* snap, AppState& st) {
+  if (st.compact && st.solo_panel.empty()) return draw_compact(snap, st);
   g_registry.clear();
   const float s = ui_scale();
   ImGuiIO& io = ImGui::GetIO();
@@ -427,6 +443,7 @@ void draw_app(const Snapshot* snap, AppState& st) {
   if (!st.status.empty()) text_dim("%s", st.status.c_str());
   ImGui::EndChild();
   ImGui::End();
+  draw_toasts(snap, st);
 }
 
 std::vector<std::string> panel_ids(View v) {
@@ -437,6 +454,8 @@ std::vector<std::string> panel_ids(View v) {
     case View::Sessions: return {"sessions.table", "sessions.detail"};
     case View::Activity: return {"activity.cards"};
     case View::Sources: return {"sources.summary", "sources.files", "sources.problems", "sources.unknown"};
+    case View::Live: return {"live.sessions", "live.block", "live.budgets", "live.blocks"};
+    case View::Settings: return {"settings.budgets", "settings.form", "settings.appearance"};
     default: return {std::string(view_name(v)) + ".placeholder"};
   }
 }

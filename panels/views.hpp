@@ -35,3 +35,21 @@ namespace costdeck::ui {
 // "task • 2 hours ago • opus-4-5 · 8k in / 2k out" (tested).
 std::string activity_line(const runs::RunBrief& r, std::int64_t now_ms);
 }  // namespace costdeck::ui
+
+namespace costdeck::ui {
+// Live, Settings, the compact window and the widgets they share (view_live.cpp).
+void draw_live(const Snapshot& s, AppState& st);
+void draw_settings(const Snapshot& s, AppState& st);
+void draw_compact(const Snapshot* s, AppState& st);  // the whole compact window
+void draw_toasts(const Snapshot* s, AppState& st);   // budget notices not yet dismissed
+ImU32 status_color(live::LimitStatus s);
+const char* status_label(live::LimitStatus s);  // ok / warning / exceeded
+std::string format_hm(std::int64_t ms);         // 2h 05m, 45m
+std::string budget_amount(double v, live::BudgetUnit u);
+// A bar of `used` (fraction of the limit) with a tick at `projected`.
+void limit_bar(const char* id, double used, double projected, ImU32 color, ImVec2 size);
+// Name, used of limit, bar with the projection, percent and status; up to `max_rows`.
+void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only);
+// The current block: cost, tokens, bar to the limit with the projection, burn rate.
+void block_summary(const Snapshot& s, bool compact);
+}  // namespace costdeck::ui

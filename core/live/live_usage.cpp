@@ -102,33 +102,46 @@ std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts
 }
 
 std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
-                                         std::vector<std::string>& tier_names) {
-  // Tier per (model, runtime, project, subagent) combination, computed once.
-  std::unordered_map<std::string, std::size_t> tier_index;
-  std::vector<std::size_t> row_tier(t.rows.size());
+                                         std::vector<std::string>& tier_names, std::size_t first_row,
+                                         std::size_t end_row) {
+  // Tier per (model, runtime, project, subagent) combination, computed once; the key is
+  // numeric so a long history costs no string work per row.
+  std::unordered_map<std::uint64_t, std::size_t> tier_index;
+  std::vector<std::int8_t> file_is_subagent(t.files.size(), -1);
+  end_row = std::min(end_row, t.rows.size());
+  first_row = std::min(first_row, end_row);
+  std::vector<std::size_t> row_tier(end_row);
   std::vector<std::string> names;
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+  for (std::size_t i = first_row; i < end_row; ++i) {
     const auto& r = t.rows[i];
-    runs::TierInput in;
-    in.model = at(t.models, r.model);
-    in.runtime = r.runtime == Runtime::Claude ? "claude-code" : "codex";
-    in.project = at(t.projects, r.project);
-    in.subagent = r.sidechain || is_subagent_file(at(t.files, r.file));
-    std::string key = in.model + '\x1f' + in.runtime + '\x1f' + in.project + (in.subagent ? "\x1fs" : "\x1fm");
+    bool subagent = r.sidechain;
+    if (!subagent && r.file >= 0 && static_cast<std::size_t>(r.file) < t.files.size()) {
+      auto& f = file_is_subagent[static_cast<std::size_t>(r.file)];
+      if (f < 0) f = is_subagent_file(t.files[static_cast<std::size_t>(r.file)]) ? 1 : 0;
+      subagent = f == 1;
+    }
+    const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.model + 1)) << 34) ^
+                              (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.project + 1)) << 4) ^
+                              (static_cast<std::uint64_t>(r.runtime) << 1) ^ (subagent ? 1u : 0u);
     auto it = tier_index.find(key);
     if (it == tier_index.end()) {
+      runs::TierInput in;
+      in.model = at(t.models, r.model);
+      in.runtime = r.runtime == Runtime::Claude ? "claude-code" : "codex";
+      in.project = at(t.projects, r.project);
+      in.subagent = subagent;
       std::string tier = runs::tier_by_rules(cfg, in);
       auto pos = std::find(names.begin(), names.end(), tier);
       std::size_t idx = static_cast<std::size_t>(pos - names.begin());
       if (pos == names.end()) names.push_back(tier);
-      it = tier_index.emplace(std::move(key), idx).first;
+      it = tier_index.emplace(key, idx).first;
     }
     row_tier[i] = it->second;
   }
   tier_names = std::move(names);
   std::vector<BudgetSample> out;
-  out.reserve(t.rows.size());
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+  out.reserve(end_row - first_row);
+  for (std::size_t i = first_row; i < end_row; ++i) {
     const auto& r = t.rows[i];
     BudgetSample s;
     s.ts_ms = r.ts_ms;

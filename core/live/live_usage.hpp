@@ -48,8 +48,11 @@ std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCost
 std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts& costs);
 
 // Every row as a budget sample; tiers by the config's rules (model family, runtime, project).
-// The returned samples point into `t` and `tier_names`: keep both alive.
+// The returned samples point into `t` and `tier_names`: keep both alive. Rows before
+// `first_row` and from `end_row` on are left out (rows are in time order: budgets need only
+// the recent ones, and none from after "now").
 std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
-                                         std::vector<std::string>& tier_names);
+                                         std::vector<std::string>& tier_names, std::size_t first_row = 0,
+                                         std::size_t end_row = static_cast<std::size_t>(-1));
 
 }  // namespace costdeck::live

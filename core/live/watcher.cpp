@@ -7,11 +7,17 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 
 namespace costdeck::live {
 namespace fs = std::filesystem;
 
 namespace {
+bool is_session_file_name(const char* name) {
+  std::string_view n(name);
+  return n.size() > 6 && n.substr(n.size() - 6) == ".jsonl";
+}
+
 constexpr std::uint32_t kMask =
     IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_ONLYDIR;
 }
@@ -80,7 +86,9 @@ bool FileWatcher::drain_events() {
         dirs_.erase(ev->wd);
         continue;
       }
-      changed = true;
+      // Only session files and folders matter: agents also keep logs, caches and settings
+      // under their roots, and those must not wake the ingest.
+      if (ev->len > 0 && ((ev->mask & IN_ISDIR) || is_session_file_name(ev->name))) changed = true;
       if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len > 0) {
         auto it = dirs_.find(ev->wd);
         if (it != dirs_.end()) add_tree(it->second + "/" + ev->name);

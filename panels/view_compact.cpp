@@ -1,0 +1,109 @@
+// The compact window: a narrow column meant to sit beside the agent's terminal (always on
+// top). Today's cost, the live sessions, the current block and the per-tier budgets, one
+// under the other, at a glance.
+#include <algorithm>
+
+#include "panels/views.hpp"
+
+namespace costdeck::ui {
+
+namespace {
+
+std::string project_tail(const std::string& p) {
+  if (p.empty()) return "(no project)";
+  auto slash = p.find_last_of('/');
+  return slash == std::string::npos || slash + 1 == p.size() ? p : p.substr(slash + 1);
+}
+
+void sessions_list(const Snapshot& s, std::size_t max_rows) {
+  const auto& ls = s.live.sessions;
+  if (ls.empty()) {
+    text_dim("No session in the last 10 minutes");
+    return;
+  }
+  for (std::size_t i = 0; i < ls.size() && i < max_rows; ++i) {
+    const auto& x = ls[i];
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::PushFont(fonts().bold);
+    ImGui::TextUnformatted(project_tail(x.project).c_str());
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::PushFont(fonts().mono);
+    text_right(chart::format_usd(x.cost_usd));
+    ImGui::PopFont();
+    note_text(chart::format_usd(x.cost_usd));
+    text_dim("%s · %s tok/min · %s", short_model_name(x.model).c_str(), chart::format_tokens(x.tokens_per_minute).c_str(),
+             format_hm(x.elapsed_ms).c_str());
+    ImGui::PopID();
+  }
+  if (ls.size() > max_rows) text_dim("and %zu more", ls.size() - max_rows);
+}
+
+}  // namespace
+
+void draw_compact(const Snapshot* snap, AppState& st) {
+  registry().clear();
+  const float s = ui_scale();
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0));
+  ImGui::SetNextWindowSize(io.DisplaySize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(10 * s, 10 * s));
+  ImGui::Begin("costdeck compact", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  ImGui::PopStyleVar();
+  // Header: the name, the state, and the way back to the full window.
+  ImGui::PushFont(fonts().bold);
+  ImGui::TextUnformatted("costdeck");
+  ImGui::PopFont();
+  ImGui::SameLine();
+  if (snap && snap->demo) text_dim("demo");
+  else if (snap && snap->progress.scanning) text_dim("scanning…");
+  else if (snap && snap->ready) text_dim("live");
+  if (!st.headless) {
+    ImGui::SameLine();
+    const char* label = "Full window";
+    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(label).x - 8 * s);
+    if (ImGui::SmallButton(label)) st.want_compact = true;
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Back to the full window");
+  }
+  ImGui::Dummy(ImVec2(0, 2 * s));
+
+  if (!snap || !snap->ready) {
+    text_dim("Reading agent session files…");
+  } else if (!snap->fatal_error.empty()) {
+    ImGui::TextWrapped("%s", snap->fatal_error.c_str());
+  } else {
+    const live::LiveData& l = snap->live;
+    const float w = ImGui::GetContentRegionAvail().x;
+    if (begin_panel(st, "compact.today", "Today", ImVec2(w, 74 * s), false)) {
+      ImGui::SameLine();
+      text_right(chart::format_tokens(static_cast<double>(l.today_tokens)) + " tokens");
+      ImGui::PushFont(fonts().large);
+      ImGui::TextUnformatted(chart::format_usd(l.today_cost).c_str());
+      ImGui::PopFont();
+      note_text(chart::format_usd(l.today_cost));
+      end_panel();
+    }
+    const std::size_t rows = std::min<std::size_t>(std::max<std::size_t>(l.sessions.size(), 1), 3);
+    const float sess_h = (40 + 40 * static_cast<float>(rows) + (l.sessions.size() > 3 ? 18 : 0)) * s;
+    if (begin_panel(st, "compact.sessions", "Live sessions", ImVec2(w, sess_h), false)) {
+      sessions_list(*snap, 3);
+      end_panel();
+    }
+    if (begin_panel(st, "compact.block", "5-hour block", ImVec2(w, 118 * s), false)) {
+      block_summary(*snap, true);
+      end_panel();
+    }
+    if (begin_panel(st, "compact.budgets", "Budgets per tier", ImVec2(w, 0), false)) {
+      // Tier budgets first (what the compact view promises); the others when none exist.
+      bool any_tier = std::any_of(l.budgets.begin(), l.budgets.end(), [](const auto& b) { return !b.budget.tier.empty(); });
+      budget_rows(l.budgets, 6, any_tier);
+      end_panel();
+    }
+  }
+  ImGui::End();
+  draw_toasts(snap, st);
+}
+
+}  // namespace costdeck::ui
