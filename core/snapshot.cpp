@@ -266,7 +266,88 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
   });
 }
 
+// The activity stream: each run and each session once, in its latest state. A run that
+// follows a failed one with the same title in the same session is a retry.
+void build_events(const runs::RunTable& t, std::int64_t now_ms, Snapshot& out) {
+  constexpr std::size_t kRuns = 600, kSessions = 200;
+  constexpr std::int64_t kIdleMs = 30 * 60'000;  // a session quiet this long has finished
+  std::vector<runs::RunBrief> latest = runs::latest_runs(t, kRuns);
+  std::set<std::pair<std::string, std::string>> failed;  // (session, title) seen failing
+  std::vector<ActivityEvent> ev;
+  ev.reserve(latest.size() + kSessions);
+  for (auto it = latest.rbegin(); it != latest.rend(); ++it) {  // oldest first, to see retries
+    ActivityEvent e;
+    e.run = std::move(*it);
+    const auto& r = e.run;
+    const bool ended = r.status == runs::RunStatus::Success || r.status == runs::RunStatus::Error ||
+                       r.status == runs::RunStatus::Aborted;
+    e.ts_ms = ended && r.duration_ms >= 0 ? r.started_ms + r.duration_ms : r.started_ms;
+    auto key = std::make_pair(r.session, r.title);
+    if (!r.title.empty() && failed.count(key)) e.kind = EventKind::Retried;
+    else if (r.status == runs::RunStatus::Success) e.kind = EventKind::Finished;
+    else if (ended) e.kind = EventKind::Failed;
+    if (r.status == runs::RunStatus::Error || r.status == runs::RunStatus::Aborted) failed.insert(key);
+    else failed.erase(key);
+    ev.push_back(std::move(e));
+  }
+  for (std::size_t i = 0; i < out.sessions.size() && i < kSessions; ++i) {  // newest activity first
+    const SessionEntry& se = out.sessions[i];
+    ActivityEvent e;
+    e.is_session = true;
+    const bool active = now_ms - se.row.last_ms < kIdleMs;
+    e.kind = active ? EventKind::Started : EventKind::Finished;
+    e.ts_ms = active ? se.row.first_ms : se.row.last_ms;
+    e.run.key = se.row.key;
+    e.run.session = se.row.key;
+    e.run.title = se.row.project.empty() ? se.row.project_path : se.row.project;
+    e.run.project = e.run.title;
+    e.run.operation = "session";
+    e.run.started_ms = se.row.first_ms;
+    e.run.duration_ms = se.row.last_ms - se.row.first_ms;
+    e.run.status = active ? runs::RunStatus::Running : runs::RunStatus::Success;
+    if (!se.row.models.empty()) e.run.model = se.row.models.front().model;
+    e.run.tokens = se.row.totals.tokens;
+    e.run.cost_usd = se.row.totals.cost;
+    e.run.has_cost = true;
+    ev.push_back(std::move(e));
+  }
+  std::stable_sort(ev.begin(), ev.end(), [](const ActivityEvent& a, const ActivityEvent& b) { return a.ts_ms > b.ts_ms; });
+  out.events = std::move(ev);
+}
+
+void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
+                     std::int64_t now_ms, Snapshot& out) {
+  const runs::RunTable& t = *in.runs;
+  out.perf = runs::performance_report(t, zone, now_ms);
+  constexpr std::int64_t kDay = 86'400'000;
+  // Yesterday's errors may sit in either table when the range starts today.
+  out.errors_yesterday = runs::performance_report(t, zone, now_ms - kDay).errors_today;
+  if (in.previous_runs && b.since_ms) {
+    out.perf_has_previous = true;
+    out.perf_previous = runs::performance_report(*in.previous_runs, zone, now_ms);
+    out.errors_yesterday += runs::performance_report(*in.previous_runs, zone, now_ms - kDay).errors_today;
+  }
+  const bool short_range = f.range == RangeKind::Today ||
+                           (b.first_day && b.last_day && *b.last_day - *b.first_day <= 1) || out.perf.daily.size() == 1;
+  if (short_range) out.perf_hourly = runs::performance_hourly(t, zone);
+  out.errors = runs::errors_report(t);
+  out.slowest = runs::slowest_runs(t, 50);
+  out.runtimes = runs::runtimes_report(t, zone);
+  out.issues = runs::issues_report(t, in.config->badges);
+  build_events(t, now_ms, out);
+}
+
 }  // namespace
+
+const char* event_kind_name(EventKind k) {
+  switch (k) {
+    case EventKind::Started: return "started";
+    case EventKind::Finished: return "finished";
+    case EventKind::Failed: return "failed";
+    case EventKind::Retried: return "retried";
+  }
+  return "started";
+}
 
 void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out) {
   out.now_ms = now_ms;
@@ -314,6 +395,7 @@ void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t 
     out.operations = runs::operations_report(*in.runs);
     out.top = runs::top_report(*in.runs, 10);
     out.activity = runs::latest_runs(*in.runs, 200);
+    build_run_views(in, f, zone, b, now_ms, out);
   }
   out.tier_names = in.tier_names;
   out.ready = true;

@@ -82,6 +82,16 @@ struct SourcesInfo {
   double last_scan_seconds = 0;
 };
 
+// One line of the activity stream: a run or a session in its latest state.
+enum class EventKind : std::uint8_t { Started, Finished, Failed, Retried };
+const char* event_kind_name(EventKind k);  // started / finished / failed / retried
+struct ActivityEvent {
+  std::int64_t ts_ms = 0;
+  EventKind kind = EventKind::Started;
+  bool is_session = false;  // a session from the session files, else a run
+  runs::RunBrief run;       // sessions: title = project, operation = "session", totals
+};
+
 struct Snapshot {
   std::uint64_t version = 0;
   std::int64_t now_ms = 0;
@@ -117,6 +127,18 @@ struct Snapshot {
 
   SourcesInfo sources;
 
+  // Performance, runtimes, issues and the activity stream (from the runs in range).
+  runs::PerformanceReport perf;
+  runs::PerformanceReport perf_previous;  // the same span just before the range
+  bool perf_has_previous = false;         // false for "all time"
+  std::int64_t errors_yesterday = 0;      // what "errors today" is compared with
+  std::vector<runs::PerfDay> perf_hourly; // filled when the range is one or two days
+  runs::ErrorsReport errors;
+  std::vector<runs::RunBrief> slowest;    // longest first
+  std::vector<runs::RuntimeRow> runtimes;
+  std::vector<runs::IssueRow> issues;
+  std::vector<ActivityEvent> events;      // newest first
+
   // Choices for the filter combos (whole store, not only the range).
   std::vector<std::string> projects, models, tier_names;
 
@@ -132,6 +154,7 @@ struct SnapshotInputs {
   const PriceTable* prices = nullptr;
   const Config* config = nullptr;
   const runs::RunTable* runs = nullptr;  // already filtered by range/runtime/project/model/tier
+  const runs::RunTable* previous_runs = nullptr;  // same filter, the span just before the range
   std::vector<std::string> tier_names;   // every tier the store knows
 };
 

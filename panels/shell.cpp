@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "core/timeutil.hpp"
+#include "panels/export.hpp"
 #include "panels/views.hpp"
 
 namespace costdeck::ui {
@@ -207,19 +208,6 @@ void first_run_screen(const Snapshot& snap, AppState& st) {
   end_panel();
 }
 
-void placeholder(View v, AppState& st) {
-  const float s = ui_scale();
-  std::string id = std::string(view_name(v)) + ".placeholder";
-  if (!begin_panel(st, id.c_str(), view_title(v), ImVec2(0, 160 * s), false)) return;
-  ImGui::TextWrapped("%s is coming in the next release: success rates, error patterns, slowest tasks, "
-                     "runtime comparison and per-issue costs build on the runs this store already records.",
-                     view_title(v));
-  ImGui::Spacing();
-  text_dim("Meanwhile: Costs, Tiers, Sessions and Activity show what the store holds.");
-  note_text("coming in the next release");
-  end_panel();
-}
-
 void draw_view(const Snapshot& snap, AppState& st) {
   switch (st.view) {
     case View::Dashboard: draw_dashboard(snap, st); break;
@@ -230,9 +218,9 @@ void draw_view(const Snapshot& snap, AppState& st) {
     case View::Sources: draw_sources(snap, st); break;
     case View::Live: draw_live(snap, st); break;
     case View::Settings: draw_settings(snap, st); break;
-    case View::Performance:
-    case View::Runtimes:
-    case View::Issues: placeholder(st.view, st); break;
+    case View::Performance: draw_performance(snap, st); break;
+    case View::Runtimes: draw_runtimes(snap, st); break;
+    case View::Issues: draw_issues(snap, st); break;
   }
 }
 
@@ -370,6 +358,8 @@ void end_panel() { ImGui::EndChild(); }
 void draw_app(const Snapshot* snap, AppState& st) {
   if (st.compact && st.solo_panel.empty()) return draw_compact(snap, st);
   g_registry.clear();
+  // Background exports report back here, on the UI thread.
+  if (auto m = take_export_status()) st.status = *m;
   const float s = ui_scale();
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
@@ -452,12 +442,17 @@ std::vector<std::string> panel_ids(View v) {
     case View::Costs: return {"costs.daily", "costs.models", "costs.operations", "costs.model_table", "costs.top_sessions", "costs.top_runs"};
     case View::Tiers: return {"tiers.table", "tiers.budgets", "tiers.share"};
     case View::Sessions: return {"sessions.table", "sessions.detail"};
+    case View::Performance:
+      return {"perf.success_rate", "perf.avg_time", "perf.tasks", "perf.errors_today",
+              "perf.success",      "perf.slowest",  "perf.errors", "perf.occurrences"};
+    case View::Runtimes: return {"runtimes.table", "runtimes.cost", "runtimes.success", "runtimes.operations"};
+    case View::Issues: return {"issues.list", "issues.detail"};
     case View::Activity: return {"activity.cards"};
     case View::Sources: return {"sources.summary", "sources.files", "sources.problems", "sources.unknown"};
     case View::Live: return {"live.sessions", "live.block", "live.budgets", "live.blocks"};
     case View::Settings: return {"settings.budgets", "settings.form", "settings.appearance"};
-    default: return {std::string(view_name(v)) + ".placeholder"};
   }
+  return {};
 }
 
 }  // namespace costdeck::ui

@@ -15,6 +15,9 @@ void draw_tiers(const Snapshot& s, AppState& st);
 void draw_sessions(const Snapshot& s, AppState& st);
 void draw_activity(const Snapshot& s, AppState& st);
 void draw_sources(const Snapshot& s, AppState& st);
+void draw_performance(const Snapshot& s, AppState& st);
+void draw_runtimes(const Snapshot& s, AppState& st);
+void draw_issues(const Snapshot& s, AppState& st);
 
 float ui_scale();  // font size / 15: every hand-placed pixel is multiplied by it
 // Fixed-width layout: width of column i of n with the style's spacing between.
@@ -34,6 +37,16 @@ std::string format_time(std::int64_t ts_ms, const std::string& zone_name);  // 2
 namespace costdeck::ui {
 // "task • 2 hours ago • opus-4-5 · 8k in / 2k out" (tested).
 std::string activity_line(const runs::RunBrief& r, std::int64_t now_ms);
+}  // namespace costdeck::ui
+
+namespace costdeck::ui {
+// The activity stream's filter: 0 all, 1 runs, 2 sessions, 3 failed, 4 retried, 5 running;
+// `needle` matched case-insensitively against title, type, model, tier, issue, session, error.
+bool event_matches(const ActivityEvent& e, int kind_filter, const std::string& needle);
+// Where the row the user was looking at went after new events arrived: its index in
+// `keys` (the new list), or the old index clamped when it is gone.
+std::size_t reanchor(const std::vector<std::string>& keys, const std::string& anchor_key, std::size_t old_index);
+std::string event_key(const ActivityEvent& e);
 }  // namespace costdeck::ui
 
 namespace costdeck::ui {

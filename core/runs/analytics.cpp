@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <unordered_map>
 
@@ -205,6 +206,44 @@ PerformanceReport performance_report(const RunTable& t, const timeutil::Zone& zo
     rep.daily.push_back(std::move(a.d));
   }
   return rep;
+}
+
+std::vector<PerfDay> performance_hourly(const RunTable& t, const timeutil::Zone& zone) {
+  struct Acc {
+    PerfDay d;
+    double dur_sum = 0;
+    std::int64_t dur_n = 0;
+  };
+  DayOf day_of(zone);
+  std::map<std::pair<timeutil::Day, int>, Acc> hours;
+  for (const auto& r : t.rows) {
+    timeutil::Day d = day_of(r.started_ms);
+    // Hours counted from the local midnight; a DST change shifts the hours after it by one.
+    int h = static_cast<int>(std::clamp<std::int64_t>((r.started_ms - zone.start_of_day_ms(d)) / 3'600'000, 0, 23));
+    auto& a = hours[{d, h}];
+    a.d.tasks++;
+    switch (r.status) {
+      case RunStatus::Success: a.d.successes++; break;
+      case RunStatus::Error: a.d.errors++; break;
+      case RunStatus::Aborted: a.d.aborted++; break;
+      default: break;
+    }
+    if (r.duration_ms >= 0 && finished(r.status)) {
+      a.dur_sum += static_cast<double>(r.duration_ms);
+      a.dur_n++;
+    }
+  }
+  std::vector<PerfDay> out;
+  out.reserve(hours.size());
+  for (auto& [k, a] : hours) {
+    char hh[8];
+    std::snprintf(hh, sizeof hh, " %02d:00", k.second);
+    a.d.day = timeutil::format_day(k.first) + hh;
+    a.d.success_rate = rate(a.d.successes, a.d.successes + a.d.errors + a.d.aborted);
+    a.d.avg_duration_ms = a.dur_n ? a.dur_sum / static_cast<double>(a.dur_n) : 0;
+    out.push_back(std::move(a.d));
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- errors
@@ -494,26 +533,46 @@ std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone&
 // ---------------------------------------------------------------- issues, top
 
 std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges) {
+  // Flat accumulators with hash indexes (tens of thousands of issue x session pairs at
+  // 100k runs); sessions and models are put in id order before sorting, as the ordered
+  // maps this replaced did, so equal keys still come out in the same order.
   struct SessAcc {
+    std::int32_t sid = -1;
     IssueSession s;
-    std::map<std::int32_t, double> model_cost;
+    std::vector<std::pair<std::int32_t, double>> model_cost;  // by model id
   };
   struct Acc {
     IssueRow row;
-    std::map<std::int32_t, SessAcc> sessions;
-    std::map<std::int32_t, IssueModel> models;
+    std::vector<SessAcc> sessions;
+    std::vector<std::pair<std::int32_t, IssueModel>> models;  // by model id
   };
-  std::map<std::int32_t, Acc> issues;
+  std::vector<std::pair<std::int32_t, Acc>> issues;
+  std::unordered_map<std::int32_t, std::size_t> issue_slot;
+  std::unordered_map<std::uint64_t, std::size_t> session_slot;  // (issue slot, session id)
+  auto by_id = [](auto& v, std::int32_t id) -> auto& {
+    auto it = std::lower_bound(v.begin(), v.end(), id, [](const auto& e, std::int32_t k) { return e.first < k; });
+    if (it == v.end() || it->first != id) it = v.insert(it, {id, {}});
+    return it->second;
+  };
   for (const auto& r : t.rows) {
     if (r.issue < 0) continue;
-    auto& a = issues[r.issue];
+    auto [iit, ifresh] = issue_slot.try_emplace(r.issue, issues.size());
+    if (ifresh) issues.emplace_back(r.issue, Acc{});
+    const std::size_t islot = iit->second;
+    auto& a = issues[islot].second;
     if (a.row.runs == 0) a.row.first_ms = a.row.last_ms = r.started_ms;
     a.row.runs++;
     a.row.cost += r.cost_usd;
     a.row.tokens += r.tokens;
     a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
     a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
-    auto& s = a.sessions[r.session];
+    const std::uint64_t sk = (static_cast<std::uint64_t>(islot) << 32) | static_cast<std::uint32_t>(r.session);
+    auto [sit, sfresh] = session_slot.try_emplace(sk, a.sessions.size());
+    if (sfresh) {
+      a.sessions.emplace_back();
+      a.sessions.back().sid = r.session;
+    }
+    auto& s = a.sessions[sit->second];
     if (s.s.runs == 0) {
       s.s.first_ms = s.s.last_ms = r.started_ms;
       s.s.phase = t.str(r.phase);
@@ -523,19 +582,22 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     s.s.tokens += r.tokens;
     s.s.first_ms = std::min(s.s.first_ms, r.started_ms);
     s.s.last_ms = std::max(s.s.last_ms, r.started_ms);
-    if (r.model >= 0) s.model_cost[r.model] += r.cost_usd + 1e-12;  // ties go to any model with runs
+    if (r.model >= 0) by_id(s.model_cost, r.model) += r.cost_usd + 1e-12;  // ties go to any model with runs
     if (r.model >= 0) {
-      auto& m = a.models[r.model];
+      auto& m = by_id(a.models, r.model);
       m.cost += r.cost_usd;
       m.tokens += r.tokens;
     }
   }
   std::vector<IssueRow> out;
+  out.reserve(issues.size());
   for (auto& [iss, a] : issues) {
     a.row.issue = t.str(iss);
     a.row.badge = badge_for_cost(badges, a.row.cost);
-    for (auto& [sid, s] : a.sessions) {
-      s.s.session = sid < 0 ? "(none)" : t.str(sid);
+    std::sort(a.sessions.begin(), a.sessions.end(), [](const SessAcc& x, const SessAcc& y) { return x.sid < y.sid; });
+    a.row.sessions.reserve(a.sessions.size());
+    for (auto& s : a.sessions) {
+      s.s.session = s.sid < 0 ? "(none)" : t.str(s.sid);
       double best = -1;
       for (auto& [m, c] : s.model_cost)
         if (c > best) {

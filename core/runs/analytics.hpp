@@ -77,6 +77,9 @@ struct PerformanceReport {
   std::vector<PerfDay> daily;     // days with runs, oldest first
 };
 PerformanceReport performance_report(const RunTable& t, const timeutil::Zone& zone, std::int64_t now_ms);
+// The same counts per hour (in the zone) for short ranges, hours with runs only, oldest
+// first; PerfDay::day holds "YYYY-MM-DD HH:00".
+std::vector<PerfDay> performance_hourly(const RunTable& t, const timeutil::Zone& zone);
 
 // --- errors ---
 // Numbers, hex ids and uuids, paths, quoted values and URLs folded to placeholders, so
