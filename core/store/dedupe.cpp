@@ -54,7 +54,9 @@ void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
     // it; the full merge indexes a slot again when its kept copy is replaced, daily does not.
     for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
       if (copies[slots[s].kept].req_key == c.req_key && (!daily || slots[s].created == c.req_key)) match = s;
-    if (match == slots.size())
+    // Only the daily loader of 20.0.24 matches /btw sidechain replays by message.id; its
+    // monthly/weekly/session loader counts them again (docs/accuracy.md section 4).
+    if (match == slots.size() && daily)
       for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
         if (c.sidechain || copies[slots[s].kept].sidechain) match = s;
     if (match == slots.size()) {
