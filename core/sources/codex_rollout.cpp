@@ -345,7 +345,8 @@ bool parse_codex_line_padded(std::string_view raw, std::int64_t line_no, std::in
     st.prev = tc.total;
     st.has_prev = true;
   }
-  const std::string model = st.model.empty() ? std::string("gpt-5") : st.model;
+  // No turn_context model yet: left empty, so reports can price it as gpt-5 and say so.
+  const std::string& model = st.model;
   const bool same = ours && theirs && mine.input == cc.input && std::min(mine.cached, mine.input) == std::min(cc.cached, cc.input) &&
                     mine.output == cc.output && mine.reasoning == cc.reasoning;
   if (ours) {

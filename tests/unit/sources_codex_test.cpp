@@ -118,15 +118,15 @@ TEST(SourcesCodex, StateSurvivesEncoding) {
 }
 
 TEST(SourcesCodex, FallbacksForModelAndSessionId) {
-  // Without turn_context the model is gpt-5 (as ccusage); without session_meta the session
-  // id comes from the file name.
+  // Without turn_context the model is left empty (reports price it as gpt-5 and flag it as
+  // ccusage's fallback); without session_meta the session id comes from the file name.
   const std::string line =
       R"({"timestamp":"2025-10-01T10:00:01.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":10,"cached_input_tokens":0,"output_tokens":2,"reasoning_output_tokens":0,"total_tokens":12}}}})"
       "\n";
   const auto r = read_session_bytes(FileKind::CodexRollout, line, {}, {},
                                     "/x/sessions/2025/10/01/rollout-2025-10-01T10-00-00-0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.jsonl");
   ASSERT_EQ(r.usage.size(), 1u);
-  EXPECT_EQ(r.usage[0].model, "gpt-5");
+  EXPECT_EQ(r.usage[0].model, "");
   EXPECT_EQ(r.usage[0].session_id, "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
   EXPECT_FALSE(r.usage[0].ccusage_skips);
   EXPECT_EQ(codex_ccusage_session_id("/x/sessions", "/x/sessions/2025/10/01/rollout-a.jsonl"),

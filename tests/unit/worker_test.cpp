@@ -2,9 +2,11 @@
 // demo data fills every part of the snapshot the views read.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
@@ -48,7 +50,7 @@ TEST(Worker, AppendedLineReachesANewSnapshot) {
   o.pinned_now_ms = kNow;
   o.refresh = std::chrono::milliseconds(50);
   Worker w(o);
-  int wakes = 0;
+  std::atomic<int> wakes = 0;  // the worker calls it from its own thread
   w.set_wake([&] { ++wakes; });
   ViewFilter f;
   f.timezone = "UTC";
@@ -58,6 +60,8 @@ TEST(Worker, AppendedLineReachesANewSnapshot) {
   ASSERT_TRUE(first);
   ASSERT_TRUE(first->ready);
   EXPECT_EQ(first->range_responses, 1);
+  // The wake-up follows the publication; give it a moment rather than racing it.
+  for (int i = 0; i < 200 && wakes == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GT(wakes, 0);
 
   { std::ofstream(file, std::ios::app) << assistant_line("m2", "2026-01-01T11:00:00Z", 200); }
