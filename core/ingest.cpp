@@ -204,15 +204,18 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
 
   store::ActivityHook activity;
   store::ResetHook reset_hook;
-  if (opts.keep_activity) {
-    activity = [](SQLite::Database& db, std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines) {
-      runs::ingest_session_activity(db, file_id, lines);
+  store::BatchHook before_commit, after_rollback;
+  std::optional<runs::ActivityBatch> runs_batch;
+  if (opts.keep_activity && !jobs.empty()) {
+    runs_batch.emplace(st.db());
+    activity = [&](SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines) {
+      runs_batch->file(file_id, lines);
     };
-    reset_hook = [](SQLite::Database& db, std::int64_t file_id) {
-      runs::reset_session_activity(db, file_id);
-    };
+    reset_hook = [&](SQLite::Database&, std::int64_t file_id) { runs_batch->reset(file_id); };
+    before_commit = [&](SQLite::Database&) { runs_batch->flush(); };
+    after_rollback = [&](SQLite::Database&) { runs_batch->discard(); };
   }
-  store::Writer writer(st.db(), activity, reset_hook);
+  store::Writer writer(st.db(), activity, reset_hook, before_commit, after_rollback);
 
   // Readers run ahead of the writer by at most kReadAhead files; results are consumed in
   // path order, so batches (and everything derived from them) do not depend on timing.

@@ -66,6 +66,8 @@ void fill_computed_cost(Run& run) {
   run.cost_computed = true;
 }
 
+const ModelPrice* run_price(const std::string& model) { return price_table().find(model); }
+
 std::optional<std::int64_t> effective_duration(const Run& run) {
   if (run.duration_ms) return run.duration_ms;
   if (run.ended_ms) return *run.ended_ms - run.started_ms;

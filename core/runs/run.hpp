@@ -8,6 +8,10 @@
 
 #include "core/model.hpp"
 
+namespace costdeck {
+struct ModelPrice;
+}
+
 namespace costdeck::runs {
 
 enum class RunStatus : std::uint8_t { Success = 0, Error = 1, Aborted = 2, Running = 3, Pending = 4 };
@@ -48,6 +52,8 @@ struct Run {
 // Fills cost_usd from tokens and the price table when the writer gave none. Leaves it
 // empty when the model is unknown (reported as unpriced, never as $0).
 void fill_computed_cost(Run& run);
+// The price fill_computed_cost uses for `model` (nullptr: unknown), for callers that memoize it.
+const ModelPrice* run_price(const std::string& model);
 
 // Duration from the fields given: duration_ms, else ended - started.
 std::optional<std::int64_t> effective_duration(const Run& run);

@@ -3,9 +3,11 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/pricing.hpp"
 #include "core/runs/run.hpp"
 #include "core/runs/run_store.hpp"
 
@@ -104,7 +106,21 @@ int api_status(std::string_view text) {
   return digits == 3 ? n : 0;
 }
 
-Run run_of(const Turn& t, std::int64_t file_id) {
+// fill_computed_cost's price lookup, memoized per model: normalizing and matching model ids
+// for every response of every turn was a large share of a cold ingest.
+class PriceMemo {
+ public:
+  const ModelPrice* find(const std::string& model) {
+    auto [it, inserted] = memo_.try_emplace(model, nullptr);
+    if (inserted) it->second = run_price(model);
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, const ModelPrice*> memo_;
+};
+
+Run run_of(const Turn& t, std::int64_t file_id, PriceMemo& prices) {
   Run r;
   r.key = t.key;
   r.source = RunSource::SessionFile;
@@ -134,15 +150,18 @@ Run run_of(const Turn& t, std::int64_t file_id) {
   for (const auto& [id, resp] : t.responses) {
     r.tokens += resp.tokens;
     by_model[resp.model] += resp.tokens.total();
-    Run one;
-    one.model = resp.model;
-    one.tokens = resp.tokens;
-    one.cost_usd = resp.cost_usd;
-    fill_computed_cost(one);
-    if (one.cost_usd) {
-      cost += *one.cost_usd;
+    // As fill_computed_cost on a run of this one response.
+    std::optional<double> one_cost = resp.cost_usd;
+    bool one_computed = false;
+    if (!one_cost && !resp.model.empty())
+      if (const ModelPrice* price = prices.find(resp.model)) {
+        one_cost = calculate_cost(*price, resp.tokens, false, CostRules{});
+        one_computed = true;
+      }
+    if (one_cost) {
+      cost += *one_cost;
       any_priced = true;
-      r.cost_computed = r.cost_computed || one.cost_computed;
+      r.cost_computed = r.cost_computed || one_computed;
     }
   }
   if (any_priced) r.cost_usd = cost;
@@ -156,17 +175,31 @@ Run run_of(const Turn& t, std::int64_t file_id) {
   return r;
 }
 
+// Statements prepared once and reused for every file (preparing them per file cost more
+// than the work itself on a cold ingest of thousands of files).
+struct TurnStateStatements {
+  explicit TurnStateStatements(SQLite::Database& db)
+      : select(db, "SELECT track, state FROM run_turn_state WHERE file_id = ?1"),
+        del(db, "DELETE FROM run_turn_state WHERE file_id = ?1"),
+        ins(db, "INSERT INTO run_turn_state (file_id, track, state) VALUES (?1, ?2, ?3)") {}
+  SQLite::Statement select, del, ins;
+};
+
 class Processor {
  public:
-  Processor(SQLite::Database& db, std::int64_t file_id, const SessionRunOptions& opts)
-      : db_(db), file_id_(file_id), opts_(opts) {
-    SQLite::Statement q(db_, "SELECT track, state FROM run_turn_state WHERE file_id = ?1");
+  // Runs and error events are appended to `runs` / `errors`; the caller writes them.
+  Processor(TurnStateStatements& st, PriceMemo& prices, std::int64_t file_id, const SessionRunOptions& opts,
+            std::vector<Run>& runs, std::vector<ErrorEvent>& errors)
+      : st_(st), prices_(prices), file_id_(file_id), opts_(opts), runs_(runs), errors_(errors) {
+    SQLite::Statement& q = st_.select;
+    q.reset();
     q.bind(1, static_cast<std::int64_t>(file_id_));
     while (q.executeStep()) {
       json j = json::parse(q.getColumn(1).getString(), nullptr, false);
       if (j.is_discarded()) continue;  // a state we cannot read only loses the open turn's continuation
       open_.emplace(q.getColumn(0).getString(), Turn::from_json(j));
     }
+    q.reset();
   }
 
   void feed(const ClaudeLine& l) {
@@ -227,15 +260,15 @@ class Processor {
     }
   }
 
+  // Emits the open turns touched by this read and saves the open turns' state.
   void finish() {
     for (auto& [track, t] : open_)
       if (touched_.count(track)) emit(t);
-    upsert_runs(db_, runs_);
-    upsert_error_events(db_, errors_);
-    SQLite::Statement del(db_, "DELETE FROM run_turn_state WHERE file_id = ?1");
+    SQLite::Statement& del = st_.del;
     del.bind(1, static_cast<std::int64_t>(file_id_));
     del.exec();
-    SQLite::Statement ins(db_, "INSERT INTO run_turn_state (file_id, track, state) VALUES (?1, ?2, ?3)");
+    del.reset();
+    SQLite::Statement& ins = st_.ins;
     for (const auto& [track, t] : open_) {
       ins.bind(1, static_cast<std::int64_t>(file_id_));
       ins.bind(2, track);
@@ -256,7 +289,7 @@ class Processor {
   void emit(const Turn& t) {
     // A prompt nothing answered and nobody interrupted was a local command (/clear, /model).
     if (t.responses.empty() && t.last_assistant_ms < 0 && !t.interrupted && t.duration_ms < 0) return;
-    runs_.push_back(run_of(t, file_id_));
+    runs_.push_back(run_of(t, file_id_, prices_));
   }
 
   void user_errors(const ClaudeLine& l, Turn* turn) {
@@ -296,13 +329,14 @@ class Processor {
     errors_.push_back(std::move(e));
   }
 
-  SQLite::Database& db_;
+  TurnStateStatements& st_;
+  PriceMemo& prices_;
   std::int64_t file_id_;
-  SessionRunOptions opts_;
+  const SessionRunOptions& opts_;
   std::map<std::string, Turn> open_;
   std::map<std::string, bool> touched_;
-  std::vector<Run> runs_;
-  std::vector<ErrorEvent> errors_;
+  std::vector<Run>& runs_;
+  std::vector<ErrorEvent>& errors_;
 };
 
 }  // namespace
@@ -380,15 +414,57 @@ void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const s
 void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines,
                              const SessionRunOptions& opts) {
   if (lines.empty()) return;
-  Processor p(db, file_id, opts);
-  for (const auto& l : lines) p.feed(l);
-  p.finish();
+  ActivityBatch batch(db, opts);
+  batch.file(file_id, lines);
+  batch.flush();
 }
 
 void reset_session_activity(SQLite::Database& db, std::int64_t file_id) {
   SQLite::Statement del(db, "DELETE FROM run_turn_state WHERE file_id = ?1");
   del.bind(1, static_cast<std::int64_t>(file_id));
   del.exec();
+}
+
+struct ActivityBatch::Impl {
+  Impl(SQLite::Database& d, const SessionRunOptions& o) : db(d), opts(o), st(d) {}
+  SQLite::Database& db;
+  SessionRunOptions opts;
+  TurnStateStatements st;
+  PriceMemo prices;
+  std::vector<Run> runs;
+  std::vector<ErrorEvent> errors;
+};
+
+ActivityBatch::ActivityBatch(SQLite::Database& db) : ActivityBatch(db, default_options()) {}
+ActivityBatch::ActivityBatch(SQLite::Database& db, const SessionRunOptions& opts)
+    : impl_(std::make_unique<Impl>(db, opts)) {}
+ActivityBatch::~ActivityBatch() = default;
+
+void ActivityBatch::file(std::int64_t file_id, const std::vector<ClaudeLine>& lines) {
+  if (lines.empty()) return;
+  Processor p(impl_->st, impl_->prices, file_id, impl_->opts, impl_->runs, impl_->errors);
+  for (const auto& l : lines) p.feed(l);
+  p.finish();
+}
+
+void ActivityBatch::reset(std::int64_t file_id) {
+  SQLite::Statement& del = impl_->st.del;
+  del.bind(1, static_cast<std::int64_t>(file_id));
+  del.exec();
+  del.reset();
+}
+
+void ActivityBatch::flush() {
+  // In file order, as per-file writes would have been: a run key seen in two files of the
+  // batch ends as the later file left it.
+  if (!impl_->runs.empty()) upsert_runs(impl_->db, impl_->runs);
+  if (!impl_->errors.empty()) upsert_error_events(impl_->db, impl_->errors);
+  discard();
+}
+
+void ActivityBatch::discard() {
+  impl_->runs.clear();
+  impl_->errors.clear();
 }
 
 }  // namespace costdeck::runs

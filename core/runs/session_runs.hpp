@@ -9,6 +9,7 @@
 // the prompt into a new file refers to the same key, so the turn counts once.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/sources/claude_line.hpp"
@@ -44,5 +45,26 @@ void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
 
 // Forget a file's open turns (the ingest re-reads it from the start).
 void reset_session_activity(SQLite::Database& db, std::int64_t file_id);
+
+// The ingest's form of the two calls above, for many files in one transaction: statements
+// are prepared once, and the runs and error events of all files are written by flush()
+// (before the commit), in file order, exactly as per-file calls would write them.
+class ActivityBatch {
+ public:
+  explicit ActivityBatch(SQLite::Database& db);  // the default options
+  ActivityBatch(SQLite::Database& db, const SessionRunOptions& opts);
+  ~ActivityBatch();
+  ActivityBatch(const ActivityBatch&) = delete;
+  ActivityBatch& operator=(const ActivityBatch&) = delete;
+
+  void file(std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines);
+  void reset(std::int64_t file_id);
+  void flush();    // inside the transaction, before its commit
+  void discard();  // the transaction was rolled back
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace costdeck::runs

@@ -84,7 +84,8 @@ class LineSink {
       out_.ccusage_only.push_back({std::move(*ev), cl_.is_progress_copy});
     }
     if (opts_.keep_activity && (cl_.type == "user" || cl_.type == "assistant" || cl_.type == "system")) {
-      out_.activity.push_back(cl_);
+      // Moved, not copied: the parser refills every field of cl_ on the next line.
+      out_.activity.push_back(std::move(cl_));
     }
   }
 

@@ -135,6 +135,7 @@ struct Writer::Impl {
   sqlite3* db;
   ActivityHook activity;
   ResetHook reset_hook;
+  BatchHook before_commit, after_rollback;
 
   bool caches_valid = false;
   std::int64_t data_version = -1;
@@ -178,8 +179,13 @@ struct Writer::Impl {
       "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, "
       "total, data) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"};
 
-  Impl(SQLite::Database& d, ActivityHook a, ResetHook r)
-      : database(d), db(d.getHandle()), activity(std::move(a)), reset_hook(std::move(r)) {}
+  Impl(SQLite::Database& d, ActivityHook a, ResetHook r, BatchHook bc, BatchHook ar)
+      : database(d),
+        db(d.getHandle()),
+        activity(std::move(a)),
+        reset_hook(std::move(r)),
+        before_commit(std::move(bc)),
+        after_rollback(std::move(ar)) {}
 
   std::int64_t read_data_version() {
     data_version_q.step();
@@ -498,10 +504,12 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
     }
     stats.usage_rows = static_cast<std::int64_t>(rows.size());
 
+    if (before_commit) before_commit(database);
     detail::exec(db, "COMMIT");
     data_version = read_data_version();
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (after_rollback) after_rollback(database);
     caches_valid = false;
     index_complete = false;
     index.clear();
@@ -510,8 +518,10 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
   return stats;
 }
 
-Writer::Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset)
-    : impl_(std::make_unique<Impl>(db, std::move(activity), std::move(reset))) {}
+Writer::Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset, BatchHook before_commit,
+               BatchHook after_rollback)
+    : impl_(std::make_unique<Impl>(db, std::move(activity), std::move(reset), std::move(before_commit),
+                                   std::move(after_rollback))) {}
 Writer::~Writer() = default;
 
 BatchStats Writer::write(std::vector<FileUpdate>& batch) {

@@ -58,6 +58,9 @@ using ActivityHook =
     std::function<void(SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>&)>;
 // Called inside the transaction when a file is re-read from 0, before its new lines.
 using ResetHook = std::function<void(SQLite::Database&, std::int64_t file_id)>;
+// Called inside the transaction right before its commit (the runs module writes what it
+// gathered over the batch), and after a rollback (it drops that).
+using BatchHook = std::function<void(SQLite::Database&)>;
 
 class Writer {
  public:
@@ -66,7 +69,8 @@ class Writer {
   // `activity`: called inside the transaction for each Claude file with new activity
   // lines (the runs module); `reset`: when a file's rows are dropped to re-read it. Either
   // may be empty.
-  Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset = {});
+  Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset = {}, BatchHook before_commit = {},
+         BatchHook after_rollback = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
