@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include "core/runs/run_store.hpp"
@@ -245,6 +246,71 @@ std::vector<runs::Run> recorded_runs(Rng& r, std::int64_t now_ms, int days) {
   return out;
 }
 
+// A few fixed runs on top of the random ones (no random draws, so everything else stays as
+// it was): two costly issues so the Issues view shows every badge colour, a failed task
+// retried in the same session, and a task still running.
+std::vector<runs::Run> showcase_runs(std::int64_t now_ms) {
+  std::vector<runs::Run> out;
+  auto add = [&](const std::string& key, std::int64_t ago_min, const char* issue, const char* session,
+                 const char* title, double cost, runs::RunStatus status, const char* error = "") {
+    runs::Run run;
+    run.key = key;
+    run.started_ms = now_ms - ago_min * 60'000;
+    if (status != runs::RunStatus::Running) run.duration_ms = 9 * 60'000 + ago_min % 7 * 41'000;
+    run.runtime = "claude-code";
+    run.agent = "implementer";
+    run.tier = "premium";
+    run.model = "claude-opus-4-5-20251101";
+    run.issue = issue;
+    run.project = kProjects[1];
+    run.session_id = session;
+    run.operation = "task";
+    run.trigger = "autonomous";
+    run.title = title;
+    run.status = status;
+    run.error = error;
+    run.tokens.input = 60000;
+    run.tokens.output = 12000;
+    run.tokens.cache_read = 900000;
+    run.cost_usd = cost;
+    out.push_back(std::move(run));
+  };
+  const char* kBilling = "Rewrite the billing export as a streaming job";
+  for (int i = 0; i < 12; ++i)
+    add("demo-showcase-billing-" + std::to_string(i), 60 * 24 * (9 - i * 3 / 4) + 40 * i, "MIN-120",
+        i < 4 ? "orch-billing-1" : i < 8 ? "orch-billing-2" : "orch-billing-3", kBilling, 4.1 + 0.35 * i,
+        runs::RunStatus::Success);
+  for (int i = 0; i < 6; ++i)
+    add("demo-showcase-search-" + std::to_string(i), 60 * 24 * (6 - i) + 95, "MIN-121",
+        i < 3 ? "orch-search-1" : "orch-search-2", "Add full-text search to the orders list", 4.6 + 0.3 * i,
+        runs::RunStatus::Success);
+  add("demo-showcase-migrate-0", 190, "MIN-121", "orch-search-3", "Run the orders migration on staging", 1.2,
+      runs::RunStatus::Error, "Timeout after 300s waiting for the test suite");
+  add("demo-showcase-migrate-1", 150, "MIN-121", "orch-search-3", "Run the orders migration on staging", 1.4,
+      runs::RunStatus::Success);
+  add("demo-showcase-running", 4, "MIN-121", "orch-search-3", "Backfill search index for archived orders", 0.3,
+      runs::RunStatus::Running);
+  return out;
+}
+
+// Orchestrator sessions name their phase (plan / implement / review / verify) through links.
+std::vector<runs::SessionLink> phase_links(const std::vector<runs::Run>& runs) {
+  static const char* kPhases[] = {"plan", "implement", "review", "verify"};
+  std::vector<runs::SessionLink> out;
+  std::set<std::string> seen;
+  for (const auto& r : runs) {
+    if (r.session_id.empty() || !seen.insert(r.session_id).second) continue;
+    runs::SessionLink l;
+    l.session_id = r.session_id;
+    l.issue = r.issue;
+    unsigned h = 0;
+    for (char c : r.session_id) h = h * 31 + static_cast<unsigned char>(c);
+    l.phase = kPhases[h % 4];
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 std::int64_t clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -301,7 +367,12 @@ DemoData write_demo(const DemoOptions& opts) {
   }
   store::Store st = store::Store::open(d.db_path);
   SQLite::Transaction tx(st.db());
-  runs::upsert_runs(st.db(), recorded_runs(r, now, opts.days));
+  std::vector<runs::Run> recorded = recorded_runs(r, now, opts.days);
+  std::vector<runs::Run> showcase = showcase_runs(now);
+  runs::upsert_runs(st.db(), recorded);
+  runs::upsert_runs(st.db(), showcase);
+  recorded.insert(recorded.end(), showcase.begin(), showcase.end());
+  runs::upsert_links(st.db(), phase_links(recorded));
   tx.commit();
   return d;
 }

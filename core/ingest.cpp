@@ -143,6 +143,41 @@ FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now) 
 
 }  // namespace
 
+namespace {
+
+// The given files only, described as discovery would (no roots: nothing becomes missing).
+sources::Discovery discover_only(const std::vector<std::string>& paths) {
+  sources::Discovery d;
+  for (const auto& p : paths) {
+    sources::DiscoveredFile f;
+    std::size_t at = p.rfind("/projects/");
+    if (at != std::string::npos) {
+      f.kind = FileKind::ClaudeTranscript;
+      f.data_dir = p.substr(0, at + 9);
+    } else if ((at = p.rfind("/sessions/")) != std::string::npos) {
+      f.kind = FileKind::CodexRollout;
+      f.data_dir = p.substr(0, at + 9);
+    } else {
+      continue;
+    }
+    struct stat sb {};
+    if (::stat(p.c_str(), &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+    f.path = p;
+    f.size = sb.st_size;
+    f.mtime_ns = std::int64_t{sb.st_mtim.tv_sec} * 1000000000 + sb.st_mtim.tv_nsec;
+    f.inode = sb.st_ino;
+    f.device = sb.st_dev;
+    if (f.kind == FileKind::ClaudeTranscript) sources::describe_claude_path(f);
+    d.files.push_back(std::move(f));
+  }
+  std::sort(d.files.begin(), d.files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  d.files.erase(std::unique(d.files.begin(), d.files.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
+                d.files.end());
+  return d;
+}
+
+}  // namespace
+
 IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
@@ -153,7 +188,8 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   sources::DiscoveryOptions dopts;
   dopts.claude_dirs = opts.claude_dirs;
   dopts.codex_dirs = opts.codex_dirs;
-  sources::Discovery disc = sources::discover_session_files(dopts);
+  sources::Discovery disc =
+      opts.only_files.empty() ? sources::discover_session_files(dopts) : discover_only(opts.only_files);
   std::vector<std::string> roots;  // data folders: files below them that vanished are missing
   for (const auto& r : disc.roots)
     if (r.exists) roots.push_back(r.data_dir);

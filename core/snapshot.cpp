@@ -282,6 +282,8 @@ void build_events(const runs::RunTable& t, std::int64_t now_ms, Snapshot& out) {
     const bool ended = r.status == runs::RunStatus::Success || r.status == runs::RunStatus::Error ||
                        r.status == runs::RunStatus::Aborted;
     e.ts_ms = ended && r.duration_ms >= 0 ? r.started_ms + r.duration_ms : r.started_ms;
+    // An end past the clock (a skewed writer) shows as "just now", not "in the future".
+    if (r.started_ms <= now_ms) e.ts_ms = std::min(e.ts_ms, now_ms);
     auto key = std::make_pair(r.session, r.title);
     if (!r.title.empty() && failed.count(key)) e.kind = EventKind::Retried;
     else if (r.status == runs::RunStatus::Success) e.kind = EventKind::Finished;

@@ -198,8 +198,14 @@ void draw_runtimes(const Snapshot& s, AppState& st) {
   const std::size_t n = std::max<std::size_t>(s.runtimes.size(), 1);
   const float table_h = (70 + 26 * static_cast<float>(std::min<std::size_t>(n, 8))) * sc;
   comparison(s, st, table_h);
-  charts(s, st, 270 * sc);
-  operations(s, st, std::max(220 * sc, ImGui::GetContentRegionAvail().y - 2));
+  // The operations panel is as tall as its rows; the charts take what is left.
+  std::size_t ops = 1;
+  for (const auto& r : s.runtimes)
+    if (r.runtime == g_selected || (g_selected.empty() && &r == &s.runtimes.front())) ops = std::max(ops, r.operations.size());
+  const float ops_h = std::max(200.0f, 86 + 26 * static_cast<float>(std::min<std::size_t>(ops, 10))) * sc;
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  charts(s, st, std::max(240 * sc, ImGui::GetContentRegionAvail().y - ops_h - gap - 2));
+  operations(s, st, std::max(ops_h, ImGui::GetContentRegionAvail().y - 2));
 }
 
 }  // namespace costdeck::ui
