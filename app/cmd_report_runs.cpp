@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <string>
 
@@ -33,7 +34,31 @@ struct Prepared {
   timeutil::Zone zone = timeutil::Zone::utc();
   std::int64_t now_ms = 0;
   runs::RunTable table;
+  std::unique_ptr<store::Store> store;  // open while the report runs: lists fetch their texts
 };
+
+// What each report reads: aggregates skip every run's key, title and error, and only the
+// errors and performance reports need the session-file error events.
+runs::LoadOptions load_options(const std::string& name) {
+  runs::LoadOptions lo;
+  lo.texts = name == "errors" ? runs::LoadOptions::Texts::ErrorRuns : runs::LoadOptions::Texts::None;
+  lo.error_events = name == "errors" || name == "performance";
+  return lo;
+}
+
+// Lists (slowest, activity, top) are computed without texts; their few runs get them here.
+void fill_texts(store::Store* s, std::vector<runs::RunBrief>& v) {
+  if (!s || v.empty()) return;
+  std::vector<std::int64_t> ids;
+  ids.reserve(v.size());
+  for (const auto& b : v) ids.push_back(b.id);
+  auto texts = runs::load_run_texts(s->db(), ids);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    v[i].key = std::move(texts[i].key);
+    v[i].title = std::move(texts[i].title);
+    v[i].error = std::move(texts[i].error);
+  }
+}
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "costdeck: %s\n", msg.c_str());
@@ -41,7 +66,7 @@ int usage_error(const std::string& msg) {
 }
 
 // Loads config, scans session files (unless --no-scan), loads the filtered runs.
-Prepared prepare(const CommonOptions& o, const RunReportFlags& f) {
+Prepared prepare(const std::string& name, const CommonOptions& o, const RunReportFlags& f) {
   Prepared p;
   p.config = load_config(o.config);
   p.zone = o.timezone.empty() ? timeutil::Zone::local() : timeutil::Zone::named(o.timezone);
@@ -73,8 +98,8 @@ Prepared prepare(const CommonOptions& o, const RunReportFlags& f) {
   const std::string path = store::resolve_db_path(o.db);
   if (o.no_scan) {
     if (!store::Store::exists(path)) return p;  // nothing recorded yet: empty reports
-    auto s = store::Store::open(path, store::OpenMode::ReadOnly);
-    p.table = runs::load_runs(s.db(), p.config, filter);
+    p.store = std::make_unique<store::Store>(store::Store::open(path, store::OpenMode::ReadOnly));
+    p.table = runs::load_runs(p.store->db(), p.config, filter, load_options(name));
     return p;
   }
   auto s = store::Store::open(path);
@@ -84,7 +109,8 @@ Prepared prepare(const CommonOptions& o, const RunReportFlags& f) {
   io.claude_dirs = o.claude_dirs;
   io.codex_dirs = o.codex_dirs;
   ingest(s, io);
-  p.table = runs::load_runs(s.db(), p.config, filter);
+  p.table = runs::load_runs(s.db(), p.config, filter, load_options(name));
+  p.store = std::make_unique<store::Store>(std::move(s));
   return p;
 }
 
@@ -116,7 +142,7 @@ void print_briefs(const std::vector<runs::RunBrief>& v) {
 int render(const std::string& name, const CommonOptions& o, const RunReportFlags& f) {
   Prepared p;
   try {
-    p = prepare(o, f);
+    p = prepare(name, o, f);
   } catch (const ConfigError& e) {
     return usage_error(e.what());
   } catch (const std::invalid_argument& e) {
@@ -164,10 +190,12 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
     }
   } else if (name == "slowest") {
     auto r = runs::slowest_runs(t, f.limit ? f.limit : 10);
+    fill_texts(p.store.get(), r);
     if (o.json) return out(runs::to_json(r, "runs")), 0;
     print_briefs(r);
   } else if (name == "activity") {
     auto r = runs::latest_runs(t, f.limit ? f.limit : 50);
+    fill_texts(p.store.get(), r);
     if (o.json) return out(runs::to_json(r, "runs")), 0;
     print_briefs(r);
   } else if (name == "runtimes") {
@@ -194,6 +222,7 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
                   money(x.cost).c_str(), x.share * 100, ms_text(x.avg_duration_ms).c_str());
   } else if (name == "top") {
     auto r = runs::top_report(t, f.limit ? f.limit : 10);
+    fill_texts(p.store.get(), r.runs);
     if (o.json) return out(runs::to_json(r)), 0;
     std::printf("Most expensive runs\n");
     print_briefs(r.runs);

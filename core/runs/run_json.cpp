@@ -140,11 +140,33 @@ std::string format_time_ms(std::int64_t ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
-                static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
+                  static_cast<long long>(rem / 3600000), static_cast<long long>(rem / 60000 % 60),
+                  static_cast<long long>(rem / 1000 % 60), static_cast<long long>(rem % 1000));
+    return buf;
+  }
+  // The common case by hand: reports print hundreds of thousands of these.
+  std::string out(24, '0');
+  auto put = [&out](std::size_t at, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, y, 4);
+  out[4] = '-';
+  put(5, m, 2);
+  out[7] = '-';
+  put(8, d, 2);
+  out[10] = 'T';
+  put(11, rem / 3600000, 2);
+  out[13] = ':';
+  put(14, rem / 60000 % 60, 2);
+  out[16] = ':';
+  put(17, rem / 1000 % 60, 2);
+  out[19] = '.';
+  put(20, rem % 1000, 3);
+  out[23] = 'Z';
+  return out;
 }
 
 void finish_run(Run& run, std::int64_t now_ms, bool started_given) {

@@ -2,9 +2,11 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <map>
 #include <deque>
 #include <string_view>
@@ -260,21 +262,116 @@ class Interner {
   std::unordered_map<std::string_view, std::int32_t> index_;
 };
 
+// One column's values -> interned ids. A small open-addressing table per column with the
+// bytes in one arena: the shared node-based hash table cost a cache miss or three per
+// lookup, a fifth of the load time at 100k runs.
+class ColumnInterner {
+ public:
+  explicit ColumnInterner(Interner& all) : all_(all), slots_(64) {}
+  std::int32_t add(std::string_view v) {
+    if (v.empty()) return -1;
+    if (last_id_ >= 0 && v == last_) return last_id_;
+    const std::uint64_t h = XXH3_64bits(v.data(), v.size());
+    std::size_t mask = slots_.size() - 1, i = h & mask;
+    for (;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id < 0) break;
+      if (s.hash == h && s.len == v.size() && std::memcmp(arena_.data() + s.off, v.data(), v.size()) == 0) {
+        remember(v, s.id);
+        return s.id;
+      }
+    }
+    const std::int32_t id = all_.add(v.data(), v.size());
+    slots_[i] = {h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(v.size()), id};
+    arena_.append(v);
+    if (++used_ * 2 > slots_.size()) grow();
+    remember(v, id);
+    return id;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t off = 0, len = 0;
+    std::int32_t id = -1;
+  };
+  void remember(std::string_view v, std::int32_t id) {
+    last_.assign(v);
+    last_id_ = id;
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id < 0) continue;
+      std::size_t i = s.hash & mask;
+      while (slots_[i].id >= 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  Interner& all_;
+  std::string last_;
+  std::int32_t last_id_ = -1;
+  std::vector<Slot> slots_;  // power-of-two size, at most half full
+  std::size_t used_ = 0;
+  std::string arena_;
+};
+
 bool contains(const std::string& hay, const std::string& needle) {
   return needle.empty() || hay.find(needle) != std::string::npos;
 }
 
-std::string text_or_empty(const SQLite::Column& c) {
-  return c.isNull() ? std::string() : std::string(static_cast<const char*>(c.getText()), static_cast<std::size_t>(c.getBytes()));
+std::optional<RunStatus> status_of(std::string_view s) {
+  if (s == "success") return RunStatus::Success;
+  if (s == "error") return RunStatus::Error;
+  if (s == "aborted") return RunStatus::Aborted;
+  if (s == "running") return RunStatus::Running;
+  if (s == "pending") return RunStatus::Pending;
+  return std::nullopt;
 }
+
+std::optional<RunSource> source_of(std::string_view s) {
+  if (s == "recorded") return RunSource::Recorded;
+  if (s == "session-file") return RunSource::SessionFile;
+  if (s == "import") return RunSource::Import;
+  return std::nullopt;
+}
+
+using StmtPtr = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+StmtPtr prepare(sqlite3* h, const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
+    throw SQLite::Exception(h, sqlite3_errcode(h));
+  return StmtPtr(st, sqlite3_finalize);
+}
+
+// Column readers over the C API: SQLiteCpp's Column objects cost a shared_ptr copy each,
+// which was most of the load time at 100k rows x 26 columns.
+struct Reader {
+  sqlite3_stmt* st;
+  bool null(int c) const { return sqlite3_column_type(st, c) == SQLITE_NULL; }
+  std::int64_t i64(int c) const { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); }
+  std::string_view text(int c) const {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, c))) : std::string_view();
+  }
+};
 
 }  // namespace
 
 RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& f) {
+  return load_runs(db, config, f, LoadOptions{});
+}
+
+RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& f, const LoadOptions& opt) {
   RunTable t;
   Interner strings;
   const std::int64_t since = f.since_ms.value_or(INT64_MIN), until = f.until_ms.value_or(INT64_MAX);
   const std::string runtime = f.runtime.empty() || f.runtime == "all" ? std::string() : normalize_runtime(f.runtime);
+  sqlite3* h = db.getHandle();
 
   struct LinkInfo {
     std::int32_t issue = -1, phase = -1;
@@ -286,20 +383,28 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       links[q.getColumn(0).getString()] = {strings.add_column(q.getColumn(1)), strings.add_column(q.getColumn(2))};
   }
 
-  std::string sql =
-      "SELECT id, started_ms, ended_ms, duration_ms, runtime, agent, subagent, tier, issue, project, session_id, "
-      "git_branch, operation, trigger_type, title, status, error, model, input_tokens, output_tokens, "
-      "cache_read_tokens, cache_write_tokens, cost_usd, cost_computed, source, run_key FROM runs "
-      "WHERE started_ms >= ?1 AND started_ms < ?2";
+  // Texts a report does not print are not read at all (NULL in their place).
+  const char* key_col = "run_key";
+  const char* title_col = "title";
+  const char* error_col = "error";
+  if (opt.texts == LoadOptions::Texts::ErrorRuns) {
+    key_col = "CASE WHEN status = 'error' THEN run_key END";
+    title_col = "NULL";
+    error_col = "CASE WHEN status = 'error' THEN error END";
+  } else if (opt.texts == LoadOptions::Texts::None) {
+    key_col = title_col = error_col = "NULL";
+  }
+  std::string sql = std::string(
+                        "SELECT id, started_ms, ended_ms, duration_ms, runtime, agent, subagent, tier, issue, project, "
+                        "session_id, git_branch, operation, trigger_type, ") +
+                    title_col + ", status, " + error_col +
+                    ", model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, "
+                    "cost_computed, source, " +
+                    key_col + " FROM runs WHERE started_ms >= ?1 AND started_ms < ?2";
   if (!runtime.empty()) sql += " AND runtime = ?3";
   sql += " ORDER BY started_ms, id";
-  // The C API directly: SQLiteCpp's Column objects cost a shared_ptr copy each, which is
-  // most of the load time at 100k rows x 26 columns.
-  sqlite3* h = db.getHandle();
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK)
-    throw SQLite::Exception(h, sqlite3_errcode(h));
-  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(st, sqlite3_finalize);
+  StmtPtr stmt = prepare(h, sql);
+  sqlite3_stmt* st = stmt.get();
   sqlite3_bind_int64(st, 1, since);
   sqlite3_bind_int64(st, 2, until);
   if (!runtime.empty()) sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
@@ -308,52 +413,49 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   std::map<std::array<std::int32_t, 5>, std::int32_t> tier_cache;  // (agent, model, runtime, project, subagent)
   bool rules_use_duration = false;
   for (const auto& r : config.tier_rules) rules_use_duration = rules_use_duration || r.min_duration_ms.has_value();
+  // Attributed issue per branch id and linked info per session id: the regex and the link
+  // lookup run once per distinct value.
+  std::unordered_map<std::int32_t, std::int32_t> issue_of_branch;
+  std::unordered_map<std::int32_t, const LinkInfo*> link_of_session;
 
-  auto null = [st](int c) { return sqlite3_column_type(st, c) == SQLITE_NULL; };
-  auto i64 = [st](int c) { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); };
-  auto text = [st](int c) {
-    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, c))) : std::string_view();
-  };
-  auto intern = [&](int c) -> std::int32_t {
-    if (null(c)) return -1;
-    auto v = text(c);
-    return strings.add(v.data(), v.size());
-  };
+  ColumnInterner c_runtime(strings), c_agent(strings), c_tier(strings), c_issue(strings), c_project(strings),
+      c_session(strings), c_branch(strings), c_operation(strings), c_trigger(strings), c_model(strings);
+  const Reader rd{st};
+  auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return rd.null(col) ? -1 : c.add(rd.text(col)); };
   t.rows.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     RunRow r;
-    r.id = i64(0);
-    r.started_ms = i64(1);
-    if (!null(2)) r.ended_ms = i64(2);
-    if (!null(3))
-      r.duration_ms = i64(3);
+    r.id = rd.i64(0);
+    r.started_ms = rd.i64(1);
+    if (!rd.null(2)) r.ended_ms = rd.i64(2);
+    if (!rd.null(3))
+      r.duration_ms = rd.i64(3);
     else if (r.ended_ms >= 0)
       r.duration_ms = std::max<std::int64_t>(0, r.ended_ms - r.started_ms);
-    r.runtime = intern(4);
-    r.agent = intern(5);
-    r.subagent = i64(6) != 0;
-    r.tier = intern(7);
-    r.issue = intern(8);
-    r.project = intern(9);
-    r.session = intern(10);
-    r.branch = intern(11);
-    r.operation = intern(12);
-    r.trigger = intern(13);
-    r.title = std::string(text(14));
-    r.status = status_from_name(std::string(text(15))).value_or(RunStatus::Success);
-    r.error = std::string(text(16));
-    r.model = intern(17);
-    r.tokens.input = i64(18);
-    r.tokens.output = i64(19);
-    r.tokens.cache_read = i64(20);
-    r.tokens.cache_write_5m = i64(21);
-    r.has_cost = !null(22);
+    r.runtime = intern(c_runtime, 4);
+    r.agent = intern(c_agent, 5);
+    r.subagent = rd.i64(6) != 0;
+    r.tier = intern(c_tier, 7);
+    r.issue = intern(c_issue, 8);
+    r.project = intern(c_project, 9);
+    r.session = intern(c_session, 10);
+    r.branch = intern(c_branch, 11);
+    r.operation = intern(c_operation, 12);
+    r.trigger = intern(c_trigger, 13);
+    r.title = std::string(rd.text(14));
+    r.status = status_of(rd.text(15)).value_or(RunStatus::Success);
+    r.error = std::string(rd.text(16));
+    r.model = intern(c_model, 17);
+    r.tokens.input = rd.i64(18);
+    r.tokens.output = rd.i64(19);
+    r.tokens.cache_read = rd.i64(20);
+    r.tokens.cache_write_5m = rd.i64(21);
+    r.has_cost = !rd.null(22);
     r.cost_usd = r.has_cost ? sqlite3_column_double(st, 22) : 0.0;
-    r.cost_computed = i64(23) != 0;
-    r.source = source_from_name(std::string(text(24))).value_or(RunSource::Recorded);
-    r.key = std::string(text(25));
+    r.cost_computed = rd.i64(23) != 0;
+    r.source = source_of(rd.text(24)).value_or(RunSource::Recorded);
+    r.key = std::string(rd.text(25));
 
     r.tier_recorded = r.tier >= 0;
     if (!r.tier_recorded) {
@@ -376,14 +478,22 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       }
     }
     r.issue_recorded = r.issue >= 0;
-    if (r.session >= 0) {
-      auto it = links.find(strings.at(r.session));
-      if (it != links.end()) {
-        if (!r.issue_recorded) r.issue = it->second.issue;
-        r.phase = it->second.phase;
+    if (r.session >= 0 && !links.empty()) {
+      auto [lit, fresh] = link_of_session.try_emplace(r.session, nullptr);
+      if (fresh) {
+        auto it = links.find(strings.at(r.session));
+        if (it != links.end()) lit->second = &it->second;
+      }
+      if (const LinkInfo* link = lit->second) {
+        if (!r.issue_recorded) r.issue = link->issue;
+        r.phase = link->phase;
       }
     }
-    if (r.issue < 0 && r.branch >= 0) r.issue = strings.add(matcher.issue_for(strings.at(r.branch)));
+    if (r.issue < 0 && r.branch >= 0) {
+      auto [it, fresh] = issue_of_branch.try_emplace(r.branch, -1);
+      if (fresh) it->second = strings.add(matcher.issue_for(strings.at(r.branch)));
+      r.issue = it->second;
+    }
 
     if (!f.project.empty() && !contains(strings.at(r.project), f.project)) continue;
     if (!f.model.empty() && !contains(strings.at(r.model), f.model)) continue;
@@ -393,29 +503,56 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   }
   if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
 
-  SQLite::Statement e(db,
-                      "SELECT event_key, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
-                      "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
-  e.bind(1, static_cast<std::int64_t>(since));
-  e.bind(2, static_cast<std::int64_t>(until));
-  while (e.executeStep()) {
-    ErrorEvent ev;
-    ev.key = e.getColumn(0).getString();
-    ev.ts_ms = e.getColumn(1).getInt64();
-    ev.runtime = e.getColumn(2).getString();
-    if (!runtime.empty() && ev.runtime != runtime) continue;
-    ev.session_id = text_or_empty(e.getColumn(3));
-    ev.project = text_or_empty(e.getColumn(4));
-    if (!f.project.empty() && !contains(ev.project, f.project)) continue;
-    ev.run_key = text_or_empty(e.getColumn(5));
-    ev.kind = error_kind_from_name(e.getColumn(6).getString()).value_or(ErrorKind::ToolError);
-    ev.tool = text_or_empty(e.getColumn(7));
-    ev.status = e.getColumn(8).isNull() ? 0 : e.getColumn(8).getInt();
-    ev.message = e.getColumn(9).getString();
-    t.errors.push_back(std::move(ev));
+  if (opt.error_events) {
+    StmtPtr es = prepare(h,
+                         "SELECT event_key, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
+                         "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
+    sqlite3_bind_int64(es.get(), 1, since);
+    sqlite3_bind_int64(es.get(), 2, until);
+    const Reader e{es.get()};
+    while ((rc = sqlite3_step(es.get())) == SQLITE_ROW) {
+      if (!runtime.empty() && e.text(2) != runtime) continue;
+      if (!f.project.empty() && e.text(4).find(f.project) == std::string_view::npos) continue;
+      ErrorEvent ev;
+      ev.key = std::string(e.text(0));
+      ev.ts_ms = e.i64(1);
+      ev.runtime = std::string(e.text(2));
+      ev.session_id = std::string(e.text(3));
+      ev.project = std::string(e.text(4));
+      ev.run_key = std::string(e.text(5));
+      ev.kind = error_kind_from_name(std::string(e.text(6))).value_or(ErrorKind::ToolError);
+      ev.tool = std::string(e.text(7));
+      ev.status = e.null(8) ? 0 : static_cast<int>(e.i64(8));
+      ev.message = std::string(e.text(9));
+      t.errors.push_back(std::move(ev));
+    }
+    if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
   }
   t.strings = strings.take();
   return t;
+}
+
+std::vector<RunTexts> load_run_texts(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
+  std::vector<RunTexts> out;
+  out.reserve(ids.size());
+  sqlite3* h = db.getHandle();
+  StmtPtr q = prepare(h, "SELECT run_key, title, error FROM runs WHERE id = ?1");
+  const Reader rd{q.get()};
+  for (auto id : ids) {
+    sqlite3_reset(q.get());
+    sqlite3_bind_int64(q.get(), 1, id);
+    RunTexts x;
+    int rc = sqlite3_step(q.get());
+    if (rc == SQLITE_ROW) {
+      x.key = std::string(rd.text(0));
+      x.title = std::string(rd.text(1));
+      x.error = std::string(rd.text(2));
+    } else if (rc != SQLITE_DONE) {
+      throw SQLite::Exception(h, rc);
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
 }
 
 }  // namespace costdeck::runs

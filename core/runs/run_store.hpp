@@ -45,4 +45,23 @@ std::int64_t count_runs(SQLite::Database& db);
 // by `config` where the writer gave none. Filters on attributed fields apply after that.
 RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter);
 
+// What a load may leave out, for callers that print only aggregates.
+struct LoadOptions {
+  enum class Texts : std::uint8_t {
+    All,        // key, title and error of every run
+    ErrorRuns,  // key and error of runs in error only (the errors report); no titles
+    None,       // no key, title or error (aggregates; lists fetch theirs by id afterwards)
+  };
+  Texts texts = Texts::All;
+  bool error_events = true;  // the session-file errors (run_errors)
+};
+RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter, const LoadOptions& options);
+
+// The key, title and error of the runs with these ids (runs.id), in that order; empty
+// strings for ids not found.
+struct RunTexts {
+  std::string key, title, error;
+};
+std::vector<RunTexts> load_run_texts(SQLite::Database& db, const std::vector<std::int64_t>& ids);
+
 }  // namespace costdeck::runs

@@ -1,0 +1,105 @@
+#include "core/runs/json_out.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace costdeck::runs {
+
+void JsonOut::newline_indent(std::size_t depth) {
+  out_ += '\n';
+  out_.append(depth * 2, ' ');
+}
+
+void JsonOut::before_value() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (empty_.empty()) return;  // the top-level value
+  if (!empty_.back()) out_ += ',';
+  empty_.back() = false;
+  newline_indent(empty_.size());
+}
+
+JsonOut& JsonOut::open(char c) {
+  before_value();
+  out_ += c;
+  empty_.push_back(true);
+  return *this;
+}
+
+JsonOut& JsonOut::close(char c) {
+  const bool was_empty = empty_.back();
+  empty_.pop_back();
+  if (!was_empty) newline_indent(empty_.size());
+  out_ += c;
+  return *this;
+}
+
+JsonOut& JsonOut::key(std::string_view k) {
+  before_value();
+  string(k);
+  out_ += ": ";
+  after_key_ = true;
+  return *this;
+}
+
+void JsonOut::string(std::string_view s) {
+  // Plain printable ASCII needs no escaping; anything else (controls, quotes, UTF-8,
+  // invalid bytes) goes through nlohmann so escapes and errors stay exactly its own.
+  bool plain = true;
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  if (plain) {
+    out_ += '"';
+    out_.append(s);
+    out_ += '"';
+  } else {
+    out_ += nlohmann::ordered_json(std::string(s)).dump();
+  }
+}
+
+JsonOut& JsonOut::value(std::string_view s) {
+  before_value();
+  string(s);
+  return *this;
+}
+
+JsonOut& JsonOut::value(std::int64_t v) {
+  before_value();
+  std::array<char, 24> b;
+  auto r = std::to_chars(b.data(), b.data() + b.size(), v);
+  out_.append(b.data(), r.ptr);
+  return *this;
+}
+
+JsonOut& JsonOut::value(double v) {
+  before_value();
+  if (!std::isfinite(v)) {
+    out_ += "null";
+    return *this;
+  }
+  std::array<char, 64> b;  // nlohmann's serializer formats floats exactly like this
+  char* end = nlohmann::detail::to_chars(b.data(), b.data() + b.size(), v);
+  out_.append(b.data(), end);
+  return *this;
+}
+
+JsonOut& JsonOut::value(bool v) {
+  before_value();
+  out_ += v ? "true" : "false";
+  return *this;
+}
+
+JsonOut& JsonOut::null() {
+  before_value();
+  out_ += "null";
+  return *this;
+}
+
+}  // namespace costdeck::runs

@@ -1,0 +1,55 @@
+#pragma once
+// A streaming JSON writer whose bytes equal nlohmann::ordered_json::dump(2) of the same
+// tree: the issues report at 100k runs is tens of MB, and building it as a json tree first
+// cost more than the whole report. Numbers and unusual strings are formatted by nlohmann
+// itself (in the .cpp), so the two can never disagree.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace costdeck::runs {
+
+class JsonOut {
+ public:
+  JsonOut() { out_.reserve(1 << 16); }
+
+  JsonOut& begin_object() { return open('{'); }
+  JsonOut& end_object() { return close('}'); }
+  JsonOut& begin_array() { return open('['); }
+  JsonOut& end_array() { return close(']'); }
+
+  // An object member's name; the next call writes its value.
+  JsonOut& key(std::string_view k);
+
+  JsonOut& value(std::string_view s);
+  JsonOut& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonOut& value(const char* s) { return value(std::string_view(s)); }
+  JsonOut& value(std::int64_t v);
+  JsonOut& value(double v);
+  JsonOut& value(bool v);
+  JsonOut& null();
+
+  // key + value in one call.
+  template <typename T>
+  JsonOut& field(std::string_view k, const T& v) {
+    key(k);
+    return value(v);
+  }
+
+  std::string take() { return std::move(out_); }
+
+ private:
+  JsonOut& open(char c);
+  JsonOut& close(char c);
+  void before_value();
+  void newline_indent(std::size_t depth);
+  void string(std::string_view s);
+
+  std::string out_;
+  std::vector<bool> empty_;  // per open container: nothing written in it yet
+  bool after_key_ = false;
+};
+
+}  // namespace costdeck::runs
