@@ -39,7 +39,7 @@ namespace {
 
 constexpr std::int64_t kHashWindow = 4096;
 constexpr std::size_t kMaxExamples = 20;
-constexpr std::size_t kReadAhead = 64;  // files read but not yet written, at most
+constexpr std::size_t kReadAhead = 16;  // files read but not yet written, at most
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
