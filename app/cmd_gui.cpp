@@ -162,7 +162,7 @@ int screenshot(const CommonOptions& o, const GuiFlags& g) {
   st.filter = f;
   st.now_ms = snap->now_ms;
   st.compact = compact;
-  if (!g.show_notices) st.notices_seen = ~0ull;
+  st.headless_notices = g.show_notices;
   if (!so.panel.empty()) {
     auto ids = ui::panel_ids(so.view);
     if (std::find(ids.begin(), ids.end(), so.panel) == ids.end()) {

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -223,13 +224,17 @@ int run_budgets(const CommonOptions& o, const std::string& prices) {
   return exceeded ? kBudgetExceeded : 0;
 }
 
+bool statusline_full_scan = false;  // --all-files
+
 // Claude Code pipes a JSON object describing the session to the status line command.
 int run_statusline(const CommonOptions& o) {
   std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-  std::string session_id, model_name;
+  std::string session_id, model_name, transcript;
   json hook = json::parse(input, nullptr, false);
   if (hook.is_object()) {
     session_id = hook.value("session_id", "");
+    if (hook.contains("transcript_path") && hook["transcript_path"].is_string())
+      transcript = hook["transcript_path"].get<std::string>();
     if (hook.contains("model") && hook["model"].is_object())
       model_name = hook["model"].value("display_name", hook["model"].value("id", ""));
   } else if (!input.empty()) {
@@ -237,6 +242,15 @@ int run_statusline(const CommonOptions& o) {
   }
   UsageLoad how;
   how.since_ms = now_from_options(o) - 8LL * 24 * live::kHourMs;
+  // It runs on every prompt: with the hook's transcript, read only that file (the window's
+  // worker or `costdeck ingest` keeps the rest of the store current) instead of a stat
+  // pass over every session file; --all-files restores the full scan.
+  // A transcript that is not a session file where we can read it gets the full scan.
+  std::error_code ec;
+  const bool transcript_ok = !transcript.empty() && std::filesystem::is_regular_file(transcript, ec) &&
+                             (transcript.find("/projects/") != std::string::npos ||
+                              transcript.find("/sessions/") != std::string::npos);
+  if (transcript_ok && !statusline_full_scan) how.only_files = {transcript};
   UsageContext c = load_usage_context(o, how);
   auto costs = live::price_rows(c.usage, c.prices, c.rules);
 
@@ -294,6 +308,8 @@ void add_live_commands(CLI::App* root, CLI::App* report, CommonOptions& o, Handl
   add_source_options(status, o);
   status->add_option("--timezone,-z", o.timezone, "IANA time zone for 'today'");
   status->add_option("--now", o.now, "Pin the clock (ISO 8601)");
+  status->add_flag("--all-files", statusline_full_scan,
+                   "Scan every session file, not only the hook's transcript_path");
   status->callback([&o, run] { *run = [&o] { return run_statusline(o); }; });
 }
 

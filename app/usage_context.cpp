@@ -59,6 +59,7 @@ UsageContext load_usage_context(const CommonOptions& o, const UsageLoad& how) {
   IngestOptions io;
   io.claude_dirs = o.claude_dirs;
   io.codex_dirs = o.codex_dirs;
+  io.only_files = how.only_files;
   c.scan = ingest(s, io);
   c.scanned = true;
   c.usage = store::load_usage_table(s, q);

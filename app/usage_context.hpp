@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/options.hpp"
 #include "core/config.hpp"
@@ -32,6 +33,7 @@ struct UsageLoad {
   std::optional<std::int64_t> since_ms;  // load only rows at or after this instant
   std::string prices_path;               // --prices; empty: the user's default file if present
   bool scan = true;                      // false: never read session files (status line fast path)
+  std::vector<std::string> only_files;   // scan only these session files (the hook's transcript)
 };
 
 // Throws std::invalid_argument for bad flag values (the caller exits 2) and

@@ -37,6 +37,11 @@ struct IngestOptions {
   bool count_totals = false;
   // Time source for files.last_scan_ms (tests pin it); 0: the clock.
   std::int64_t now_ms = 0;
+  // Non-empty: only these session files (paths as discovery spells them, e.g. the status
+  // line hook's transcript_path), with no walk over the roots and nothing marked missing.
+  // A path with a /projects/ folder is a Claude transcript, one with /sessions/ a Codex
+  // rollout; anything else is ignored.
+  std::vector<std::string> only_files;
 };
 
 struct MalformedExample {

@@ -62,6 +62,7 @@ struct AppState {
   bool compact = false;            // draw the compact layout instead of the full window
   bool want_compact = false;       // the user toggled compact mode; the host switches
   std::uint64_t notices_seen = 0;  // budget notices up to this id were dismissed
+  bool headless_notices = false;   // screenshots draw notices only when asked (--notices)
   std::optional<std::vector<live::Budget>> want_save_budgets;  // Settings -> host -> worker
   BudgetDraft budget_draft;
 

@@ -249,7 +249,8 @@ void draw_live(const Snapshot& s, AppState& st) {
 // ---- toasts --------------------------------------------------------------------------------
 
 void draw_toasts(const Snapshot* snap, AppState& st) {
-  if (!snap) return;
+  // PNG exports and screenshots show the data, not the alerts, unless asked.
+  if (!snap || (st.headless && !st.headless_notices)) return;
   const auto& ns = snap->live.notices;
   std::vector<const live::BudgetNotice*> pending;
   for (const auto& n : ns)
