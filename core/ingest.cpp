@@ -199,7 +199,9 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
 
   std::unordered_map<std::string, FileRecord> records;
   try {
-    for (auto& r : store::load_file_records(st.db())) records.emplace(r.path, std::move(r));
+    for (auto& r : opts.only_files.empty() ? store::load_file_records(st.db())
+                                           : store::load_file_records(st.db(), opts.only_files))
+      records.emplace(r.path, std::move(r));
   } catch (const std::exception& e) {
     throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
   }

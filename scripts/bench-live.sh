@@ -8,6 +8,7 @@
 #      over an idle span.
 #
 #   scripts/bench-live.sh [--build DIR] [--size-mb 1024] [--seed 1] [--reps 10] [--idle 30]
+#                         [--sections statusline,worker,app]
 #
 # Builds costdeck and costdeck_live_bench in DIR (default build/live), ingests the corpus
 # into build/live-bench/history.db once, works on a hard-linked copy of the corpus (only
@@ -15,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BUILD=$ROOT/build/live SIZE_MB=1024 SEED=1 REPS=10 IDLE=30
+BUILD=$ROOT/build/live SIZE_MB=1024 SEED=1 REPS=10 IDLE=30 SECTIONS=statusline,worker,app
 while (($#)); do
   case $1 in
     --build) BUILD=$2; shift 2 ;;
@@ -23,11 +24,13 @@ while (($#)); do
     --seed) SEED=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
+    --sections) SECTIONS=$2; shift 2 ;;
     -h|--help) sed -n "2,15p" "$0"; exit 0 ;;
     *) echo "bench-live: unknown option $1" >&2; exit 2 ;;
   esac
 done
 log() { echo "bench-live: $*" >&2; }
+has_section() { [[ ",$SECTIONS," == *",$1,"* ]]; }
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja >/dev/null
 cmake --build "$BUILD" -j2 --target costdeck costdeck_live_bench costdeck_gen_corpus >/dev/null
@@ -67,27 +70,52 @@ find "$WORK/corpus" -type f -name '*.jsonl' -exec cat {} + >/dev/null  # page ca
 echo "load_average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. statusline ----------------------------------------------------------------------------
-session=$(basename "$target" .jsonl)
-hook=$(printf '{"session_id":"%s","transcript_path":"%s","cwd":"/bench","model":{"id":"claude-sonnet-4-5","display_name":"Sonnet 4.5"}}' \
-  "$session" "$target")
-times=()
-for ((i = 0; i < REPS; i++)); do
-  t0=$(date +%s%N)
-  "${clean_env[@]}" "$COSTDECK" statusline --db "$DB" --claude-dir "$WORK/corpus/claude" \
-    --codex-dir "$WORK/corpus/codex" <<<"$hook" >"$WORK/statusline.out"
-  t1=$(date +%s%N)
-  times+=($(((t1 - t0) / 1000000)))
-done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-echo "statusline_median $(sed -n "$((REPS / 2 + 1))p" <<<"$sorted") ms (min $(head -1 <<<"$sorted"), max $(tail -1 <<<"$sorted"), n=$REPS)"
-echo "statusline_output $(cat "$WORK/statusline.out")"
+# Input lines "wall_ms cpu_ms"; prints the medians (the machine may be shared: CPU is the
+# steadier figure, the target is stated in wall time).
+median_of() {
+  local rows; rows=$(cat)
+  local w c
+  w=$(cut -d' ' -f1 <<<"$rows" | sort -n | awk '{a[NR] = $1} END {printf "%d ms wall (min %d, max %d)", a[int(NR / 2) + 1], a[1], a[NR]}')
+  c=$(cut -d' ' -f2 <<<"$rows" | sort -n | awk '{a[NR] = $1} END {printf "%d ms CPU, n=%d", a[int(NR / 2) + 1], NR}')
+  echo "$w, $c"
+}
+if has_section statusline; then
+  session=$(basename "$target" .jsonl)
+  hook=$(printf '{"session_id":"%s","transcript_path":"%s","cwd":"/bench","model":{"id":"claude-sonnet-4-5","display_name":"Sonnet 4.5"}}' \
+    "$session" "$target")
+  statusline() {
+    "${clean_env[@]}" /usr/bin/time -o "$WORK/time.txt" -f '%U %S' "$COSTDECK" statusline --db "$DB" --claude-dir "$WORK/corpus/claude" \
+      --codex-dir "$WORK/corpus/codex" "$@" <<<"$hook" >"$WORK/statusline.out"
+  }
+  timed() {
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@"
+    t1=$(date +%s%N)
+    awk -v w=$(((t1 - t0) / 1000000)) '{printf "%d %d\n", w, ($1 + $2) * 1000}' "$WORK/time.txt"
+  }
+  # Nothing new in the transcript (a prompt with no new response yet).
+  for ((i = 0; i < REPS; i++)); do timed statusline; done | median_of | sed 's/^/statusline_median /'
+  # One response appended to the transcript before each call: the usual case.
+  for ((i = 0; i < REPS; i++)); do
+    ts=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+    printf '{"type":"assistant","sessionId":"%s","cwd":"/bench","timestamp":"%s","requestId":"req_sl%s_%d","message":{"id":"msg_sl%s_%d","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":12,"output_tokens":345,"cache_read_input_tokens":20000}}}\n' \
+      "$session" "$ts" "$$" "$i" "$$" "$i" >>"$target"
+    timed statusline
+  done | median_of | sed 's/^/statusline_after_append_median /'
+  echo "statusline_output $(cat "$WORK/statusline.out")"
+  # The full scan (no transcript_path, or --all-files): a stat pass over every file.
+  for ((i = 0; i < REPS; i++)); do timed statusline --all-files; done | median_of | sed 's/^/statusline_all_files_median /'
+fi
 
 # ---- 2. the worker: idle CPU, append and record latency -----------------------------------------
-"${clean_env[@]}" "$LIVE_BENCH" --claude-dir "$WORK/corpus/claude" --codex-dir "$WORK/corpus/codex" --db "$DB" \
+has_section worker && "${clean_env[@]}" "$LIVE_BENCH" --claude-dir "$WORK/corpus/claude" --codex-dir "$WORK/corpus/codex" --db "$DB" \
   --append-file "$target" --idle-seconds "$IDLE" --costdeck "$COSTDECK"
 
 # ---- 3. the whole app under Xvfb ----------------------------------------------------------------
-if command -v Xvfb >/dev/null; then
+if ! has_section app; then
+  :
+elif command -v Xvfb >/dev/null; then
   display=:$((90 + RANDOM % 100))
   Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
   xvfb_pid=$!

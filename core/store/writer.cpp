@@ -93,40 +93,61 @@ bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, cons
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kFileRecordColumns =
+    "SELECT id, path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
+    "cursor_state, "
+    "head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, last_scan_ms, missing, "
+    "error "
+    "FROM files";
+
+FileRecord file_record_of(Stmt& q) {
+  FileRecord r;
+  r.id = q.i64(0);
+  r.path = q.text(1);
+  r.kind = static_cast<sources::FileKind>(q.i64(2));
+  r.project_dir = q.text(3);
+  r.dev = static_cast<std::uint64_t>(q.i64(4));
+  r.ino = static_cast<std::uint64_t>(q.i64(5));
+  r.size = q.i64(6);
+  r.mtime_ns = q.i64(7);
+  r.cursor.offset = q.i64(8);
+  r.cursor.line_no = q.i64(9);
+  r.cursor.state = q.blob(10);
+  r.head_hash = static_cast<std::uint64_t>(q.i64(11));
+  r.tail_hash = static_cast<std::uint64_t>(q.i64(12));
+  r.lines = q.i64(13);
+  r.usage_lines = q.i64(14);
+  r.malformed = q.i64(15);
+  r.resets = q.i64(16);
+  r.first_seen_ms = q.i64(17);
+  r.last_scan_ms = q.i64(18);
+  r.missing = q.i64(19) != 0;
+  r.error = q.text(20);
+  return r;
+}
+
+}  // namespace
+
 std::vector<FileRecord> load_file_records(SQLite::Database& database) {
-  sqlite3* db = database.getHandle();
-  Stmt q(db,
-         "SELECT id, path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
-         "cursor_state, "
-         "head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, last_scan_ms, missing, "
-         "error "
-         "FROM files ORDER BY path");
+  Stmt q(database.getHandle(), std::string(kFileRecordColumns) + " ORDER BY path");
   std::vector<FileRecord> out;
-  while (q.step()) {
-    FileRecord r;
-    r.id = q.i64(0);
-    r.path = q.text(1);
-    r.kind = static_cast<sources::FileKind>(q.i64(2));
-    r.project_dir = q.text(3);
-    r.dev = static_cast<std::uint64_t>(q.i64(4));
-    r.ino = static_cast<std::uint64_t>(q.i64(5));
-    r.size = q.i64(6);
-    r.mtime_ns = q.i64(7);
-    r.cursor.offset = q.i64(8);
-    r.cursor.line_no = q.i64(9);
-    r.cursor.state = q.blob(10);
-    r.head_hash = static_cast<std::uint64_t>(q.i64(11));
-    r.tail_hash = static_cast<std::uint64_t>(q.i64(12));
-    r.lines = q.i64(13);
-    r.usage_lines = q.i64(14);
-    r.malformed = q.i64(15);
-    r.resets = q.i64(16);
-    r.first_seen_ms = q.i64(17);
-    r.last_scan_ms = q.i64(18);
-    r.missing = q.i64(19) != 0;
-    r.error = q.text(20);
-    out.push_back(std::move(r));
+  while (q.step()) out.push_back(file_record_of(q));
+  return out;
+}
+
+std::vector<FileRecord> load_file_records(SQLite::Database& database, const std::vector<std::string>& paths) {
+  Stmt q(database.getHandle(), std::string(kFileRecordColumns) + " WHERE path = ?");
+  std::vector<FileRecord> out;
+  for (const auto& p : paths) {
+    q.bind(1, std::string_view(p));
+    while (q.step()) out.push_back(file_record_of(q));
+    q.reset();
   }
+  std::sort(out.begin(), out.end(), [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
+  out.erase(std::unique(out.begin(), out.end(), [](const FileRecord& a, const FileRecord& b) { return a.path == b.path; }),
+            out.end());
   return out;
 }
 

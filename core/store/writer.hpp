@@ -36,6 +36,9 @@ struct FileRecord {
 };
 
 std::vector<FileRecord> load_file_records(SQLite::Database& db);
+// Only the records of these paths (those that exist), sorted by path: a pass over one or
+// two files (the status line) need not load thousands.
+std::vector<FileRecord> load_file_records(SQLite::Database& db, const std::vector<std::string>& paths);
 
 // One file's read, ready to commit.
 struct FileUpdate {
