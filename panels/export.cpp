@@ -17,6 +17,7 @@
 #include "core/runs/run.hpp"
 #include "core/runs/run_json.hpp"
 #include "panels/panel.hpp"
+#include "panels/views.hpp"
 
 namespace costdeck::ui {
 
@@ -24,7 +25,9 @@ namespace {
 
 using Cell = ExportCell;
 
-Cell time_cell(std::int64_t ms) { return ms > 0 ? Cell::str(runs::format_time_ms(ms)) : Cell::null(); }
+Cell time_cell(std::int64_t ms) {
+  return ms > 0 ? Cell::str(runs::format_time_ms(ms)) : Cell::null();
+}
 
 std::string number_text(double v) {
   char b[40];
@@ -56,22 +59,34 @@ ExportTable make(const char* name, std::vector<std::string> columns, bool tokens
   return t;
 }
 
-Cell cost_cell(const runs::RunBrief& r) { return r.has_cost ? Cell::num(r.cost_usd) : Cell::null(); }
-Cell duration_cell(std::int64_t ms) { return ms >= 0 ? Cell::integ(ms) : Cell::null(); }
+Cell cost_cell(const runs::RunBrief& r) {
+  return r.has_cost ? Cell::num(r.cost_usd) : Cell::null();
+}
+Cell duration_cell(std::int64_t ms) {
+  return ms >= 0 ? Cell::integ(ms) : Cell::null();
+}
 
 void brief_rows(ExportTable& t, const std::vector<runs::RunBrief>& v) {
   for (const auto& r : v) {
-    std::vector<Cell> row{Cell::str(r.key),     time_cell(r.started_ms),     duration_cell(r.duration_ms),
-                          Cell::str(runs::status_name(r.status)), Cell::str(r.title), Cell::str(r.runtime),
-                          Cell::str(r.operation), Cell::str(r.tier),        Cell::str(r.issue),
-                          Cell::str(r.session), Cell::str(r.model),         cost_cell(r)};
+    std::vector<Cell> row{Cell::str(r.key),
+                          time_cell(r.started_ms),
+                          duration_cell(r.duration_ms),
+                          Cell::str(runs::status_name(r.status)),
+                          Cell::str(r.title),
+                          Cell::str(r.runtime),
+                          Cell::str(r.operation),
+                          Cell::str(r.tier),
+                          Cell::str(r.issue),
+                          Cell::str(r.session),
+                          Cell::str(r.model),
+                          cost_cell(r)};
     add_tokens(row, r.tokens);
     t.rows.push_back(std::move(row));
   }
 }
-const std::vector<std::string> kBriefColumns = {"id",        "started", "duration_ms", "status", "title",
-                                                "runtime",   "operation", "tier",      "issue",  "session",
-                                                "model",     "cost_usd"};
+const std::vector<std::string> kBriefColumns = {"id",    "started", "duration_ms", "status",
+                                                "title", "runtime", "operation",   "tier",
+                                                "issue", "session", "model",       "cost_usd"};
 
 const runs::IssueRow* find_issue(const Snapshot& s, const std::string& key) {
   for (const auto& i : s.issues)
@@ -165,10 +180,10 @@ std::string to_json(const ExportTable& t) {
 }
 
 std::vector<std::string> exportable_tables() {
-  return {"model_table",    "top_sessions",   "top_runs",         "tiers_table",  "sessions_table",
-          "files_table",    "error_patterns", "error_occurrences", "slowest_table", "perf_series",
-          "runtimes_table", "runtime_operations", "issues_table",  "issue_sessions", "issue_models",
-          "activity_events"};
+  return {"model_table",    "top_sessions",   "top_runs",       "tiers_table",
+          "sessions_table", "files_table",    "error_patterns", "error_occurrences",
+          "slowest_table",  "perf_series",    "runtimes_table", "runtime_operations",
+          "issues_table",   "issue_sessions", "issue_models",   "activity_events"};
 }
 
 std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id, const std::string& key) {
@@ -187,14 +202,16 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
     auto t = make(id == "top_sessions" ? "top-sessions" : "sessions",
                   {"session", "project", "first_activity", "last_activity", "models", "cost_usd"}, true);
     auto add = [&](const SessionEntry& e) {
-      std::vector<Cell> row{Cell::str(e.row.key), Cell::str(e.row.project.empty() ? e.row.project_path : e.row.project),
-                            time_cell(e.row.first_ms), time_cell(e.row.last_ms), Cell::str(e.models_text),
-                            Cell::num(e.row.totals.cost)};
+      std::vector<Cell> row{
+          Cell::str(e.row.key),      Cell::str(e.row.project.empty() ? e.row.project_path : e.row.project),
+          time_cell(e.row.first_ms), time_cell(e.row.last_ms),
+          Cell::str(e.models_text),  Cell::num(e.row.totals.cost)};
       add_tokens(row, e.row.totals.tokens);
       t.rows.push_back(std::move(row));
     };
     if (id == "top_sessions")
-      for (std::size_t k = 0; k < s.sessions_by_cost.size() && k < 10; ++k) add(s.sessions[s.sessions_by_cost[k]]);
+      for (std::size_t k = 0; k < s.sessions_by_cost.size() && k < 10; ++k)
+        add(s.sessions[s.sessions_by_cost[k]]);
     else
       for (const auto& e : s.sessions) add(e);
     return t;
@@ -209,24 +226,26 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
     for (const auto& r : s.tiers.tiers) {
       std::string models;
       for (const auto& m : r.models) models += (models.empty() ? "" : ", ") + m;
-      std::vector<Cell> row{Cell::str(r.tier),    Cell::str(models),  Cell::integ(r.runs),
-                            Cell::num(r.cost),    Cell::num(r.share), Cell::integ(r.unpriced_runs)};
+      std::vector<Cell> row{Cell::str(r.tier), Cell::str(models),  Cell::integ(r.runs),
+                            Cell::num(r.cost), Cell::num(r.share), Cell::integ(r.unpriced_runs)};
       add_tokens(row, r.tokens);
       t.rows.push_back(std::move(row));
     }
     return t;
   }
   if (id == "files_table") {
-    auto t = make("source-files", {"path", "bytes", "lines", "usage_lines", "counted_lines", "malformed", "resets",
-                                   "last_scan", "missing", "error"});
+    auto t = make("source-files", {"path", "bytes", "lines", "usage_lines", "counted_lines", "malformed",
+                                   "resets", "last_scan", "missing", "error"});
     for (const auto& f : s.sources.files)
-      t.rows.push_back({Cell::str(f.path), Cell::integ(f.size), Cell::integ(f.lines), Cell::integ(f.usage_lines),
-                        Cell::integ(f.counted_lines), Cell::integ(f.malformed), Cell::integ(f.resets),
-                        time_cell(f.last_scan_ms), Cell::str(f.missing ? "yes" : "no"), Cell::str(f.error)});
+      t.rows.push_back({Cell::str(f.path), Cell::integ(f.size), Cell::integ(f.lines),
+                        Cell::integ(f.usage_lines), Cell::integ(f.counted_lines), Cell::integ(f.malformed),
+                        Cell::integ(f.resets), time_cell(f.last_scan_ms), Cell::str(f.missing ? "yes" : "no"),
+                        Cell::str(f.error)});
     return t;
   }
   if (id == "error_patterns") {
-    auto t = make("error-patterns", {"pattern", "kind", "source", "count", "first_seen", "last_seen", "example"});
+    auto t =
+        make("error-patterns", {"pattern", "kind", "source", "count", "first_seen", "last_seen", "example"});
     for (const auto& p : s.errors.patterns)
       t.rows.push_back({Cell::str(p.pattern), Cell::str(p.kind), Cell::str(p.source), Cell::integ(p.count),
                         time_cell(p.first_ms), time_cell(p.last_ms), Cell::str(p.example)});
@@ -237,42 +256,46 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
     for (const auto& p : s.errors.patterns) {
       if (!key.empty() && p.pattern != key) continue;
       for (const auto& o : p.occurrences)
-        t.rows.push_back({Cell::str(p.pattern), time_cell(o.ts_ms), Cell::str(o.session), Cell::str(o.run_key),
-                          Cell::str(o.message)});
+        t.rows.push_back({Cell::str(p.pattern), time_cell(o.ts_ms), Cell::str(o.session),
+                          Cell::str(o.run_key), Cell::str(o.message)});
       if (!key.empty()) break;
     }
     return t;
   }
   if (id == "perf_series") {
-    auto t = make("success-rate", {"period", "tasks", "successes", "errors", "aborted", "success_rate", "avg_duration_ms"});
+    auto t = make("success-rate",
+                  {"period", "tasks", "successes", "errors", "aborted", "success_rate", "avg_duration_ms"});
     for (const auto& d : s.perf_hourly.empty() ? s.perf.daily : s.perf_hourly)
-      t.rows.push_back({Cell::str(d.day), Cell::integ(d.tasks), Cell::integ(d.successes), Cell::integ(d.errors),
-                        Cell::integ(d.aborted), Cell::num(d.success_rate), Cell::num(d.avg_duration_ms)});
+      t.rows.push_back({Cell::str(d.day), Cell::integ(d.tasks), Cell::integ(d.successes),
+                        Cell::integ(d.errors), Cell::integ(d.aborted), Cell::num(d.success_rate),
+                        Cell::num(d.avg_duration_ms)});
     return t;
   }
   if (id == "runtimes_table") {
-    auto t = make("runtimes", {"runtime", "tasks", "successes", "errors", "success_rate", "avg_duration_ms", "cost_usd",
-                               "cost_per_task"},
+    auto t = make("runtimes",
+                  {"runtime", "tasks", "successes", "errors", "success_rate", "avg_duration_ms", "cost_usd",
+                   "cost_per_task"},
                   true);
     for (const auto& r : s.runtimes) {
-      std::vector<Cell> row{Cell::str(r.runtime),       Cell::integ(r.tasks),          Cell::integ(r.successes),
-                            Cell::integ(r.errors),      Cell::num(r.success_rate),     Cell::num(r.avg_duration_ms),
-                            Cell::num(r.cost),          Cell::num(r.cost_per_task)};
+      std::vector<Cell> row{Cell::str(r.runtime),  Cell::integ(r.tasks),      Cell::integ(r.successes),
+                            Cell::integ(r.errors), Cell::num(r.success_rate), Cell::num(r.avg_duration_ms),
+                            Cell::num(r.cost),     Cell::num(r.cost_per_task)};
       add_tokens(row, r.tokens);
       t.rows.push_back(std::move(row));
     }
     return t;
   }
   if (id == "runtime_operations") {
-    auto t = make("runtime-operations",
-                  {"runtime", "operation", "runs", "successes", "success_rate", "cost_usd", "share", "avg_duration_ms"},
-                  true);
+    auto t = make(
+        "runtime-operations",
+        {"runtime", "operation", "runs", "successes", "success_rate", "cost_usd", "share", "avg_duration_ms"},
+        true);
     for (const auto& r : s.runtimes) {
       if (!key.empty() && r.runtime != key) continue;
       for (const auto& o : r.operations) {
-        std::vector<Cell> row{Cell::str(r.runtime),   Cell::str(o.operation), Cell::integ(o.runs),
-                              Cell::integ(o.successes), Cell::num(o.success_rate), Cell::num(o.cost),
-                              Cell::num(o.share),     Cell::num(o.avg_duration_ms)};
+        std::vector<Cell> row{Cell::str(r.runtime),     Cell::str(o.operation),      Cell::integ(o.runs),
+                              Cell::integ(o.successes), Cell::num(o.success_rate),   Cell::num(o.cost),
+                              Cell::num(o.share),       Cell::num(o.avg_duration_ms)};
         add_tokens(row, o.tokens);
         t.rows.push_back(std::move(row));
       }
@@ -282,9 +305,10 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
   if (id == "issues_table") {
     auto t = make("issues", {"issue", "cost_usd", "badge", "sessions", "runs", "first", "last"}, true);
     for (const auto& i : s.issues) {
-      std::vector<Cell> row{Cell::str(i.issue),  Cell::num(i.cost),        Cell::str(i.badge),
-                            Cell::integ(static_cast<std::int64_t>(i.sessions.size())), Cell::integ(i.runs),
-                            time_cell(i.first_ms), time_cell(i.last_ms)};
+      std::vector<Cell> row{Cell::str(i.issue),  Cell::num(i.cost),
+                            Cell::str(i.badge),  Cell::integ(static_cast<std::int64_t>(i.sessions.size())),
+                            Cell::integ(i.runs), time_cell(i.first_ms),
+                            time_cell(i.last_ms)};
       add_tokens(row, i.tokens);
       t.rows.push_back(std::move(row));
     }
@@ -293,11 +317,12 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
   if (id == "issue_sessions" || id == "issue_models") {
     const runs::IssueRow* i = find_issue(s, key);
     if (id == "issue_sessions") {
-      auto t = make("issue-sessions", {"issue", "session", "phase", "model", "runs", "first", "last", "cost_usd"}, true);
+      auto t = make("issue-sessions",
+                    {"issue", "session", "phase", "model", "runs", "first", "last", "cost_usd"}, true);
       if (i)
         for (const auto& x : i->sessions) {
-          std::vector<Cell> row{Cell::str(i->issue), Cell::str(x.session),  Cell::str(x.phase),
-                                Cell::str(x.model),  Cell::integ(x.runs),   time_cell(x.first_ms),
+          std::vector<Cell> row{Cell::str(i->issue),  Cell::str(x.session), Cell::str(x.phase),
+                                Cell::str(x.model),   Cell::integ(x.runs),  time_cell(x.first_ms),
                                 time_cell(x.last_ms), Cell::num(x.cost)};
           add_tokens(row, x.tokens);
           t.rows.push_back(std::move(row));
@@ -314,12 +339,17 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
     return t;
   }
   if (id == "activity_events") {
-    auto t = make("activity", {"time", "event", "type", "status", "title", "session", "model", "cost_usd"}, true);
+    auto t =
+        make("activity", {"time", "event", "type", "status", "title", "session", "model", "cost_usd"}, true);
     for (const auto& e : s.events) {
-      std::vector<Cell> row{time_cell(e.ts_ms),       Cell::str(event_kind_name(e.kind)),
-                            Cell::str(e.is_session ? "session" : "run"), Cell::str(runs::status_name(e.run.status)),
-                            Cell::str(e.run.title),   Cell::str(e.run.session),
-                            Cell::str(e.run.model),   cost_cell(e.run)};
+      std::vector<Cell> row{time_cell(e.ts_ms),
+                            Cell::str(event_kind_name(e.kind)),
+                            Cell::str(e.is_session ? "session" : "run"),
+                            Cell::str(runs::status_name(e.run.status)),
+                            Cell::str(e.run.title),
+                            Cell::str(e.run.session),
+                            Cell::str(e.run.model),
+                            cost_cell(e.run)};
       add_tokens(row, e.run.tokens);
       t.rows.push_back(std::move(row));
     }
@@ -402,12 +432,22 @@ void set_export_wake(std::function<void()> wake) {
   jobs().wake = std::move(wake);
 }
 
-void export_buttons(AppState& st, const Snapshot& s, const char* table_id, const std::string& key) {
+void export_buttons(AppState& st, const Snapshot& s, const char* table_id, const std::string& key,
+                    bool title_line) {
   if (st.headless || !st.solo_panel.empty()) return;
   ImGui::PushID(table_id);
-  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6 * ImGui::GetFontSize() / 15.0f, 1));
+  const float sc = ImGui::GetFontSize() / 15.0f;
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6 * sc, 1));
+  const float sp = ImGui::GetStyle().ItemSpacing.x;
+  const float w = ImGui::CalcTextSize("CSV").x + ImGui::CalcTextSize("JSON").x + 24 * sc + sp;
+  const float x = title_line ? take_title_right(w + sp) : 0.0f;
+  bool first = true;
   for (ExportFormat f : {ExportFormat::Csv, ExportFormat::Json}) {
-    ImGui::SameLine();
+    if (first && title_line)
+      ImGui::SameLine(x);
+    else
+      ImGui::SameLine();
+    first = false;
     if (ImGui::SmallButton(f == ExportFormat::Csv ? "CSV" : "JSON")) {
       if (auto t = export_table(s, table_id, key)) {
         export_async(std::move(*t), f, default_export_dir());

@@ -43,7 +43,8 @@ std::string to_json(const ExportTable& t);
 // The tables of every view by id (the ids note_table records), rows in the snapshot's
 // order. `key` picks the selection a detail table shows (a pattern, an issue, a runtime,
 // a session). nullopt for an unknown id.
-std::optional<ExportTable> export_table(const Snapshot& s, const std::string& table_id, const std::string& key = "");
+std::optional<ExportTable> export_table(const Snapshot& s, const std::string& table_id,
+                                        const std::string& key = "");
 std::vector<std::string> exportable_tables();
 
 enum class ExportFormat { Csv, Json };
@@ -58,8 +59,10 @@ void wait_exports();  // blocks until every job has finished (tests, shutdown)
 // Called from the job's thread when it finishes (the window posts an empty event).
 void set_export_wake(std::function<void()> wake);
 
-// "CSV" and "JSON" small buttons on the current line; the table is built only on a click.
+// "CSV" and "JSON" small buttons; the table is built only on a click. `title_line`: at the
+// right end of the panel's title line (left of "PNG"), else right after the last item.
 // Nothing is drawn headless (screenshots).
-void export_buttons(AppState& st, const Snapshot& s, const char* table_id, const std::string& key = "");
+void export_buttons(AppState& st, const Snapshot& s, const char* table_id, const std::string& key = "",
+                    bool title_line = true);
 
 }  // namespace costdeck::ui

@@ -35,6 +35,9 @@ const ViewInfo& info_of(View v) {
 }
 
 FrameRegistry g_registry;
+// The open panel's title line: where its title ends and where the PNG button starts
+// (window-relative x), so texts and buttons can join the line without overlapping.
+float g_title_end_x = 0, g_title_right_x = 0;
 
 constexpr const char* kZones[] = {"",
                                   "UTC",
@@ -146,15 +149,13 @@ void sidebar(const Snapshot* snap, AppState& st) {
   }
   ImGui::PopStyleVar();
   // Bottom: theme switch and scan state.
-  float bottom = ImGui::GetWindowHeight() - 78 * s;
+  float bottom = ImGui::GetWindowHeight() - (st.headless ? 78 : 106) * s;
   if (ImGui::GetCursorPosY() < bottom) ImGui::SetCursorPosY(bottom);
   ImGui::Separator();
   bool dark = st.theme == Theme::Dark;
   if (ImGui::Checkbox("Dark theme", &dark)) st.theme = dark ? Theme::Dark : Theme::Light;
   if (!st.headless) {
-    ImGui::SameLine();
-    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize("Compact").x - 8 * s);
-    if (ImGui::SmallButton("Compact")) st.want_compact = true;
+    if (ImGui::SmallButton("Compact window")) st.want_compact = true;
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("A small always-on-top window to keep beside the terminal");
   }
   if (snap && snap->progress.scanning) text_dim("Scanning…");
@@ -330,11 +331,14 @@ bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, b
   ImGui::PushFont(fonts().bold);
   ImGui::TextUnformatted(title);
   ImGui::PopFont();
+  g_title_end_x = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetStyle().ItemSpacing.x;
+  g_title_right_x = ImGui::GetWindowContentRegionMax().x;
   if (save_button && !solo && !st.headless) {
     ImGui::SameLine();
     const char* label = "PNG";
     float bw = ImGui::CalcTextSize(label).x + 12 * s;
     ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - bw);
+    g_title_right_x = ImGui::GetCursorPosX() - ImGui::GetStyle().ItemSpacing.x;
     ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(6 * s, 1 * s));
     ImGui::PushStyleColor(ImGuiCol_Button, IM_COL32(0, 0, 0, 0));
     if (ImGui::SmallButton(label)) ImGui::OpenPopup("save_png");
@@ -354,6 +358,13 @@ bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, b
 }
 
 void end_panel() { ImGui::EndChild(); }
+
+void same_line_after_title() { ImGui::SameLine(g_title_end_x); }
+
+float take_title_right(float width) {
+  g_title_right_x -= width;
+  return g_title_right_x;
+}
 
 void draw_app(const Snapshot* snap, AppState& st) {
   if (st.compact && st.solo_panel.empty()) return draw_compact(snap, st);

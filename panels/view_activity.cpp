@@ -60,23 +60,37 @@ bool icontains(const std::string& hay, const std::string& needle) {
 
 bool event_matches(const ActivityEvent& e, int kind_filter, const std::string& needle) {
   switch (kind_filter) {
-    case 1: if (e.is_session) return false; break;
-    case 2: if (!e.is_session) return false; break;
-    case 3: if (e.kind != EventKind::Failed && e.run.status != runs::RunStatus::Error) return false; break;
-    case 4: if (e.kind != EventKind::Retried) return false; break;
-    case 5: if (e.run.status != runs::RunStatus::Running && e.run.status != runs::RunStatus::Pending) return false; break;
+    case 1:
+      if (e.is_session) return false;
+      break;
+    case 2:
+      if (!e.is_session) return false;
+      break;
+    case 3:
+      if (e.kind != EventKind::Failed && e.run.status != runs::RunStatus::Error) return false;
+      break;
+    case 4:
+      if (e.kind != EventKind::Retried) return false;
+      break;
+    case 5:
+      if (e.run.status != runs::RunStatus::Running && e.run.status != runs::RunStatus::Pending) return false;
+      break;
     default: break;
   }
   if (needle.empty()) return true;
   const auto& r = e.run;
-  for (const std::string* f : {&r.title, &r.operation, &r.model, &r.tier, &r.issue, &r.session, &r.error, &r.runtime})
+  for (const std::string* f :
+       {&r.title, &r.operation, &r.model, &r.tier, &r.issue, &r.session, &r.error, &r.runtime})
     if (icontains(*f, needle)) return true;
   return false;
 }
 
-std::string event_key(const ActivityEvent& e) { return (e.is_session ? "s:" : "r:") + e.run.key; }
+std::string event_key(const ActivityEvent& e) {
+  return (e.is_session ? "s:" : "r:") + e.run.key;
+}
 
-std::size_t reanchor(const std::vector<std::string>& keys, const std::string& anchor_key, std::size_t old_index) {
+std::size_t reanchor(const std::vector<std::string>& keys, const std::string& anchor_key,
+                     std::size_t old_index) {
   auto it = std::find(keys.begin(), keys.end(), anchor_key);
   if (it != keys.end()) return static_cast<std::size_t>(it - keys.begin());
   return keys.empty() ? 0 : std::min(old_index, keys.size() - 1);
@@ -108,7 +122,7 @@ struct StreamState {
   bool following = true;          // at the top: new events come into view
   std::string anchor_key;         // first visible row when not following
   std::size_t anchor_index = 0;
-  std::size_t unseen = 0;         // events that arrived above the anchor
+  std::size_t unseen = 0;  // events that arrived above the anchor
   float scroll = 0;
   bool jump_top = false;
   bool restore = false;  // rows moved under the anchor: scroll them back into place once
@@ -121,7 +135,8 @@ int g_kind = 0;
 
 void draw_activity(const Snapshot& s, AppState& st) {
   const float sc = ui_scale();
-  if (!begin_panel(st, "activity.cards", "Activity", ImVec2(0, std::max(300 * sc, ImGui::GetContentRegionAvail().y - 2))))
+  if (!begin_panel(st, "activity.cards", "Activity",
+                   ImVec2(0, std::max(300 * sc, ImGui::GetContentRegionAvail().y - 2))))
     return;
   static const char* kKinds[] = {"All events", "Runs", "Sessions", "Failed", "Retried", "Running"};
   ImGui::SetNextItemWidth(130 * sc);
@@ -166,9 +181,10 @@ void draw_activity(const Snapshot& s, AppState& st) {
   }
   export_buttons(st, s, "activity_events");
   if (ss.rows.empty()) {
-    text_dim(s.events.empty() ? "No runs or sessions in this range. Session-file turns and runs recorded with "
-                                "`costdeck record` appear here."
-                              : "No event matches the filter.");
+    text_dim(s.events.empty()
+                 ? "No runs or sessions in this range. Session-file turns and runs recorded with "
+                   "`costdeck record` appear here."
+                 : "No event matches the filter.");
     note_text(s.events.empty() ? "No activity in this range" : "No event matches");
     end_panel();
     return;
@@ -198,7 +214,8 @@ void draw_activity(const Snapshot& s, AppState& st) {
       const ActivityEvent& e = s.events[ss.rows[k]];
       const runs::RunBrief& r = e.run;
       ImGui::PushID(k);
-      ImGui::InvisibleButton("##card", ImVec2(std::max(ImGui::GetContentRegionAvail().x - 4 * sc, 1.0f), card_h));
+      ImGui::InvisibleButton("##card",
+                             ImVec2(std::max(ImGui::GetContentRegionAvail().x - 4 * sc, 1.0f), card_h));
       bool hovered = ImGui::IsItemHovered();
       bool clicked = ImGui::IsItemClicked();
       ImGui::PopID();
@@ -215,7 +232,8 @@ void draw_activity(const Snapshot& s, AppState& st) {
       // Right edge: what happened ("session finished", "retried").
       std::string tag = std::string(e.is_session ? "session " : "") + event_kind_name(e.kind);
       const float tag_w = ImGui::CalcTextSize(tag.c_str()).x;
-      dl->AddText(ImVec2(b.x - tag_w - 12 * sc, y), e.kind == EventKind::Failed ? pal.bad : pal.text_dim, tag.c_str());
+      dl->AddText(ImVec2(b.x - tag_w - 12 * sc, y), e.kind == EventKind::Failed ? pal.bad : pal.text_dim,
+                  tag.c_str());
       std::string title = r.title.empty() ? (r.key.empty() ? "(untitled run)" : r.key) : r.title;
       if (e.is_session) title = short_path(title, 60);
       std::string cost = r.has_cost ? chart::format_usd(r.cost_usd) : "no price";
@@ -228,17 +246,19 @@ void draw_activity(const Snapshot& s, AppState& st) {
       dl->AddText(ImVec2(bx, y), pal.text_dim, "—");
       bx += ImGui::CalcTextSize("—").x + 8 * sc;
       ImU32 bc = r.has_cost ? cost_badge_color(r.cost_usd) : pal.text_dim;
-      dl->AddRectFilled(ImVec2(bx, y - 1 * sc), ImVec2(bx + badge_w, y + line + 1 * sc), (bc & 0x00FFFFFF) | 0x33000000,
-                        line * 0.5f);
+      dl->AddRectFilled(ImVec2(bx, y - 1 * sc), ImVec2(bx + badge_w, y + line + 1 * sc),
+                        (bc & 0x00FFFFFF) | 0x33000000, line * 0.5f);
       dl->AddText(ImVec2(bx + 7 * sc, y), bc, cost.c_str());
       std::string sub = event_line(e, now);
       ImVec4 clip2(a.x, a.y, b.x - 10 * sc, b.y);
-      dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(a.x + 12 * sc + icon_w, y + line + 4 * sc), pal.text_dim,
-                  sub.c_str(), nullptr, 0, &clip2);
+      dl->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(a.x + 12 * sc + icon_w, y + line + 4 * sc),
+                  pal.text_dim, sub.c_str(), nullptr, 0, &clip2);
       note_text(title);
       if (hovered && !st.headless) {
-        if (!r.error.empty()) ImGui::SetTooltip("%s\n\n%s", title.c_str(), r.error.c_str());
-        else if (!r.session.empty()) ImGui::SetTooltip("%s\nsession %s · click to open", title.c_str(), r.session.c_str());
+        if (!r.error.empty())
+          ImGui::SetTooltip("%s\n\n%s", title.c_str(), r.error.c_str());
+        else if (!r.session.empty())
+          ImGui::SetTooltip("%s\nsession %s · click to open", title.c_str(), r.session.c_str());
       }
       if (clicked && !r.session.empty()) {
         st.selected_session = r.session;

@@ -2,6 +2,7 @@
 // operation type, and the most expensive sessions and activities.
 #include <algorithm>
 
+#include "panels/export.hpp"
 #include "panels/views.hpp"
 
 namespace costdeck::ui {
@@ -153,16 +154,19 @@ void draw_costs(const Snapshot& s, AppState& st) {
   }
   if (begin_panel(st, "costs.model_table", "Tokens and cost by model",
                   ImVec2(0, (70 + 24 * std::min<std::size_t>(s.by_model.rows.size(), 8)) * sc))) {
+    export_buttons(st, s, "model_table");
     model_table(s);
     end_panel();
   }
   const float top_h = 330 * sc;
   if (begin_panel(st, "costs.top_sessions", "Most expensive sessions", ImVec2(half, top_h))) {
+    export_buttons(st, s, "top_sessions");
     top_sessions(s, st);
     end_panel();
   }
   ImGui::SameLine();
   if (begin_panel(st, "costs.top_runs", "Most expensive activities", ImVec2(half, top_h))) {
+    export_buttons(st, s, "top_runs");
     top_runs(s);
     end_panel();
   }

@@ -43,8 +43,8 @@ void cost_badge(double cost, const std::string& badge) {
   ImVec2 p = ImGui::GetCursorScreenPos();
   const ImU32 c = badge_color(badge);
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  dl->AddRectFilled(ImVec2(p.x, p.y - 1 * s), ImVec2(p.x + w, p.y + ts.y + 1 * s), (c & 0x00FFFFFF) | 0x38000000,
-                    ts.y * 0.5f);
+  dl->AddRectFilled(ImVec2(p.x, p.y - 1 * s), ImVec2(p.x + w, p.y + ts.y + 1 * s),
+                    (c & 0x00FFFFFF) | 0x38000000, ts.y * 0.5f);
   dl->AddText(ImVec2(p.x + 7 * s, p.y), c, text.c_str());
   ImGui::Dummy(ImVec2(w, ts.y));
 }
@@ -57,13 +57,14 @@ std::string issue_tooltip(const runs::IssueRow& i) {
 
 void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "issues.list", "Issues", size)) return;
-  ImGui::SameLine();
+  same_line_after_title();
   text_dim("%zu issues", s.issues.size());
   export_buttons(st, s, "issues_table");
   if (s.issues.empty()) {
     text_dim("No runs linked to an issue in this range.");
-    ImGui::TextWrapped("Runs get an issue from `costdeck record --issue`, from `costdeck link`, or from the git "
-                       "branch (feature/MIN-123).");
+    ImGui::TextWrapped(
+        "Runs get an issue from `costdeck record --issue`, from `costdeck link`, or from the git "
+        "branch (feature/MIN-123).");
     note_text("No issues in this range");
     end_panel();
     return;
@@ -129,37 +130,50 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
   ImGui::SameLine();
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 7 * sc);
   text_dim("%s · %s runs · %s – %s", issue_tooltip(*sel).c_str(),
-           chart::format_count(static_cast<double>(sel->runs)).c_str(), format_time(sel->first_ms, s.zone_name).c_str(),
-           format_time(sel->last_ms, s.zone_name).c_str());
+           chart::format_count(static_cast<double>(sel->runs)).c_str(),
+           format_time(sel->first_ms, s.zone_name).c_str(), format_time(sel->last_ms, s.zone_name).c_str());
 
   // Models (left) and the cost over time, session by session (right).
   const float row_h = 150 * sc;
   const float left = std::floor(ImGui::GetContentRegionAvail().x * 0.42f);
   ImGui::BeginChild("models", ImVec2(left, row_h), false);
   text_dim("By model");
-  export_buttons(st, s, "issue_models", sel->issue);
+  export_buttons(st, s, "issue_models", sel->issue, false);
   std::vector<chart::HBarItem> items;
   for (std::size_t i = 0; i < sel->models.size() && i < 5; ++i) {
     const auto& m = sel->models[i];
-    items.push_back({short_model_name(m.model), m.cost, chart::format_percent(m.share, 0), series_color(static_cast<int>(i))});
+    items.push_back({short_model_name(m.model), m.cost, chart::format_percent(m.share, 0),
+                     series_color(static_cast<int>(i))});
   }
   chart::hbar_list("issue_models", items, chart::Format::Usd);
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("timeline", ImVec2(0, row_h), false);
   text_dim("Cost so far, session by session");
-  chart::ChartData d;
-  d.format = chart::Format::Usd;
-  chart::Series cum{"Cost so far", {}, badge_color(sel->badge)};
-  double run = 0;
-  for (const auto& x : sel->sessions) {
-    run += x.cost;
-    cum.values.push_back(run);
-    std::string t = format_time(x.first_ms, s.zone_name);
-    d.x_labels.push_back(chart::format_date_label(t.substr(0, 10)));
-    d.x_tooltips.push_back(t + " · " + x.session + " · +" + chart::format_usd(x.cost));
+  // The timeline's labels are built once per snapshot and issue, not per frame.
+  static const Snapshot* snap = nullptr;
+  static std::uint64_t version = 0;
+  static std::string issue;
+  static Theme theme = Theme::Dark;
+  static chart::ChartData d;
+  if (snap != &s || version != s.version || issue != sel->issue || theme != current_theme()) {
+    snap = &s;
+    version = s.version;
+    issue = sel->issue;
+    theme = current_theme();
+    d = {};
+    d.format = chart::Format::Usd;
+    chart::Series cum{"Cost so far", {}, badge_color(sel->badge)};
+    double run = 0;
+    for (const auto& x : sel->sessions) {
+      run += x.cost;
+      cum.values.push_back(run);
+      std::string t = format_time(x.first_ms, s.zone_name);
+      d.x_labels.push_back(chart::format_date_label(t.substr(0, 10)));
+      d.x_tooltips.push_back(t + " · " + x.session + " · +" + chart::format_usd(x.cost));
+    }
+    d.series.push_back(std::move(cum));
   }
-  d.series.push_back(std::move(cum));
   chart::ChartOptions o;
   o.legend = false;
   o.height = 0;
@@ -167,7 +181,7 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
   ImGui::EndChild();
 
   text_dim("Sessions");
-  export_buttons(st, s, "issue_sessions", sel->issue);
+  export_buttons(st, s, "issue_sessions", sel->issue, false);
   if (ImGui::BeginTable("issue_sessions", 6, kTableFlags)) {
     note_table("issue_sessions");
     ImGui::TableSetupScrollFreeze(0, 1);
@@ -187,13 +201,15 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::TableNextColumn();
         ImGui::PushID(k);
         ImGui::PushFont(fonts().mono);
-        if (ImGui::Selectable(short_path(x.session, 24).c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
+        if (ImGui::Selectable(short_path(x.session, 24).c_str(), false,
+                              ImGuiSelectableFlags_SpanAllColumns)) {
           st.selected_session = x.session;
           st.session_search.clear();
           st.view = View::Sessions;
         }
         ImGui::PopFont();
-        if (ImGui::IsItemHovered() && !st.headless) ImGui::SetTooltip("%s\nopen in Sessions", x.session.c_str());
+        if (ImGui::IsItemHovered() && !st.headless)
+          ImGui::SetTooltip("%s\nopen in Sessions", x.session.c_str());
         ImGui::PopID();
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(x.phase.empty() ? "—" : x.phase.c_str());

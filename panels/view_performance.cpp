@@ -19,7 +19,7 @@ constexpr ImGuiTableFlags kTableFlags = ImGuiTableFlags_RowBg | ImGuiTableFlags_
 
 // What this view remembers between frames: the selection and the sorted pattern order.
 struct PerfState {
-  std::string pattern_key;  // kind|source|pattern of the selected error pattern
+  std::string pattern_key;         // kind|source|pattern of the selected error pattern
   const Snapshot* snap = nullptr;  // with the version: tests hold several snapshots at once
   std::uint64_t version = 0;
   std::uint64_t sorts = 0;  // how often the order was computed (tests: once per change)
@@ -29,7 +29,9 @@ struct PerfState {
 };
 PerfState g_perf;
 
-std::string pattern_key(const runs::ErrorPattern& p) { return p.kind + '\x1f' + p.source + '\x1f' + p.pattern; }
+std::string pattern_key(const runs::ErrorPattern& p) {
+  return p.kind + '\x1f' + p.source + '\x1f' + p.pattern;
+}
 
 void mono_right(const std::string& s) {
   ImGui::PushFont(fonts().mono);
@@ -45,8 +47,8 @@ ImU32 trend_color(double cur, double prev, Better b) {
   return (cur > prev) == (b == Better::Up) ? p.good : p.orange;
 }
 
-void stat_card(AppState& st, const char* id, const char* title, const std::string& caption, const std::string& value,
-               const std::string& sub, ImU32 sub_color, float w) {
+void stat_card(AppState& st, const char* id, const char* title, const std::string& caption,
+               const std::string& value, const std::string& sub, ImU32 sub_color, float w) {
   if (!begin_panel(st, id, title, ImVec2(w, 118 * ui_scale()))) return;
   stat_body(caption.c_str(), value, sub, sub_color);
   end_panel();
@@ -77,16 +79,19 @@ void cards(const Snapshot& s, AppState& st) {
       sub = b + versus;
     }
     std::string caption = chart::format_count(static_cast<double>(c.successes)) + " of " +
-                          chart::format_count(static_cast<double>(c.successes + c.errors + c.aborted)) + " finished";
-    stat_card(st, "perf.success_rate", "Success rate", caption, c.tasks ? chart::format_percent(c.success_rate) : "—",
-              sub, prev ? trend_color(c.success_rate, p.success_rate, Better::Up) : palette().text_dim, w);
+                          chart::format_count(static_cast<double>(c.successes + c.errors + c.aborted)) +
+                          " finished";
+    stat_card(st, "perf.success_rate", "Success rate", caption,
+              c.tasks ? chart::format_percent(c.success_rate) : "—", sub,
+              prev ? trend_color(c.success_rate, p.success_rate, Better::Up) : palette().text_dim, w);
   }
   ImGui::SameLine();
   {
-    std::string sub = prev && p.duration.count ? chart::format_change(c.duration.avg_ms, p.duration.avg_ms) + " " + versus
-                                               : std::string("no earlier runs to compare");
-    std::string caption = c.duration.count ? "median " + chart::format_duration_ms(c.duration.median_ms) + " · p95 " +
-                                                 chart::format_duration_ms(c.duration.p95_ms)
+    std::string sub = prev && p.duration.count
+                          ? chart::format_change(c.duration.avg_ms, p.duration.avg_ms) + " " + versus
+                          : std::string("no earlier runs to compare");
+    std::string caption = c.duration.count ? "median " + chart::format_duration_ms(c.duration.median_ms) +
+                                                 " · p95 " + chart::format_duration_ms(c.duration.p95_ms)
                                            : std::string("no durations recorded");
     stat_card(st, "perf.avg_time", "Average response time", caption,
               c.duration.count ? chart::format_duration_ms(c.duration.avg_ms) : "—", sub,
@@ -94,10 +99,12 @@ void cards(const Snapshot& s, AppState& st) {
   }
   ImGui::SameLine();
   {
-    std::string sub = prev ? chart::format_change(static_cast<double>(c.tasks), static_cast<double>(p.tasks)) + " " + versus
-                           : std::string("no earlier runs to compare");
-    std::string caption = c.unfinished ? chart::format_count(static_cast<double>(c.unfinished)) + " still running"
-                                       : std::string(range_label(s.filter.range));
+    std::string sub =
+        prev ? chart::format_change(static_cast<double>(c.tasks), static_cast<double>(p.tasks)) + " " + versus
+             : std::string("no earlier runs to compare");
+    std::string caption = c.unfinished
+                              ? chart::format_count(static_cast<double>(c.unfinished)) + " still running"
+                              : std::string(range_label(s.filter.range));
     stat_card(st, "perf.tasks", "Tasks", caption, chart::format_count(static_cast<double>(c.tasks)), sub,
               palette().text_dim, w);
   }
@@ -107,7 +114,8 @@ void cards(const Snapshot& s, AppState& st) {
     std::string caption = "failed runs, tool and API errors";
     stat_card(st, "perf.errors_today", "Errors today", caption,
               chart::format_count(static_cast<double>(c.errors_today)), sub,
-              trend_color(static_cast<double>(c.errors_today), static_cast<double>(s.errors_yesterday), Better::Down),
+              trend_color(static_cast<double>(c.errors_today), static_cast<double>(s.errors_yesterday),
+                          Better::Down),
               w);
   }
 }
@@ -117,25 +125,37 @@ void success_chart(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "perf.success", hourly ? "Success rate by hour" : "Success rate by day", size)) return;
   export_buttons(st, s, "perf_series");
   const auto& series = hourly ? s.perf_hourly : s.perf.daily;
-  chart::ChartData rate, tasks;
-  rate.format = chart::Format::Percent;
-  tasks.format = chart::Format::Count;
-  chart::Series r{"Success rate", {}, palette().good};
-  chart::Series ok{"Succeeded", {}, palette().good}, err{"Failed", {}, palette().bad}, ab{"Aborted", {}, palette().warn};
-  for (const auto& d : series) {
-    std::string label = hourly ? d.day.substr(11) : chart::format_date_label(d.day);
-    rate.x_labels.push_back(label);
-    tasks.x_labels.push_back(label);
-    std::string tip = d.day + " · " + chart::format_count(static_cast<double>(d.tasks)) + " tasks";
-    rate.x_tooltips.push_back(tip);
-    tasks.x_tooltips.push_back(tip);
-    r.values.push_back(d.success_rate);
-    ok.values.push_back(static_cast<double>(d.successes));
-    err.values.push_back(static_cast<double>(d.errors));
-    ab.values.push_back(static_cast<double>(d.aborted));
+  // Labels and series are built once per snapshot, not per frame.
+  static const Snapshot* snap = nullptr;
+  static std::uint64_t version = 0;
+  static Theme theme = Theme::Dark;
+  static chart::ChartData rate, tasks;
+  if (snap != &s || version != s.version || theme != current_theme()) {
+    snap = &s;
+    version = s.version;
+    theme = current_theme();
+    rate = {};
+    tasks = {};
+    rate.format = chart::Format::Percent;
+    tasks.format = chart::Format::Count;
+    chart::Series r{"Success rate", {}, palette().good};
+    chart::Series ok{"Succeeded", {}, palette().good}, err{"Failed", {}, palette().bad},
+        ab{"Aborted", {}, palette().warn};
+    for (const auto& d : series) {
+      std::string label = hourly ? d.day.substr(11) : chart::format_date_label(d.day);
+      rate.x_labels.push_back(label);
+      tasks.x_labels.push_back(label);
+      std::string tip = d.day + " · " + chart::format_count(static_cast<double>(d.tasks)) + " tasks";
+      rate.x_tooltips.push_back(tip);
+      tasks.x_tooltips.push_back(tip);
+      r.values.push_back(d.success_rate);
+      ok.values.push_back(static_cast<double>(d.successes));
+      err.values.push_back(static_cast<double>(d.errors));
+      ab.values.push_back(static_cast<double>(d.aborted));
+    }
+    rate.series.push_back(std::move(r));
+    tasks.series = {std::move(ok), std::move(err), std::move(ab)};
   }
-  rate.series.push_back(std::move(r));
-  tasks.series = {std::move(ok), std::move(err), std::move(ab)};
   const float sc = ui_scale();
   const float avail = ImGui::GetContentRegionAvail().y;
   chart::ChartOptions lo;
@@ -165,10 +185,10 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
   if (ImGui::BeginTable("slowest_table", 4, kTableFlags)) {
     note_table("slowest_table");
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Task", 0, 2.4f);
+    ImGui::TableSetupColumn("Task", 0, 2.2f);
     ImGui::TableSetupColumn("Duration", 0, 0.8f);
-    ImGui::TableSetupColumn("When", 0, 1.0f);
-    ImGui::TableSetupColumn("Session", 0, 1.2f);
+    ImGui::TableSetupColumn("When", 0, 1.2f);
+    ImGui::TableSetupColumn("Session", 0, 1.1f);
     ImGui::TableHeadersRow();
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
@@ -181,7 +201,8 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::PushID(k);
         std::string title = r.title.empty() ? r.key : r.title;
         // Selecting a task opens its session in the Sessions view.
-        if (ImGui::Selectable(title.c_str(), false, ImGuiSelectableFlags_SpanAllColumns) && !r.session.empty()) {
+        if (ImGui::Selectable(title.c_str(), false, ImGuiSelectableFlags_SpanAllColumns) &&
+            !r.session.empty()) {
           st.selected_session = r.session;
           st.session_search.clear();
           st.view = View::Sessions;
@@ -228,16 +249,29 @@ void sort_patterns(const Snapshot& s, int column, bool ascending) {
                    [&](std::size_t a, std::size_t b) { return ascending ? less(a, b) : less(b, a); });
 }
 
+// The selected pattern, looked up once per snapshot or selection change (a scan of
+// thousands of patterns per frame would be the view's biggest cost).
 const runs::ErrorPattern* selected_pattern(const Snapshot& s) {
-  for (const auto& p : s.errors.patterns)
-    if (pattern_key(p) == g_perf.pattern_key) return &p;
-  return nullptr;
+  static const Snapshot* snap = nullptr;
+  static std::uint64_t version = 0;
+  static std::string key;
+  static const runs::ErrorPattern* found = nullptr;
+  if (snap != &s || version != s.version || key != g_perf.pattern_key) {
+    snap = &s;
+    version = s.version;
+    key = g_perf.pattern_key;
+    found = nullptr;
+    for (const auto& p : s.errors.patterns)
+      if (pattern_key(p) == key) found = &p;
+  }
+  return found;
 }
 
 void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "perf.errors", "Error patterns", size)) return;
-  ImGui::SameLine();
-  text_dim("%s patterns · %s errors", chart::format_count(static_cast<double>(s.errors.patterns.size())).c_str(),
+  same_line_after_title();
+  text_dim("%s patterns · %s errors",
+           chart::format_count(static_cast<double>(s.errors.patterns.size())).c_str(),
            chart::format_count(static_cast<double>(s.errors.total)).c_str());
   export_buttons(st, s, "error_patterns");
   if (s.errors.patterns.empty()) {
@@ -250,7 +284,8 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
     note_table("error_patterns");
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Pattern", 0, 3.2f);
-    ImGui::TableSetupColumn("Count", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0.6f);
+    ImGui::TableSetupColumn(
+        "Count", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0.6f);
     ImGui::TableSetupColumn("Last occurred", ImGuiTableColumnFlags_PreferSortDescending, 1.0f);
     ImGui::TableSetupColumn("Tool / runtime", 0, 1.0f);
     ImGui::TableHeadersRow();
@@ -261,12 +296,14 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
       column = specs->Specs[0].ColumnIndex;
       ascending = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
     }
-    if ((specs && specs->SpecsDirty) || g_perf.version != s.version || g_perf.snap != &s || g_perf.column != column ||
-        g_perf.ascending != ascending || g_perf.order.size() != s.errors.patterns.size()) {
+    if ((specs && specs->SpecsDirty) || g_perf.version != s.version || g_perf.snap != &s ||
+        g_perf.column != column || g_perf.ascending != ascending ||
+        g_perf.order.size() != s.errors.patterns.size()) {
       sort_patterns(s, column, ascending);
       if (specs) specs->SpecsDirty = false;
     }
-    if (g_perf.pattern_key.empty() || !selected_pattern(s)) g_perf.pattern_key = pattern_key(s.errors.patterns.front());
+    if (g_perf.pattern_key.empty() || !selected_pattern(s))
+      g_perf.pattern_key = pattern_key(s.errors.patterns.front());
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     int drawn = 0;
     ImGuiListClipper clipper;
@@ -278,9 +315,11 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::TableNextColumn();
         ImGui::PushID(k);
         std::string key = pattern_key(p);
-        if (ImGui::Selectable(p.pattern.c_str(), key == g_perf.pattern_key, ImGuiSelectableFlags_SpanAllColumns))
+        if (ImGui::Selectable(p.pattern.c_str(), key == g_perf.pattern_key,
+                              ImGuiSelectableFlags_SpanAllColumns))
           g_perf.pattern_key = key;
-        if (ImGui::IsItemHovered() && !st.headless) ImGui::SetTooltip("%s\n\nlatest: %s", p.pattern.c_str(), p.example.c_str());
+        if (ImGui::IsItemHovered() && !st.headless)
+          ImGui::SetTooltip("%s\n\nlatest: %s", p.pattern.c_str(), p.example.c_str());
         ImGui::PopID();
         if (k < 3) note_text(p.pattern);
         ImGui::TableNextColumn();
@@ -310,12 +349,15 @@ void occurrences(const Snapshot& s, AppState& st, ImVec2 size) {
     return;
   }
   text_dim("%s · %s · %s times, first %s", p->kind.c_str(), p->source.c_str(),
-           chart::format_count(static_cast<double>(p->count)).c_str(), format_time(p->first_ms, s.zone_name).c_str());
+           chart::format_count(static_cast<double>(p->count)).c_str(),
+           format_time(p->first_ms, s.zone_name).c_str());
   if (ImGui::BeginTable("error_occurrences", 3, kTableFlags)) {
     note_table("error_occurrences");
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("2026-01-01 00:00").x);
-    ImGui::TableSetupColumn("Session", ImGuiTableColumnFlags_WidthFixed, ImGui::CalcTextSize("0000000000000").x);
+    ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("2026-01-01 00:00").x);
+    ImGui::TableSetupColumn("Session", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("0000000000000").x);
     ImGui::TableSetupColumn("Message", ImGuiTableColumnFlags_WidthStretch, 1.0f);
     ImGui::TableHeadersRow();
     // At most max_occurrences rows (20): wrapped messages of varying height, no clipper needed.
@@ -327,14 +369,16 @@ void occurrences(const Snapshot& s, AppState& st, ImVec2 size) {
       ImGui::PushFont(fonts().mono);
       ImGui::TextUnformatted(o.session.empty() ? "—" : short_path(o.session, 12).c_str());
       ImGui::PopFont();
-      if (ImGui::IsItemHovered() && !st.headless && !o.session.empty()) ImGui::SetTooltip("%s", o.session.c_str());
+      if (ImGui::IsItemHovered() && !st.headless && !o.session.empty())
+        ImGui::SetTooltip("%s", o.session.c_str());
       ImGui::TableNextColumn();
       ImGui::TextWrapped("%s", o.message.c_str());
     }
     if (p->count > static_cast<std::int64_t>(p->occurrences.size())) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      text_dim("+%lld older", static_cast<long long>(p->count - static_cast<std::int64_t>(p->occurrences.size())));
+      text_dim("+%lld older",
+               static_cast<long long>(p->count - static_cast<std::int64_t>(p->occurrences.size())));
     }
     ImGui::EndTable();
   }

@@ -65,7 +65,9 @@ void comparison(const Snapshot& s, AppState& st, float h) {
   if (!begin_panel(st, "runtimes.table", "Runtime comparison", ImVec2(0, h))) return;
   export_buttons(st, s, "runtimes_table");
   if (s.runtimes.empty()) {
-    text_dim("No runs in this range. Runs come from session files and from `costdeck record` / `costdeck import`.");
+    text_dim(
+        "No runs in this range. Runs come from session files and from `costdeck record` / `costdeck "
+        "import`.");
     note_text("No runs in this range");
     end_panel();
     return;
@@ -82,7 +84,8 @@ void comparison(const Snapshot& s, AppState& st, float h) {
       ImGui::TableNextColumn();
       ImVec2 p = ImGui::GetCursorScreenPos();
       float lh = ImGui::GetTextLineHeight();
-      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + lh * 0.2f), ImVec2(p.x + lh * 0.6f, p.y + lh * 0.8f),
+      ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + lh * 0.2f),
+                                                ImVec2(p.x + lh * 0.6f, p.y + lh * 0.8f),
                                                 series_color(static_cast<int>(i)), 2.0f);
       ImGui::SetCursorPosX(ImGui::GetCursorPosX() + lh * 0.9f);
       ImGui::PushID(static_cast<int>(i));
@@ -123,7 +126,8 @@ void charts(const Snapshot& s, AppState& st, float h) {
     d.x_tooltips = a.days;
     d.format = cost ? chart::Format::Usd : chart::Format::Percent;
     for (std::size_t i = 0; i < s.runtimes.size(); ++i)
-      d.series.push_back({s.runtimes[i].runtime, cost ? a.cost[i] : a.rate[i], series_color(static_cast<int>(i))});
+      d.series.push_back(
+          {s.runtimes[i].runtime, cost ? a.cost[i] : a.rate[i], series_color(static_cast<int>(i))});
     chart::ChartOptions o;
     o.height = 0;
     o.empty_text = "No runs in this range";
@@ -158,7 +162,8 @@ void operations(const Snapshot& s, AppState& st, float h) {
     note_table("runtime_operations");
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Operation", 0, 1.6f);
-    for (const char* c : {"Runs", "Success", "Avg duration", "Cost", "Share"}) ImGui::TableSetupColumn(c, 0, 1.0f);
+    for (const char* c : {"Runs", "Success", "Avg duration", "Cost", "Share"})
+      ImGui::TableSetupColumn(c, 0, 1.0f);
     ImGui::TableHeadersRow();
     for (const auto& o : sel->operations) {
       ImGui::TableNextRow();
@@ -184,7 +189,8 @@ void operations(const Snapshot& s, AppState& st, float h) {
   std::vector<chart::HBarItem> items;
   for (std::size_t i = 0; i < sel->operations.size() && i < 8; ++i) {
     const auto& o = sel->operations[i];
-    items.push_back({o.operation, o.cost, chart::format_percent(o.share, 0), series_color(static_cast<int>(i) + 2)});
+    items.push_back(
+        {o.operation, o.cost, chart::format_percent(o.share, 0), series_color(static_cast<int>(i) + 2)});
   }
   chart::hbar_list("ops", items, chart::Format::Usd);
   ImGui::EndChild();
@@ -201,7 +207,8 @@ void draw_runtimes(const Snapshot& s, AppState& st) {
   // The operations panel is as tall as its rows; the charts take what is left.
   std::size_t ops = 1;
   for (const auto& r : s.runtimes)
-    if (r.runtime == g_selected || (g_selected.empty() && &r == &s.runtimes.front())) ops = std::max(ops, r.operations.size());
+    if (r.runtime == g_selected || (g_selected.empty() && &r == &s.runtimes.front()))
+      ops = std::max(ops, r.operations.size());
   const float ops_h = std::max(200.0f, 86 + 26 * static_cast<float>(std::min<std::size_t>(ops, 10))) * sc;
   const float gap = ImGui::GetStyle().ItemSpacing.y;
   charts(s, st, std::max(240 * sc, ImGui::GetContentRegionAvail().y - ops_h - gap - 2));

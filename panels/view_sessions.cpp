@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "panels/export.hpp"
 #include "panels/views.hpp"
 
 namespace costdeck::ui {
@@ -180,6 +181,7 @@ void draw_sessions(const Snapshot& s, AppState& st) {
   float avail = ImGui::GetContentRegionAvail().y;
   float table_h = std::max(260 * sc, std::floor(avail * 0.56f));
   if (begin_panel(st, "sessions.table", "Sessions", ImVec2(0, table_h))) {
+    export_buttons(st, s, "sessions_table");
     table(s, st);
     end_panel();
   }

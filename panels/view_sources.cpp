@@ -2,6 +2,7 @@
 // malformed counts; the first malformed lines as file:line; unknown models; errors.
 #include <algorithm>
 
+#include "panels/export.hpp"
 #include "panels/views.hpp"
 
 namespace costdeck::ui {
@@ -60,6 +61,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
   }
   const float files_h = std::max(240 * sc, ImGui::GetContentRegionAvail().y - 230 * sc);
   if (begin_panel(st, "sources.files", "Files read", ImVec2(0, files_h))) {
+    export_buttons(st, s, "files_table");
     const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_ScrollY |
                                   ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_PadOuterX;
     if (ImGui::BeginTable("files_table", 6, flags)) {

@@ -1,5 +1,6 @@
 // Tiers: per-tier tokens and cost with share, the share as bars, and the token/cost budget
 // of each tier as gauges coloured by how close it is to its limit.
+#include "panels/export.hpp"
 #include "panels/views.hpp"
 
 namespace costdeck::ui {
@@ -23,6 +24,7 @@ void draw_tiers(const Snapshot& s, AppState& st) {
   const auto& tiers = s.tiers.tiers;
   const float table_h = (78 + 26 * static_cast<float>(std::min<std::size_t>(std::max<std::size_t>(tiers.size(), 1), 10))) * sc;
   if (begin_panel(st, "tiers.table", "Per-tier breakdown", ImVec2(0, table_h))) {
+    export_buttons(st, s, "tiers_table");
     if (tiers.empty()) {
       text_dim("No runs in this range. Tiers come from runs: recorded ones carry a tier, session-file turns get one "
                "from the tier rules in the config file.");

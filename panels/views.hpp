@@ -47,6 +47,11 @@ bool event_matches(const ActivityEvent& e, int kind_filter, const std::string& n
 // `keys` (the new list), or the old index clamped when it is gone.
 std::size_t reanchor(const std::vector<std::string>& keys, const std::string& anchor_key, std::size_t old_index);
 std::string event_key(const ActivityEvent& e);
+// The title line of the panel just opened: continue right after the title (the PNG button
+// sits at the right end, so a plain SameLine would land after it), or reserve `width` at
+// the right end, left of what is there already; returns the x to place it at.
+void same_line_after_title();
+float take_title_right(float width);
 }  // namespace costdeck::ui
 
 namespace costdeck::ui {

@@ -67,7 +67,8 @@ std::size_t count_colour(const app::Image& img, ImU32 colour, int tolerance = 8)
   for (int y = 0; y < img.height; ++y)
     for (int x = 0; x < img.width; ++x) {
       std::uint32_t p = img.pixel(x, y);
-      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance && std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
+      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance &&
+          std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
           std::abs(ch(p, 16) - ch(colour, 16)) <= tolerance)
         ++n;
     }
@@ -121,7 +122,8 @@ std::string text_starting(const ui::FrameRegistry& r, const std::string& prefix)
 }
 
 // A snapshot of runs only (no usage), built by the same code as the worker's.
-SnapshotPtr runs_snapshot(const runs::RunTable& t, RangeKind range = RangeKind::All, std::uint64_t version = 7) {
+SnapshotPtr runs_snapshot(const runs::RunTable& t, RangeKind range = RangeKind::All,
+                          std::uint64_t version = 7) {
   static Config cfg = default_config();
   SnapshotInputs in;
   in.runs = &t;
@@ -308,8 +310,10 @@ TEST(IssuesView, BadgesAndDetail) {
   std::set<std::string> badges;
   for (const auto& i : s.issues) badges.insert(i.badge);
   for (const auto& b : badges) {
-    ImU32 c = b == "green" ? dark().good : b == "yellow" ? dark().warn
-              : b == "orange" ? dark().orange : dark().bad;
+    ImU32 c = b == "green"    ? dark().good
+              : b == "yellow" ? dark().warn
+              : b == "orange" ? dark().orange
+                              : dark().bad;
     EXPECT_GT(count_colour(img, c, 12), 8u) << "badge colour " << b;  // the figures inside the pills
   }
 }
@@ -365,4 +369,21 @@ TEST(PerfViews, LightTheme) {
   app::Image img = render(*env().month, ui::View::Performance, nullptr, "", ui::Theme::Light);
   save(img, "perf-view-performance-light");
   EXPECT_GT(img.pixel(img.width - 3, img.height - 3) & 0xFF, 200u);
+}
+
+// As the window draws it (not the screenshot path): "CSV", "JSON" and "PNG" share the title
+// line without covering the title or each other, and the view still draws its panels.
+TEST(PerfViews, InteractiveTitleLine) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  app::OffscreenRenderer r(1280, 860, 1.0f, ui::Theme::Dark);
+  ASSERT_TRUE(r.ok());
+  ui::AppState st;
+  st.view = ui::View::Performance;
+  st.filter = env().month->filter;
+  st.now_ms = kNow;
+  app::Image img = r.render([&] { ui::draw_app(env().month.get(), st); }, 3);
+  save(img, "perf-view-performance-interactive");
+  ui::FrameRegistry reg = ui::registry();
+  for (const auto& id : ui::panel_ids(ui::View::Performance)) EXPECT_TRUE(reg.has_panel(id)) << id;
+  EXPECT_GT(distinct_colours(img), 60u);
 }

@@ -1,12 +1,12 @@
 // Table export: CSV quoting (RFC 4180 plus the spreadsheet-formula guard), JSON shape and
 // types, the tables every view offers, and the background job that writes the file.
+#include "panels/export.hpp"
+
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
-
-#include "panels/export.hpp"
+#include <nlohmann/json.hpp>
 
 using namespace costdeck;
 using costdeck::ui::ExportCell;
@@ -19,7 +19,8 @@ ExportTable sample() {
   ExportTable t;
   t.name = "sample";
   t.columns = {"name", "count", "cost", "note"};
-  t.rows.push_back({ExportCell::str("plain"), ExportCell::integ(3), ExportCell::num(0.25), ExportCell::null()});
+  t.rows.push_back(
+      {ExportCell::str("plain"), ExportCell::integ(3), ExportCell::num(0.25), ExportCell::null()});
   t.rows.push_back({ExportCell::str("a, b"), ExportCell::integ(-1), ExportCell::num(1234.5),
                     ExportCell::str("say \"hi\"\nnext line")});
   t.rows.push_back({ExportCell::str("=SUM(A1:A2)"), ExportCell::integ(0), ExportCell::num(-0.5),

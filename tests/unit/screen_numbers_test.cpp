@@ -2,11 +2,11 @@
 // `costdeck report … --json` prints for the same store, range, clock, zone and filters, so
 // the window and the command line never disagree.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
