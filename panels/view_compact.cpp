@@ -63,7 +63,8 @@ void draw_compact(const Snapshot* snap, AppState& st) {
   if (!st.headless) {
     ImGui::SameLine();
     const char* label = "Full window";
-    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(label).x - 8 * s);
+    const float bw = ImGui::CalcTextSize(label).x + ImGui::GetStyle().FramePadding.x * 2;
+    ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - bw);
     if (ImGui::SmallButton(label)) st.want_compact = true;
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Back to the full window");
   }

@@ -165,8 +165,11 @@ void block_summary(const Snapshot& s, bool compact) {
                 chart::format_tokens(static_cast<double>(c.limit_tokens)).c_str());
     ImGui::PopStyleColor();
     ImGui::SameLine();
-    text_dim("(%s) · projected %s, %s", c.limit_configured ? "your limit" : "largest past block",
-             chart::format_percent(c.projected_fraction, 0).c_str(), status_label(c.status));
+    if (compact)
+      text_dim("· projected %s", chart::format_percent(c.projected_fraction, 0).c_str());
+    else
+      text_dim("(%s) · projected %s, %s", c.limit_configured ? "your limit" : "largest past block",
+               chart::format_percent(c.projected_fraction, 0).c_str(), status_label(c.status));
   }
   if (b.burn) {
     text_dim("Burn rate %s tokens/min · %s/h", chart::format_tokens(b.burn->tokens_per_minute).c_str(),
