@@ -12,6 +12,7 @@
 
 #include "app/commands.hpp"
 #include "app/usage_context.hpp"
+#include "core/live/live_snapshot.hpp"
 #include "core/live/live_usage.hpp"
 #include "core/report/render.hpp"
 
@@ -158,20 +159,8 @@ int run_blocks(const CommonOptions& o, const BlocksFlags& f) {
   return 0;
 }
 
-live::PeriodFn period_fn(const timeutil::Zone& zone) {
-  return [zone](live::BudgetPeriod p, std::int64_t now) {
-    timeutil::Day d = zone.day_of(now);
-    timeutil::Day from = d, to = d + 1;
-    if (p == live::BudgetPeriod::Week) {
-      from = timeutil::week_start(d);
-      to = from + 7;
-    } else if (p == live::BudgetPeriod::Month) {
-      from = timeutil::month_start(d);
-      to = timeutil::month_start(from + 31);
-    }
-    return live::PeriodBounds{zone.start_of_day_ms(from), zone.start_of_day_ms(to)};
-  };
-}
+// The same periods as the window's budgets (core/live/live_snapshot.cpp).
+live::PeriodFn period_fn(const timeutil::Zone& zone) { return live::zone_periods(zone); }
 
 // Exit status of `report budgets` when a budget is exceeded: distinct from errors (1) and
 // usage errors (2), so an orchestrator can stop spending.
