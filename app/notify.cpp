@@ -56,7 +56,8 @@ std::string find_in_path(const std::string& name) {
     std::string dir = b > a ? p.substr(a, b - a) : ".";
     std::string full = dir + "/" + name;
     struct stat sb {};
-    if (::stat(full.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && ::access(full.c_str(), X_OK) == 0) return full;
+    if (::stat(full.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && ::access(full.c_str(), X_OK) == 0)
+      return full;
     a = b + 1;
   }
   return {};
@@ -109,13 +110,16 @@ int notify_crossing(const live::BudgetNotice& n, const NotifyOptions& o) {
     static const std::string notify_send = find_in_path("notify-send");
     if (!notify_send.empty()) {
       const char* urgency = n.threshold >= 1.0 ? "critical" : "normal";
-      if (spawn_detached({notify_send, "--app-name=costdeck", std::string("--urgency=") + urgency, n.title, n.body}))
+      if (spawn_detached(
+              {notify_send, "--app-name=costdeck", std::string("--urgency=") + urgency, n.title, n.body}))
         ++started;
     }
   }
   if (o.commands && !n.command.empty()) {
-    if (spawn_detached({"/bin/sh", "-c", n.command}, budget_command_env(n))) ++started;
-    else std::fprintf(stderr, "costdeck: could not start the budget command for %s\n", n.budget_name.c_str());
+    if (spawn_detached({"/bin/sh", "-c", n.command}, budget_command_env(n)))
+      ++started;
+    else
+      std::fprintf(stderr, "costdeck: could not start the budget command for %s\n", n.budget_name.c_str());
   }
   return started;
 }

@@ -85,9 +85,13 @@ Worker::Worker(WorkerOptions opts) : opts_(std::move(opts)), st_(std::make_uniqu
   }
 }
 
-Worker::~Worker() { stop(); }
+Worker::~Worker() {
+  stop();
+}
 
-void Worker::set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+void Worker::set_wake(std::function<void()> wake) {
+  wake_ = std::move(wake);
+}
 
 void Worker::start(const ViewFilter& initial) {
   {
@@ -162,7 +166,8 @@ SnapshotPtr Worker::wait_newer(std::uint64_t version, std::chrono::milliseconds 
 
 std::int64_t Worker::now_ms() const {
   if (opts_.pinned_now_ms) return opts_.pinned_now_ms;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -179,7 +184,8 @@ void Worker::publish(std::shared_ptr<Snapshot> s) {
 namespace {
 
 // The live part of a snapshot, and the crossings it brings (evaluated once per snapshot).
-void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, std::int64_t now, Snapshot& snap) {
+void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, std::int64_t now,
+               Snapshot& snap) {
   st.live_model.update(st.usage, st.prices, o.config, st.data_gen, now);
   st.live_model.build(st.usage, o.config, zone_of(f), now, snap.live);
   for (const auto& c : st.crossings.update(snap.live.budgets)) {
@@ -200,9 +206,9 @@ void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, s
 
 // What a pass should do besides the checks it always makes (data_version, day, filter).
 struct PassRequest {
-  bool scan = true;            // run the incremental ingest (files changed, or the timer)
+  bool scan = true;             // run the incremental ingest (files changed, or the timer)
   bool filter_changed = false;  // or the config: rebuild even when the data did not change
-  bool clock = false;          // something live depends on the clock: refresh the live part
+  bool clock = false;           // something live depends on the clock: refresh the live part
 };
 
 // A pass: ingest (if asked and not disabled), reload what changed, rebuild if the data, the
@@ -264,7 +270,8 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       st.sources.malformed = store::load_malformed(*st.store, 12);
       st.sources.counts = store::load_counts(*st.store);
       st.sources.last_scan_ms = 0;
-      for (const auto& fs : st.sources.files) st.sources.last_scan_ms = std::max(st.sources.last_scan_ms, fs.last_scan_ms);
+      for (const auto& fs : st.sources.files)
+        st.sources.last_scan_ms = std::max(st.sources.last_scan_ms, fs.last_scan_ms);
     } catch (const std::exception& e) {
       st.sources.errors.push_back(std::string("store: ") + e.what());
     }
@@ -431,7 +438,8 @@ void Worker::run() {
   // inotify over every session folder; without it (or when told not to watch) the files
   // are looked at every `refresh`.
   std::unique_ptr<live::FileWatcher> watcher;
-  if (opts_.watch && !opts_.no_scan) watcher = std::make_unique<live::FileWatcher>(default_source_roots(opts_));
+  if (opts_.watch && !opts_.no_scan)
+    watcher = std::make_unique<live::FileWatcher>(default_source_roots(opts_));
   {
     std::lock_guard<std::mutex> lk(mu_);
     watcher_ = watcher.get();
@@ -509,8 +517,7 @@ void Worker::run() {
         files_dirty = true;
     } else {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait_for(lk, opts_.store_poll,
-                   [&] {
+      cv_.wait_for(lk, opts_.store_poll, [&] {
         return stopping_ || filter_dirty_ || refresh_requested_ || pending_config_.has_value() ||
                pending_budgets_.has_value();
       });

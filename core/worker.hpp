@@ -29,18 +29,18 @@ class FileWatcher;
 }
 
 struct WorkerOptions {
-  std::string db_path;  // resolved (store::resolve_db_path)
+  std::string db_path;                               // resolved (store::resolve_db_path)
   std::vector<std::string> claude_dirs, codex_dirs;  // empty: the defaults
   bool no_scan = false;
   Config config;
   std::string config_path;  // where Settings saves the config (empty: config.path, else the default)
   // Without inotify (or with watch = false): how often files are looked at again.
   std::chrono::milliseconds refresh{2000};
-  bool watch = true;                             // follow the session folders with inotify
-  std::chrono::milliseconds store_poll{400};     // PRAGMA data_version check
-  std::chrono::milliseconds rescan{60000};       // a full stat pass even with inotify (safety net)
+  bool watch = true;                              // follow the session folders with inotify
+  std::chrono::milliseconds store_poll{400};      // PRAGMA data_version check
+  std::chrono::milliseconds rescan{60000};        // a full stat pass even with inotify (safety net)
   std::chrono::milliseconds live_refresh{20000};  // rebuild the live part while something is live
-  std::int64_t pinned_now_ms = 0;           // 0: the clock
+  std::int64_t pinned_now_ms = 0;                 // 0: the clock
   bool demo = false;
   // Called on the worker thread for each budget crossing (desktop notification, the
   // budget's command). Must not block.
@@ -80,14 +80,15 @@ class Worker {
   // no_scan, load, build for `f`. The screenshot command uses this.
   SnapshotPtr build_once(const ViewFilter& f);
 
- struct State;  // what the worker thread owns (store, loaded tables); opaque
+  struct State;  // what the worker thread owns (store, loaded tables); opaque
 
  private:
   void run();
   void publish(std::shared_ptr<Snapshot> s);
   std::int64_t now_ms() const;
   void wake_worker();
-  std::optional<Config> take_pending_config();  // what save_config / save_budgets asked for  // with mu_ held or not: the watcher's wake is thread-safe
+  std::optional<Config> take_pending_config();  // what save_config / save_budgets asked for  // with mu_ held
+                                                // or not: the watcher's wake is thread-safe
 
   WorkerOptions opts_;
   std::unique_ptr<State> st_;  // owned by the worker thread (or build_once's caller)
@@ -95,7 +96,7 @@ class Worker {
   std::thread thread_;
 
   mutable std::mutex mu_;
-  mutable std::condition_variable cv_;        // wakes the worker
+  mutable std::condition_variable cv_;         // wakes the worker
   mutable std::condition_variable published_;  // wakes wait_newer
   SnapshotPtr latest_;
   ViewFilter requested_;

@@ -32,8 +32,8 @@ void sessions_list(const Snapshot& s, std::size_t max_rows) {
     text_right(chart::format_usd(x.cost_usd));
     ImGui::PopFont();
     note_text(chart::format_usd(x.cost_usd));
-    text_dim("%s · %s tok/min · %s", short_model_name(x.model).c_str(), chart::format_tokens(x.tokens_per_minute).c_str(),
-             format_hm(x.elapsed_ms).c_str());
+    text_dim("%s · %s tok/min · %s", short_model_name(x.model).c_str(),
+             chart::format_tokens(x.tokens_per_minute).c_str(), format_hm(x.elapsed_ms).c_str());
     ImGui::PopID();
   }
   if (ls.size() > max_rows) text_dim("and %zu more", ls.size() - max_rows);
@@ -57,9 +57,12 @@ void draw_compact(const Snapshot* snap, AppState& st) {
   ImGui::TextUnformatted("costdeck");
   ImGui::PopFont();
   ImGui::SameLine();
-  if (snap && snap->demo) text_dim("demo");
-  else if (snap && snap->progress.scanning) text_dim("scanning…");
-  else if (snap && snap->ready) text_dim("live");
+  if (snap && snap->demo)
+    text_dim("demo");
+  else if (snap && snap->progress.scanning)
+    text_dim("scanning…");
+  else if (snap && snap->ready)
+    text_dim("live");
   if (!st.headless) {
     ImGui::SameLine();
     const char* label = "Full window";
@@ -98,7 +101,8 @@ void draw_compact(const Snapshot* snap, AppState& st) {
     }
     if (begin_panel(st, "compact.budgets", "Budgets per tier", ImVec2(w, 0), false)) {
       // Tier budgets first (what the compact view promises); the others when none exist.
-      bool any_tier = std::any_of(l.budgets.begin(), l.budgets.end(), [](const auto& b) { return !b.budget.tier.empty(); });
+      bool any_tier = std::any_of(l.budgets.begin(), l.budgets.end(),
+                                  [](const auto& b) { return !b.budget.tier.empty(); });
       budget_rows(l.budgets, 6, any_tier);
       end_panel();
     }

@@ -33,8 +33,11 @@ const char* status_label(live::LimitStatus s) {
 std::string format_hm(std::int64_t ms) {
   std::int64_t m = std::max<std::int64_t>(0, ms / 60000);
   char buf[32];
-  if (m >= 60) std::snprintf(buf, sizeof buf, "%lldh %02lldm", static_cast<long long>(m / 60), static_cast<long long>(m % 60));
-  else std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(m));
+  if (m >= 60)
+    std::snprintf(buf, sizeof buf, "%lldh %02lldm", static_cast<long long>(m / 60),
+                  static_cast<long long>(m % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lldm", static_cast<long long>(m));
   return buf;
 }
 
@@ -50,7 +53,8 @@ void limit_bar(const char* id, double used, double projected, ImU32 color, ImVec
   const float s = ui_scale();
   dl->AddRectFilled(a, b, palette().grid, r);
   const double f = std::clamp(used, 0.0, 1.0);
-  if (f > 0) dl->AddRectFilled(a, ImVec2(a.x + std::max(static_cast<float>(f * size.x), size.y), b.y), color, r);
+  if (f > 0)
+    dl->AddRectFilled(a, ImVec2(a.x + std::max(static_cast<float>(f * size.x), size.y), b.y), color, r);
   if (projected > used) {
     // The projection mark: a tick across the bar, inside it when past the limit.
     const float x = a.x + static_cast<float>(std::clamp(projected, 0.0, 1.0)) * (size.x - 2 * s) + s;
@@ -73,7 +77,8 @@ void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max
     ImGui::SameLine();
     text_right(budget_amount(b.used, b.budget.unit) + " of " + budget_amount(b.budget.limit, b.budget.unit));
     const double proj = b.budget.limit > 0 ? b.projected / b.budget.limit : 0;
-    limit_bar("##bar", b.fraction, proj, status_color(b.status), ImVec2(ImGui::GetContentRegionAvail().x, 8 * s));
+    limit_bar("##bar", b.fraction, proj, status_color(b.status),
+              ImVec2(ImGui::GetContentRegionAvail().x, 8 * s));
     ImGui::PushStyleColor(ImGuiCol_Text, status_color(b.status));
     ImGui::Text("%s · %s", chart::format_percent(b.fraction, 0).c_str(), status_label(b.status));
     ImGui::PopStyleColor();
@@ -91,7 +96,9 @@ void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max
 
 namespace {
 
-std::string clock_time(std::int64_t ts, const std::string& zone) { return format_time(ts, zone).substr(11); }
+std::string clock_time(std::int64_t ts, const std::string& zone) {
+  return format_time(ts, zone).substr(11);
+}
 
 std::string project_name(const std::string& p) {
   if (p.empty()) return "(no project)";
@@ -146,8 +153,8 @@ void block_summary(const Snapshot& s, bool compact) {
   const live::Block& b = c.block;
   const std::int64_t left = b.end_ms - s.now_ms;
   if (!compact) {
-    text_dim("%s – %s · %s left", clock_time(b.start_ms, s.zone_name).c_str(), clock_time(b.end_ms, s.zone_name).c_str(),
-             format_hm(left).c_str());
+    text_dim("%s – %s · %s left", clock_time(b.start_ms, s.zone_name).c_str(),
+             clock_time(b.end_ms, s.zone_name).c_str(), format_hm(left).c_str());
   }
   ImGui::PushFont(compact ? fonts().bold : fonts().large);
   ImGui::TextUnformatted(chart::format_usd(b.cost_usd).c_str());
@@ -155,8 +162,8 @@ void block_summary(const Snapshot& s, bool compact) {
   note_text(chart::format_usd(b.cost_usd));
   ImGui::SameLine();
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (compact ? 0 : 6 * sc));
-  text_dim(compact ? "%s tokens · %s left" : "%s tokens so far", chart::format_tokens(static_cast<double>(b.tokens.total())).c_str(),
-           format_hm(left).c_str());
+  text_dim(compact ? "%s tokens · %s left" : "%s tokens so far",
+           chart::format_tokens(static_cast<double>(b.tokens.total())).c_str(), format_hm(left).c_str());
   if (c.limit_tokens > 0) {
     limit_bar("##block", c.used_fraction, c.projected_fraction, status_color(c.status),
               ImVec2(ImGui::GetContentRegionAvail().x, (compact ? 8 : 12) * sc));
@@ -176,7 +183,8 @@ void block_summary(const Snapshot& s, bool compact) {
              chart::format_usd(b.burn->cost_per_hour).c_str());
   }
   if (b.projection && !compact) {
-    text_dim("At block end: %s tokens · %s", chart::format_tokens(static_cast<double>(b.projection->total_tokens)).c_str(),
+    text_dim("At block end: %s tokens · %s",
+             chart::format_tokens(static_cast<double>(b.projection->total_tokens)).c_str(),
              chart::format_usd(b.projection->total_cost).c_str());
   }
 }

@@ -23,8 +23,9 @@ constexpr const char* kZoneChoices[] = {"",
                                         "Asia/Kolkata",
                                         "Asia/Tokyo",
                                         "Australia/Sydney"};
-constexpr live::BudgetPeriod kPeriods[] = {live::BudgetPeriod::Day, live::BudgetPeriod::Week, live::BudgetPeriod::Month,
-                                           live::BudgetPeriod::Session, live::BudgetPeriod::Block};
+constexpr live::BudgetPeriod kPeriods[] = {live::BudgetPeriod::Day, live::BudgetPeriod::Week,
+                                           live::BudgetPeriod::Month, live::BudgetPeriod::Session,
+                                           live::BudgetPeriod::Block};
 constexpr const char* kPeriodLabels[] = {"Day", "Week", "Month", "Session", "5-hour block"};
 constexpr const char* kScopeLabels[] = {"Overall", "Tier", "Project"};
 
@@ -83,13 +84,14 @@ std::string scope_text(const live::Budget& b) {
 void budgets_table(const Snapshot& s, AppState& st) {
   const auto& bs = s.live.budgets;
   if (bs.empty()) {
-    text_dim("No budgets yet. Add one below: costdeck then shows it here, in Live and in the compact window, and "
-             "warns when it crosses a threshold.");
+    text_dim(
+        "No budgets yet. Add one below: costdeck then shows it here, in Live and in the compact window, and "
+        "warns when it crosses a threshold.");
     return;
   }
   if (!ImGui::BeginTable("budgets_table", 8,
-                         ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp |
-                             ImGuiTableFlags_PadOuterX))
+                         ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                             ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_PadOuterX))
     return;
   note_table("budgets_table");
   ImGui::TableSetupColumn("Budget", 0, 1.6f);
@@ -130,7 +132,8 @@ void budgets_table(const Snapshot& s, AppState& st) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(thresholds_text(b.thresholds).append("%").c_str());
     ImGui::TableNextColumn();
-    if (b.command.empty()) text_dim("—");
+    if (b.command.empty())
+      text_dim("—");
     else {
       ImGui::PushFont(fonts().mono);
       ImGui::TextUnformatted(short_path(b.command, 22).c_str());
@@ -167,9 +170,11 @@ void budget_form(const Snapshot& s, AppState& st) {
   ImGui::InputTextWithHint("##name", live::budget_display_name(b).c_str(), d.name, sizeof d.name);
   label("Unit");
   int unit = b.unit == live::BudgetUnit::Usd ? 0 : 1;
-  if (ImGui::Combo("##unit", &unit, "USD\0Tokens\0")) b.unit = unit == 0 ? live::BudgetUnit::Usd : live::BudgetUnit::Tokens;
+  if (ImGui::Combo("##unit", &unit, "USD\0Tokens\0"))
+    b.unit = unit == 0 ? live::BudgetUnit::Usd : live::BudgetUnit::Tokens;
   label("Period");
-  int period = static_cast<int>(std::find(std::begin(kPeriods), std::end(kPeriods), b.period) - std::begin(kPeriods));
+  int period =
+      static_cast<int>(std::find(std::begin(kPeriods), std::end(kPeriods), b.period) - std::begin(kPeriods));
   if (ImGui::Combo("##period", &period, kPeriodLabels, 5)) b.period = kPeriods[period];
   label("Scope");
   ImGui::Combo("##scope", &d.scope, kScopeLabels, 3);
@@ -205,15 +210,21 @@ void budget_form(const Snapshot& s, AppState& st) {
     out.project = d.scope == 2 ? std::string(d.project) : "";
     out.command = d.command;
     std::vector<double> ts;
-    if (!(out.limit > 0)) d.error = "The limit must be above zero.";
-    else if (d.scope == 1 && out.tier.empty()) d.error = "Choose a tier.";
-    else if (d.scope == 2 && out.project.empty()) d.error = "Type a project (part of its path).";
-    else if (!parse_thresholds(d.thresholds, &ts)) d.error = "Alerts: percentages such as 80, 100.";
+    if (!(out.limit > 0))
+      d.error = "The limit must be above zero.";
+    else if (d.scope == 1 && out.tier.empty())
+      d.error = "Choose a tier.";
+    else if (d.scope == 2 && out.project.empty())
+      d.error = "Type a project (part of its path).";
+    else if (!parse_thresholds(d.thresholds, &ts))
+      d.error = "Alerts: percentages such as 80, 100.";
     else {
       out.thresholds = ts;
       auto next = current_budgets(s);
-      if (d.index >= 0 && d.index < static_cast<int>(next.size())) next[static_cast<std::size_t>(d.index)] = out;
-      else next.push_back(out);
+      if (d.index >= 0 && d.index < static_cast<int>(next.size()))
+        next[static_cast<std::size_t>(d.index)] = out;
+      else
+        next.push_back(out);
       st.want_save_budgets = std::move(next);
       d = BudgetDraft{};
     }
@@ -244,8 +255,8 @@ void draw_settings(const Snapshot& s, AppState& st) {
   const float right = ImGui::GetContentRegionAvail().x - left - ImGui::GetStyle().ItemSpacing.x;
   const float row_h = 340 * sc;
   const bool editing = st.budget_draft.index >= 0;
-  std::string form_title =
-      editing ? "Edit budget: " + live::budget_display_name(st.budget_draft.budget) : std::string("Add a budget");
+  std::string form_title = editing ? "Edit budget: " + live::budget_display_name(st.budget_draft.budget)
+                                   : std::string("Add a budget");
   if (begin_panel(st, "settings.form", form_title.c_str(), ImVec2(left, row_h), false)) {
     budget_form(s, st);
     ImGui::Dummy(ImVec2(0, 6 * sc));

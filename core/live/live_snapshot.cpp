@@ -20,10 +20,14 @@ std::string usd(double v) {
 std::string tokens(double v) {
   char buf[48];
   const double a = std::fabs(v);
-  if (a >= 1e9) std::snprintf(buf, sizeof buf, "%.1fB", v / 1e9);
-  else if (a >= 1e6) std::snprintf(buf, sizeof buf, "%.1fM", v / 1e6);
-  else if (a >= 1e3) std::snprintf(buf, sizeof buf, "%.0fk", v / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f", v);
+  if (a >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.1fB", v / 1e9);
+  else if (a >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1fM", v / 1e6);
+  else if (a >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.0fk", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
   return buf;
 }
 
@@ -54,8 +58,8 @@ PeriodFn zone_periods(const timeutil::Zone& zone) {
 
 std::int64_t configured_block_limit(const Config& cfg) {
   for (const auto& b : cfg.budgets)
-    if (b.period == BudgetPeriod::Block && b.unit == BudgetUnit::Tokens && b.tier.empty() && b.project.empty() &&
-        b.limit > 0)
+    if (b.period == BudgetPeriod::Block && b.unit == BudgetUnit::Tokens && b.tier.empty() &&
+        b.project.empty() && b.limit > 0)
       return static_cast<std::int64_t>(std::llround(b.limit));
   return 0;
 }
@@ -81,8 +85,10 @@ BudgetNotice make_notice(const CrossingTracker::Crossing& c, std::uint64_t id, s
   n.command = s.budget.command;
   char pct[16];
   std::snprintf(pct, sizeof pct, "%.0f%%", c.threshold * 100.0);
-  if (c.threshold == 1.0) n.title = "Budget reached: " + n.budget_name;
-  else n.title = std::string("Budget ") + n.budget_name + " at " + pct;
+  if (c.threshold == 1.0)
+    n.title = "Budget reached: " + n.budget_name;
+  else
+    n.title = std::string("Budget ") + n.budget_name + " at " + pct;
   n.body = format_budget_amount(s.used, n.unit) + " of " + format_budget_amount(n.limit, n.unit) + " used";
   if (s.projected > s.used) n.body += " · projected " + format_budget_amount(s.projected, n.unit);
   return n;
@@ -108,8 +114,8 @@ void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, con
                             first_row_at(t, now_ms + 1));
 }
 
-void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone, std::int64_t now,
-                      LiveData& out) const {
+void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone,
+                      std::int64_t now, LiveData& out) const {
   out = LiveData{};
   out.built = true;
   out.now_ms = now;
@@ -131,7 +137,8 @@ void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeu
   cur.limit_configured = configured > 0;
   if (!blocks_.empty() && !blocks_.back().is_gap) {
     Block b = blocks_.back();
-    b.is_active = b.actual_end_ms && now - *b.actual_end_ms < kDefaultBlockMs && now < b.end_ms && now >= b.start_ms;
+    b.is_active =
+        b.actual_end_ms && now - *b.actual_end_ms < kDefaultBlockMs && now < b.end_ms && now >= b.start_ms;
     if (b.is_active) {
       b.burn = burn_rate(b);
       b.projection = project_block(b, now);
@@ -147,14 +154,16 @@ void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeu
   if (cur.active && cur.limit_tokens > 0) {
     const double lim = static_cast<double>(cur.limit_tokens);
     cur.used_fraction = static_cast<double>(cur.block.tokens.total()) / lim;
-    const std::int64_t projected = cur.block.projection ? cur.block.projection->total_tokens : cur.block.tokens.total();
+    const std::int64_t projected =
+        cur.block.projection ? cur.block.projection->total_tokens : cur.block.tokens.total();
     cur.projected_fraction = static_cast<double>(projected) / lim;
     cur.status = limit_status(projected, cur.limit_tokens);
   }
   for (std::size_t i = blocks_.size(); i-- > 0 && out.recent_blocks.size() < kRecentBlocks;) {
     const Block& b = blocks_[i];
     if (b.is_gap) continue;
-    out.recent_blocks.push_back({b.start_ms, b.tokens.total(), b.cost_usd, cur.active && i + 1 == blocks_.size()});
+    out.recent_blocks.push_back(
+        {b.start_ms, b.tokens.total(), b.cost_usd, cur.active && i + 1 == blocks_.size()});
   }
   std::reverse(out.recent_blocks.begin(), out.recent_blocks.end());
 
@@ -168,7 +177,8 @@ void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeu
 bool LiveModel::clock_sensitive(const LiveData& d) {
   if (!d.sessions.empty() || d.current.active) return true;
   for (const auto& b : d.budgets)
-    if (b.used > 0 && (b.budget.period == BudgetPeriod::Block || b.budget.period == BudgetPeriod::Session)) return true;
+    if (b.used > 0 && (b.budget.period == BudgetPeriod::Block || b.budget.period == BudgetPeriod::Session))
+      return true;
   return false;
 }
 

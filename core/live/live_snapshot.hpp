@@ -31,8 +31,8 @@ struct CurrentBlock {
   Block block;                    // meaningful when active
   std::int64_t limit_tokens = 0;  // configured, else the largest past block; 0: no history
   bool limit_configured = false;
-  double used_fraction = 0;       // tokens so far / limit
-  double projected_fraction = 0;  // projection at block end / limit
+  double used_fraction = 0;              // tokens so far / limit
+  double projected_fraction = 0;         // projection at block end / limit
   LimitStatus status = LimitStatus::Ok;  // of the projection, as ccusage's tokenLimitStatus
 };
 
@@ -82,8 +82,8 @@ class LiveModel {
   // Recomputes the data-dependent caches when `generation` differs from the last call (the
   // caller bumps it when the usage table or the config changed). `t` must stay alive and
   // unchanged until the next call with a new generation.
-  void update(const store::UsageTable& t, const PriceTable& prices, const Config& cfg, std::uint64_t generation,
-              std::int64_t now_ms);
+  void update(const store::UsageTable& t, const PriceTable& prices, const Config& cfg,
+              std::uint64_t generation, std::int64_t now_ms);
   // Cheap: the clock-dependent parts (live sessions, the active block, budget periods).
   void build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone, std::int64_t now_ms,
              LiveData& out) const;

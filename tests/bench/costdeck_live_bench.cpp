@@ -35,7 +35,9 @@ double cpu_seconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 std::string iso_now() {
   auto t = std::chrono::system_clock::now();
@@ -50,7 +52,8 @@ std::string line(int i) {
   return R"({"type":"assistant","sessionId":"live-bench","cwd":"/bench/live","timestamp":")" + iso_now() +
          R"(","requestId":"req_)" + id + R"(","message":{"id":"msg_)" + id +
          R"(","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":12,"output_tokens":345,)"
-         R"("cache_read_input_tokens":20000}}})" + "\n";
+         R"("cache_read_input_tokens":20000}}})" +
+         "\n";
 }
 
 double median(std::vector<double> v) {
@@ -67,20 +70,29 @@ int main(int argc, char** argv) {
   int idle_seconds = 30, appends = 5;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--claude-dir") o.claude_dirs.push_back(v);
-    else if (k == "--codex-dir") o.codex_dirs.push_back(v);
-    else if (k == "--db") o.db_path = v;
-    else if (k == "--append-file") append_file = v;
-    else if (k == "--idle-seconds") idle_seconds = std::atoi(v.c_str());
-    else if (k == "--appends") appends = std::atoi(v.c_str());
-    else if (k == "--costdeck") costdeck_bin = v;
+    if (k == "--claude-dir")
+      o.claude_dirs.push_back(v);
+    else if (k == "--codex-dir")
+      o.codex_dirs.push_back(v);
+    else if (k == "--db")
+      o.db_path = v;
+    else if (k == "--append-file")
+      append_file = v;
+    else if (k == "--idle-seconds")
+      idle_seconds = std::atoi(v.c_str());
+    else if (k == "--appends")
+      appends = std::atoi(v.c_str());
+    else if (k == "--costdeck")
+      costdeck_bin = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
     }
   }
   if (o.db_path.empty() || o.claude_dirs.empty() || append_file.empty()) {
-    std::fprintf(stderr, "usage: costdeck_live_bench --claude-dir DIR [--codex-dir DIR] --db STORE --append-file FILE\n");
+    std::fprintf(
+        stderr,
+        "usage: costdeck_live_bench --claude-dir DIR [--codex-dir DIR] --db STORE --append-file FILE\n");
     return 2;
   }
   if (o.codex_dirs.empty()) o.codex_dirs.push_back("/nonexistent-codex");
@@ -102,8 +114,8 @@ int main(int argc, char** argv) {
   std::printf("first_snapshot_wall %.0f ms\n", ms_since(t0));
   std::printf("first_snapshot_cpu %.0f ms\n", (cpu_seconds() - c0) * 1000);
   std::printf("usage_rows %zu rows\n", s->sources.counts.counted_costdeck > 0
-                                            ? static_cast<std::size_t>(s->sources.counts.counted_costdeck)
-                                            : std::size_t{0});
+                                           ? static_cast<std::size_t>(s->sources.counts.counted_costdeck)
+                                           : std::size_t{0});
   // Let any follow-up passes settle, then measure an idle span.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const std::uint64_t pub0 = published;
@@ -140,7 +152,8 @@ int main(int argc, char** argv) {
     s = w.latest();
   }
   std::printf("append_to_snapshot_median %.0f ms (min %.0f, max %.0f, n=%zu)\n", median(lat),
-              *std::min_element(lat.begin(), lat.end()), *std::max_element(lat.begin(), lat.end()), lat.size());
+              *std::min_element(lat.begin(), lat.end()), *std::max_element(lat.begin(), lat.end()),
+              lat.size());
   std::printf("append_to_snapshot_cpu_median %.0f ms\n", median(cpu));
 
   if (!costdeck_bin.empty()) {
@@ -148,9 +161,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < 3; ++i) {
       const std::int64_t before = s->runs_in_range;
       auto ta = Clock::now();
-      std::string cmd = costdeck_bin + " record -q --db '" + o.db_path + "' --id live-bench-" +
-                        std::to_string(::getpid()) + "-" + std::to_string(i) +
-                        " --title 'live bench' --tier standard --duration-ms 1000 --tokens-in 10 --tokens-out 5";
+      std::string cmd =
+          costdeck_bin + " record -q --db '" + o.db_path + "' --id live-bench-" + std::to_string(::getpid()) +
+          "-" + std::to_string(i) +
+          " --title 'live bench' --tier standard --duration-ms 1000 --tokens-in 10 --tokens-out 5";
       if (std::system(cmd.c_str()) != 0) {
         std::fprintf(stderr, "record failed\n");
         break;
@@ -164,7 +178,8 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       s = w.latest();
     }
-    if (!rl.empty()) std::printf("record_to_snapshot_median %.0f ms (after the record process exited)\n", median(rl));
+    if (!rl.empty())
+      std::printf("record_to_snapshot_median %.0f ms (after the record process exited)\n", median(rl));
   }
   w.stop();
   return 0;

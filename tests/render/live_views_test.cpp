@@ -34,7 +34,8 @@ void write_live_session(const std::string& claude_dir) {
     out << R"({"type":"assistant","sessionId":"live-1","cwd":"/home/dev/live-demo","timestamp":")" << ts
         << R"(","requestId":"req_live)" << i << R"(","message":{"id":"msg_live)" << i
         << R"(","model":"claude-opus-4-5-20251101","usage":{"input_tokens":40,"output_tokens":2500,)"
-        << R"("cache_creation_input_tokens":6000,"cache_read_input_tokens":90000}}})" << "\n";
+        << R"("cache_creation_input_tokens":6000,"cache_read_input_tokens":90000}}})"
+        << "\n";
     ++i;
   }
 }
@@ -90,7 +91,8 @@ std::size_t count_colour(const app::Image& img, ImU32 colour, int tolerance = 6)
   for (int y = 0; y < img.height; ++y)
     for (int x = 0; x < img.width; ++x) {
       std::uint32_t p = img.pixel(x, y);
-      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance && std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
+      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance &&
+          std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
           std::abs(ch(p, 16) - ch(colour, 16)) <= tolerance)
         ++n;
     }
@@ -119,8 +121,8 @@ bool has_text(const ui::FrameRegistry& reg, const std::string& t) {
   return std::find(reg.texts.begin(), reg.texts.end(), t) != reg.texts.end();
 }
 
-app::Image render(ui::View v, ui::FrameRegistry* reg, bool compact = false, bool notices = false, int w = 1280,
-                  int h = 860) {
+app::Image render(ui::View v, ui::FrameRegistry* reg, bool compact = false, bool notices = false,
+                  int w = 1280, int h = 860) {
   app::ShotOptions so;
   so.width = w;
   so.height = h;
@@ -140,7 +142,8 @@ TEST(LiveViews, SnapshotHasLiveData) {
   ASSERT_TRUE(env().snap && env().snap->ready);
   const live::LiveData& l = env().snap->live;
   ASSERT_FALSE(l.sessions.empty());
-  EXPECT_TRUE(std::any_of(l.sessions.begin(), l.sessions.end(), [](const auto& x) { return x.session_id == "live-1"; }));
+  EXPECT_TRUE(std::any_of(l.sessions.begin(), l.sessions.end(),
+                          [](const auto& x) { return x.session_id == "live-1"; }));
   EXPECT_TRUE(l.current.active);
   EXPECT_GT(l.current.limit_tokens, 0);
   EXPECT_FALSE(l.recent_blocks.empty());
@@ -154,7 +157,8 @@ TEST(LiveViews, LiveView) {
   app::Image img = render(ui::View::Live, &reg);
   save(img, "view-live");
   EXPECT_GT(distinct_colours(img), 60u);
-  for (const auto& id : ui::panel_ids(ui::View::Live)) EXPECT_TRUE(reg.has_panel(id)) << "missing panel " << id;
+  for (const auto& id : ui::panel_ids(ui::View::Live))
+    EXPECT_TRUE(reg.has_panel(id)) << "missing panel " << id;
   const auto& l = env().snap->live;
   EXPECT_TRUE(has_text(reg, chart::format_usd(l.sessions.front().cost_usd)));
   EXPECT_TRUE(has_text(reg, chart::format_usd(l.current.block.cost_usd)));
@@ -195,7 +199,8 @@ TEST(LiveViews, SettingsView) {
   EXPECT_GT(distinct_colours(img), 40u);
   for (const auto& id : ui::panel_ids(ui::View::Settings)) EXPECT_TRUE(reg.has_panel(id)) << id;
   EXPECT_TRUE(reg.has_table("budgets_table"));
-  for (const auto& b : env().snap->live.budgets) EXPECT_TRUE(has_text(reg, live::budget_display_name(b.budget)));
+  for (const auto& b : env().snap->live.budgets)
+    EXPECT_TRUE(has_text(reg, live::budget_display_name(b.budget)));
 }
 
 // Rule: a budget crossing shows a notice over any view until its id is dismissed.
@@ -227,8 +232,8 @@ TEST(LiveViews, ScreenshotCommand) {
   for (const char* view : {"live", "settings", "compact"}) {
     fs::path out = tmp / (std::string(view) + ".png");
     std::string cmd = std::string("env -u DISPLAY ") + COSTDECK_BINARY +
-                      " screenshot --demo --now 2026-01-15T15:00:00Z --timezone UTC --view " + view + " --out " +
-                      out.string() + " 2>/dev/null";
+                      " screenshot --demo --now 2026-01-15T15:00:00Z --timezone UTC --view " + view +
+                      " --out " + out.string() + " 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << view;
     EXPECT_GT(fs::file_size(out), 5000u) << view;
   }

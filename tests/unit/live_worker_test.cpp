@@ -28,8 +28,8 @@ const std::int64_t kNow = 1'767'268'800'000;  // 2026-01-01T12:00:00Z
 
 // A Claude response of 10 input + `output` output + 1000 cache-read tokens.
 std::string line(const std::string& id, const char* ts, int output, const char* session = "s1") {
-  return std::string(R"({"type":"assistant","sessionId":")") + session + R"(","cwd":"/w/app","timestamp":")" + ts +
-         R"(","requestId":"req_)" + id + R"(","message":{"id":")" + id +
+  return std::string(R"({"type":"assistant","sessionId":")") + session + R"(","cwd":"/w/app","timestamp":")" +
+         ts + R"(","requestId":"req_)" + id + R"(","message":{"id":")" + id +
          R"(","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":10,"output_tokens":)" +
          std::to_string(output) + R"(,"cache_read_input_tokens":1000}}})" + "\n";
 }
@@ -270,8 +270,9 @@ TEST(Statusline, ReadsOnlyTheHooksTranscript) {
   fs::create_directories(b.parent_path());
   append(a, line("a1", "2026-01-01T11:00:00Z", 1000, "sa"));
   append(b, line("b1", "2026-01-01T11:10:00Z", 1000, "sb"));
-  const std::string common = " --db '" + (dir / "s.db").string() + "' --claude-dir '" + (dir / "claude").string() +
-                             "' --codex-dir '" + (dir / "codex").string() + "' -z UTC --now 2026-01-01T12:00:00Z";
+  const std::string common = " --db '" + (dir / "s.db").string() + "' --claude-dir '" +
+                             (dir / "claude").string() + "' --codex-dir '" + (dir / "codex").string() +
+                             "' -z UTC --now 2026-01-01T12:00:00Z";
   const std::string hook = R"({"session_id":"sa","transcript_path":")" + a.string() + R"("})";
   auto r = costdeck::test::run_costdeck("statusline" + common, hook);
   ASSERT_EQ(r.status, 0) << r.out;
@@ -312,9 +313,11 @@ TEST(Notify, CommandGetsTheBudgetInTheEnvironment) {
   n.threshold = 0.8;
   n.status = live::LimitStatus::Warning;
   const fs::path out = dir / "env.txt";
-  n.command = "printf '%s|%s|%s|%s|%s' \"$COSTDECK_BUDGET_NAME\" \"$COSTDECK_BUDGET_USED\" \"$COSTDECK_BUDGET_LIMIT\" "
-              "\"$COSTDECK_BUDGET_PERCENT\" \"$COSTDECK_BUDGET_STATUS\" > '" + out.string() + ".tmp' && mv '" +
-              out.string() + ".tmp' '" + out.string() + "'";
+  n.command =
+      "printf '%s|%s|%s|%s|%s' \"$COSTDECK_BUDGET_NAME\" \"$COSTDECK_BUDGET_USED\" "
+      "\"$COSTDECK_BUDGET_LIMIT\" "
+      "\"$COSTDECK_BUDGET_PERCENT\" \"$COSTDECK_BUDGET_STATUS\" > '" +
+      out.string() + ".tmp' && mv '" + out.string() + ".tmp' '" + out.string() + "'";
   app::NotifyOptions no;
   no.desktop = false;
   ASSERT_EQ(app::notify_crossing(n, no), 1);
