@@ -1,14 +1,6 @@
-// simdjson's On-Demand API runs only its compile-time kernel; without this the portable
-// fallback kernel (several times slower) is chosen. x86-64-v3 (AVX2, 2013+) is assumed;
-// build with -DCOSTDECK_PORTABLE_JSON to keep the generic kernel.
-#if defined(__x86_64__) && !defined(COSTDECK_PORTABLE_JSON) && !defined(__clang__)
-#pragma GCC target("avx2,bmi,bmi2,pclmul,lzcnt,popcnt")
-#define SIMDJSON_BUILTIN_IMPLEMENTATION haswell
-#endif
+#include "core/sources/ondemand.hpp"  // first: sets the JSON kernel for this file
 
 #include "core/sources/claude_line.hpp"
-
-#include <simdjson.h>
 
 #include <cstring>
 
@@ -23,13 +15,6 @@
 
 namespace costdeck::sources {
 namespace {
-
-namespace od = simdjson::ondemand;
-
-od::parser& thread_parser() {
-  thread_local od::parser parser;
-  return parser;
-}
 
 enum class Kind : std::uint8_t { String, Null, Other };
 
