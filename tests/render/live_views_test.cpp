@@ -14,10 +14,13 @@
 #include "app/headless_shot.hpp"
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
+#include "image_checks.hpp"
 #include "panels/chart.hpp"
 
 using namespace costdeck;
 namespace fs = std::filesystem;
+
+using namespace costdeck::test;
 
 namespace {
 
@@ -78,27 +81,6 @@ Env& env() {
   return *e;
 }
 
-std::size_t distinct_colours(const app::Image& img) {
-  std::set<std::uint32_t> c;
-  for (int y = 0; y < img.height; y += 2)
-    for (int x = 0; x < img.width; x += 2) c.insert(img.pixel(x, y));
-  return c.size();
-}
-
-std::size_t count_colour(const app::Image& img, ImU32 colour, int tolerance = 6) {
-  auto ch = [](std::uint32_t v, int s) { return static_cast<int>((v >> s) & 0xFF); };
-  std::size_t n = 0;
-  for (int y = 0; y < img.height; ++y)
-    for (int x = 0; x < img.width; ++x) {
-      std::uint32_t p = img.pixel(x, y);
-      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance &&
-          std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
-          std::abs(ch(p, 16) - ch(colour, 16)) <= tolerance)
-        ++n;
-    }
-  return n;
-}
-
 // Orange-ish pixels (the current block's bar), whatever the exact shade of the theme.
 std::size_t count_orange(const app::Image& img) {
   std::size_t n = 0;
@@ -109,12 +91,6 @@ std::size_t count_orange(const app::Image& img) {
       if (r > 200 && g > 80 && g < 150 && b < 70) ++n;
     }
   return n;
-}
-
-void save(const app::Image& img, const std::string& name) {
-  fs::create_directories(COSTDECK_RENDER_OUT);
-  std::string err;
-  app::write_png(std::string(COSTDECK_RENDER_OUT) + "/" + name + ".png", img, &err);
 }
 
 bool has_text(const ui::FrameRegistry& reg, const std::string& t) {

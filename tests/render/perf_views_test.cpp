@@ -12,13 +12,19 @@
 #include "app/headless_shot.hpp"
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
+#include "image_checks.hpp"
 #include "panels/chart.hpp"
 #include "panels/views.hpp"
 
 using namespace costdeck;
 namespace fs = std::filesystem;
 
+using namespace costdeck::test;
+
 namespace {
+
+// This file's colour checks allow a wider blend than the default.
+constexpr int kTolerance = 8;
 
 const std::int64_t kNow = 1'768'489'200'000;  // 2026-01-15T15:00:00Z
 
@@ -52,33 +58,6 @@ Env& env() {
     return e;
   }();
   return *e;
-}
-
-std::size_t distinct_colours(const app::Image& img) {
-  std::set<std::uint32_t> c;
-  for (int y = 0; y < img.height; y += 2)
-    for (int x = 0; x < img.width; x += 2) c.insert(img.pixel(x, y));
-  return c.size();
-}
-
-std::size_t count_colour(const app::Image& img, ImU32 colour, int tolerance = 8) {
-  auto ch = [](std::uint32_t v, int s) { return static_cast<int>((v >> s) & 0xFF); };
-  std::size_t n = 0;
-  for (int y = 0; y < img.height; ++y)
-    for (int x = 0; x < img.width; ++x) {
-      std::uint32_t p = img.pixel(x, y);
-      if (std::abs(ch(p, 0) - ch(colour, 0)) <= tolerance &&
-          std::abs(ch(p, 8) - ch(colour, 8)) <= tolerance &&
-          std::abs(ch(p, 16) - ch(colour, 16)) <= tolerance)
-        ++n;
-    }
-  return n;
-}
-
-void save(const app::Image& img, const std::string& name) {
-  fs::create_directories(COSTDECK_RENDER_OUT);
-  std::string err;
-  app::write_png(std::string(COSTDECK_RENDER_OUT) + "/" + name + ".png", img, &err);
 }
 
 app::Image render(const Snapshot& s, ui::View v, ui::FrameRegistry* reg, const std::string& panel = "",
@@ -199,8 +178,8 @@ TEST(PerformanceView, CardsChartAndTables) {
   EXPECT_TRUE(has_text(reg, s.slowest.front().title));
   app::Image img = render(s, ui::View::Performance, &reg, "perf.success");
   EXPECT_EQ(reg.panels, std::vector<std::string>{"perf.success"});
-  EXPECT_GT(count_colour(img, dark().good), 1500u) << "success line and bars";
-  EXPECT_GT(count_colour(img, dark().bad), 50u) << "failed tasks in the bars";
+  EXPECT_GT(count_colour(img, dark().good, kTolerance), 1500u) << "success line and bars";
+  EXPECT_GT(count_colour(img, dark().bad, kTolerance), 50u) << "failed tasks in the bars";
   save(img, "perf-panel-success");
 }
 
@@ -289,8 +268,8 @@ TEST(RuntimesView, TableAndCharts) {
     EXPECT_TRUE(has_text(reg, chart::format_usd(r.cost)));
   }
   app::Image img = render(s, ui::View::Runtimes, &reg, "runtimes.cost");
-  EXPECT_GT(count_colour(img, ui::series_color(0)), 2000u);
-  EXPECT_GT(count_colour(img, ui::series_color(1)), 500u);
+  EXPECT_GT(count_colour(img, ui::series_color(0), kTolerance), 2000u);
+  EXPECT_GT(count_colour(img, ui::series_color(1), kTolerance), 500u);
 }
 
 // Issues: the badge colours follow the thresholds, the tooltip text is "N sessions, X tokens".
