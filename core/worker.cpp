@@ -13,6 +13,7 @@
 #include "core/runs/run_store.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/store.hpp"
+#include "core/store/usage_copies.hpp"
 
 namespace costdeck {
 
@@ -50,6 +51,7 @@ struct Worker::State {
   std::unique_ptr<store::Store> store;
   PriceTable prices = PriceTable::builtin();
   store::UsageTable usage;
+  store::detail::LoadedCopies copies;  // every usage copy, kept so an append reads only its chunk
   SourcesInfo sources;
   std::int64_t data_version = -1;
   bool loaded = false;
@@ -265,10 +267,11 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
 
   if (data_changed) {
     try {
-      st.usage = store::load_usage_table(*st.store, store::UsageQuery{});
-      st.sources.files = store::load_file_stats(*st.store);
+      store::detail::refresh_copies(st.store->db().getHandle(), st.copies);
+      st.usage = store::usage_table_of(st.copies, store::UsageQuery{});
+      st.sources.files = store::load_file_stats(*st.store, st.copies);
       st.sources.malformed = store::load_malformed(*st.store, 12);
-      st.sources.counts = store::load_counts(*st.store);
+      st.sources.counts = store::load_counts(*st.store, st.copies);
       st.sources.last_scan_ms = 0;
       for (const auto& fs : st.sources.files)
         st.sources.last_scan_ms = std::max(st.sources.last_scan_ms, fs.last_scan_ms);

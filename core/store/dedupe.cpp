@@ -15,7 +15,9 @@ void dedupe_costdeck(std::span<DedupeCopy> copies) {
     return a.total > b.total;
   };
   // Groups are small (a handful of copies): quadratic is cheaper than hashing.
-  std::vector<std::size_t> best;  // one per response, in order of first appearance
+  // One per response, in order of first appearance. Reused: a load decides ~100k groups.
+  thread_local std::vector<std::size_t> best;
+  best.clear();
   for (std::size_t i = 0; i < copies.size(); ++i) {
     copies[i].counted_costdeck = false;
     if (copies[i].ccusage_only) continue;
@@ -44,7 +46,8 @@ void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
     std::size_t kept;       // copy currently kept
     std::uint64_t created;  // requestId of the copy that created it
   };
-  std::vector<Slot> slots;  // in creation order
+  thread_local std::vector<Slot> slots;  // in creation order; reused across groups
+  slots.clear();
   for (std::size_t i = 0; i < copies.size(); ++i) {
     (daily ? copies[i].counted_ccusage_daily : copies[i].counted_ccusage) = false;
     const DedupeCopy& c = copies[i];

@@ -2,11 +2,12 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
-#include "core/store/usage_codec.hpp"
+#include "core/store/usage_copies.hpp"
 #include "core/store/usage_table.hpp"
 
 namespace costdeck::store {
@@ -47,17 +48,6 @@ class Interner {
   std::int32_t missing_ = -1;
 };
 
-std::vector<std::string> load_id_strings(sqlite3* db, const char* sql) {
-  std::vector<std::string> out;
-  Stmt q(db, sql);
-  while (q.step()) {
-    auto id = static_cast<std::size_t>(q.i64(0));
-    if (id >= out.size()) out.resize(id + 1);
-    out[id] = q.text(1);
-  }
-  return out;
-}
-
 template <typename F>
 auto guarded(Store& store, F&& f) {
   try {
@@ -71,57 +61,77 @@ auto guarded(Store& store, F&& f) {
 
 UsageTable load_usage_table(Store& store, const UsageQuery& q) {
   return guarded(store, [&](sqlite3* db) {
-    UsageTable t;
-    std::vector<std::string> names = load_id_strings(db, "SELECT id, value FROM names");
-    std::vector<std::string> files = load_id_strings(db, "SELECT id, path FROM files");
-    Interner models(names, t.models), sessions(names, t.sessions), projects(names, t.projects),
-        file_ix(files, t.files);
-
-    // The primary key is (ts_ms, file_id, offset): this is one ordered range scan.
-    // Only the constraints asked for: each one is evaluated per row.
-    std::string sql = "SELECT ts_ms, bits, file_id, data FROM usage WHERE (bits & ?3) != 0";
-    if (q.since_ms) sql += " AND ts_ms >= ?1";
-    if (q.until_ms) sql += " AND ts_ms < ?2";
-    if (q.runtime) sql += " AND (bits & 3) = ?4";
-    sql += " ORDER BY ts_ms";
-    Stmt s(db, sql);
-    if (q.since_ms) s.bind(1, *q.since_ms);
-    if (q.until_ms) s.bind(2, *q.until_ms);
-    s.bind(3, q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
-              : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
-                                                     : detail::kCountedCostdeck);
-    if (q.runtime) s.bind(4, static_cast<std::int64_t>(*q.runtime));
-    t.rows.reserve(1 << 16);
-    while (s.step()) {
-      UsageRow& r = t.rows.emplace_back();
-      r.ts_ms = s.i64(0);
-      std::int64_t bits = s.i64(1);
-      r.runtime = static_cast<Runtime>(bits & detail::kRuntimeMask);
-      r.sidechain = (bits & detail::kSidechain) != 0;
-      r.fast = (bits & detail::kFast) != 0;
-      r.file = file_ix(s.i64(2));
-      detail::UsagePayload p = detail::decode_payload(s.blob(3));
-      r.model = models(p.model);
-      r.session = sessions(p.session);
-      r.project = projects(p.project);
-      r.tokens = p.tokens;
-      r.reasoning_tokens = p.reasoning;
-      r.web_search_requests = p.web_search;
-      r.web_fetch_requests = p.web_fetch;
-      r.cost_usd = p.cost_usd;
-    }
-    return t;
+    detail::LoadedCopies all = detail::load_copies(db);
+    return usage_table_of(all, q);
   });
 }
 
+UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) {
+  UsageTable t;
+  Interner models(all.names, t.models), sessions(all.names, t.sessions), projects(all.names, t.projects),
+      file_ix(all.paths, t.files);
+  const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
+                            : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
+                                                                   : detail::kCountedCostdeck;
+  // Chunks are in ingest order; reports want time order, ties in (path, offset) order, so
+  // the result does not depend on which file was read first.
+  struct Key {
+    std::int64_t ts_ms, offset;
+    std::uint32_t rank, index;
+    bool operator<(const Key& o) const {
+      if (ts_ms != o.ts_ms) return ts_ms < o.ts_ms;
+      if (rank != o.rank) return rank < o.rank;
+      return offset < o.offset;
+    }
+  };
+  std::vector<Key> order;
+  order.reserve(all.copies.size());
+  bool sorted = true;
+  for (std::uint32_t i = 0; i < all.copies.size(); ++i) {
+    const detail::StoredCopy& c = all.copies[i];
+    if (!(c.counted & want)) continue;
+    if (q.since_ms && c.ts_ms < *q.since_ms) continue;
+    if (q.until_ms && c.ts_ms >= *q.until_ms) continue;
+    if (q.runtime && c.runtime() != *q.runtime) continue;
+    const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
+                                   ? all.rank[static_cast<std::size_t>(c.file_id)]
+                                   : 0u;
+    Key k{c.ts_ms, c.offset, rank, i};
+    if (sorted && !order.empty() && k < order.back()) sorted = false;
+    order.push_back(k);
+  }
+  if (!sorted) std::sort(order.begin(), order.end());
+  t.rows.reserve(order.size());
+  for (const Key& k : order) {
+    const detail::StoredCopy& c = all.copies[k.index];
+    UsageRow& r = t.rows.emplace_back();
+    r.ts_ms = c.ts_ms;
+    r.runtime = c.runtime();
+    r.sidechain = (c.flags & detail::kSidechain) != 0;
+    r.fast = (c.flags & detail::kFast) != 0;
+    r.file = file_ix(c.file_id);
+    r.model = models(c.model);
+    r.session = sessions(c.session);
+    r.project = projects(c.project);
+    r.tokens = c.tokens;
+    r.reasoning_tokens = c.reasoning;
+    r.web_search_requests = c.web_search;
+    r.web_fetch_requests = c.web_fetch;
+    if (c.has_cost()) r.cost_usd = c.cost_usd;
+  }
+  return t;
+}
+
 std::vector<FileStat> load_file_stats(Store& store) {
+  detail::LoadedCopies all = guarded(store, [&](sqlite3* db) { return detail::load_copies(db); });
+  return load_file_stats(store, all);
+}
+
+std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& all) {
   return guarded(store, [&](sqlite3* db) {
     std::unordered_map<std::int64_t, std::int64_t> counted;
-    {
-      Stmt c(db, "SELECT file_id, count(*) FROM usage WHERE (bits & ?1) != 0 GROUP BY file_id");
-      c.bind(1, detail::kCountedCostdeck);
-      while (c.step()) counted[c.i64(0)] = c.i64(1);
-    }
+    for (const detail::StoredCopy& c : all.copies)
+      if (c.counted & detail::kCountedCostdeck) ++counted[c.file_id];
     std::vector<FileStat> out;
     Stmt q(db,
            "SELECT id, path, kind, project_dir, size, cursor_offset, lines, usage_lines, malformed, resets, "
@@ -161,6 +171,11 @@ std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit) {
 }
 
 StoreCounts load_counts(Store& store) {
+  detail::LoadedCopies all = guarded(store, [&](sqlite3* db) { return detail::load_copies(db); });
+  return load_counts(store, all);
+}
+
+StoreCounts load_counts(Store& store, const detail::LoadedCopies& all) {
   return guarded(store, [&](sqlite3* db) {
     StoreCounts c;
     Stmt f(db,
@@ -171,14 +186,11 @@ StoreCounts load_counts(Store& store) {
     c.missing_files = f.i64(1);
     c.error_files = f.i64(2);
     c.malformed = f.i64(3);
-    Stmt u(db,
-           "SELECT coalesce(sum((bits & ?3) = 0), 0), coalesce(sum((bits & ?1) != 0), 0), "
-           "coalesce(sum((bits & ?2) != 0), 0) FROM usage");
-    u.bind(1, detail::kCountedCostdeck).bind(2, detail::kCountedCcusage).bind(3, detail::kCcusageOnly);
-    u.step();
-    c.usage_rows = u.i64(0);
-    c.counted_costdeck = u.i64(1);
-    c.counted_ccusage = u.i64(2);
+    for (const detail::StoredCopy& u : all.copies) {
+      if (!(u.flags & detail::kCcusageOnly)) ++c.usage_rows;
+      if (u.counted & detail::kCountedCostdeck) ++c.counted_costdeck;
+      if (u.counted & detail::kCountedCcusage) ++c.counted_ccusage;
+    }
     return c;
   });
 }

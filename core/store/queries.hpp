@@ -41,4 +41,11 @@ std::vector<FileStat> load_file_stats(Store& store);                            
 std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit = 1000);  // by path, line
 StoreCounts load_counts(Store& store);
 
+namespace detail {
+struct LoadedCopies;
+}
+// The same over usage copies already read (the worker keeps them between snapshots).
+std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& copies);
+StoreCounts load_counts(Store& store, const detail::LoadedCopies& copies);
+
 }  // namespace costdeck::store

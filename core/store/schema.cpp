@@ -1,8 +1,84 @@
 #include "core/store/schema.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <string>
+
 #include "core/runs/run_store.hpp"
+#include "core/store/sqlite_util.hpp"
+#include "core/store/usage_codec.hpp"
 
 namespace costdeck::store {
+
+namespace {
+
+// Version 2's usage rows (one per copy) become one chunk per file, in file order. The
+// counted bits they carried are not kept: they are decided on reading now.
+void migrate_usage_rows_to_chunks(sqlite3* db) {
+  using namespace detail;
+  Stmt q(db,
+         "SELECT file_id, offset, alt, ts_ms, line_no, bits, msg_key, req_key, data FROM usage "
+         "ORDER BY file_id, offset, alt");
+  Stmt ins(db,
+           "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  std::vector<StoredCopy> copies;
+  std::int64_t file = -1;
+  std::string blob;
+  auto flush = [&] {
+    if (copies.empty()) return;
+    encode_chunk(copies, blob);
+    std::int64_t lo = copies.front().ts_ms, hi = lo;
+    for (const auto& c : copies) lo = std::min(lo, c.ts_ms), hi = std::max(hi, c.ts_ms);
+    ins.bind(1, file).bind(2, std::int64_t{0}).bind(3, copies.back().offset + 1);
+    ins.bind(4, static_cast<std::int64_t>(copies.size())).bind(5, lo).bind(6, hi).bind_blob(7, blob);
+    ins.run();
+    copies.clear();
+  };
+  while (q.step()) {
+    if (q.i64(0) != file) {
+      flush();
+      file = q.i64(0);
+    }
+    StoredCopy& c = copies.emplace_back();
+    c.file_id = static_cast<std::int32_t>(file);
+    c.offset = q.i64(1);
+    c.ts_ms = q.i64(3);
+    c.line_no = q.i64(4);
+    const std::int64_t bits = q.i64(5);  // version 2's layout of usage.bits
+    c.flags = static_cast<std::uint16_t>(
+        (bits & 0x3) | ((bits & (1 << 2)) ? kSidechain : 0) | ((bits & (1 << 3)) ? kFast : 0) |
+        ((bits & (1 << 4)) ? kCcusageSkips : 0) | ((bits & (1 << 7)) ? kCcusageOnly : 0) |
+        ((bits & (1 << 8)) ? kDailyOnly : 0));
+    c.msg_key = q.is_null(6) ? 0 : static_cast<std::uint64_t>(q.i64(6));
+    c.req_key = static_cast<std::uint64_t>(q.i64(7));
+    // Version 2's payload: LEB128 model, session, project, input, output, cache_write_5m,
+    // cache_write_1h, cache_read, reasoning, web_search, web_fetch, then an optional double.
+    std::string_view data = q.blob(8);
+    ChunkReader r{reinterpret_cast<const unsigned char*>(data.data()),
+                  reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
+    c.model = static_cast<std::int32_t>(r.count());
+    c.session = static_cast<std::int32_t>(r.count());
+    c.project = static_cast<std::int32_t>(r.count());
+    c.tokens.input = r.count();
+    c.tokens.output = r.count();
+    c.tokens.cache_write_5m = r.count();
+    c.tokens.cache_write_1h = r.count();
+    c.tokens.cache_read = r.count();
+    c.reasoning = r.count();
+    c.web_search = static_cast<std::int32_t>(r.count());
+    c.web_fetch = static_cast<std::int32_t>(r.count());
+    if (r.end - r.p >= 8) {
+      std::uint64_t v = r.u64();
+      std::memcpy(&c.cost_usd, &v, 8);
+      c.flags |= kHasCost;
+    }
+  }
+  flush();
+  exec(db, "DROP TABLE usage");
+}
+
+}  // namespace
 
 // To change the schema, APPEND a step at the end of the list below. Never edit or reorder
 // a step that has shipped: stores in the wild are at some version and replay only the
@@ -105,6 +181,27 @@ CREATE TABLE scans (
       // Runs (task runs, session links, error events, open-turn state): owned by core/runs,
       // documented in docs/store.md.
       {"2: runs, session_links, run_errors, run_turn_state", runs::kRunsSchemaV1},
+      // Usage copies move from one row each (three B-trees per copy) to one packed chunk
+      // per read of a file; which copy counts is decided when reading (usage_copies.hpp).
+      {"3: usage_chunks replace usage",
+       R"sql(
+-- One row per read of a session file that found usage: the copies read, packed
+-- (core/store/usage_codec.hpp), in file order. [from_offset, to_offset) is the byte range
+-- the read covered. A file re-read from 0 loses its chunks first. min_ts/max_ts bound the
+-- copies' timestamps (UTC ms).
+CREATE TABLE usage_chunks (
+  id          INTEGER PRIMARY KEY,
+  file_id     INTEGER NOT NULL,
+  from_offset INTEGER NOT NULL,
+  to_offset   INTEGER NOT NULL,
+  copies      INTEGER NOT NULL,
+  min_ts      INTEGER NOT NULL,
+  max_ts      INTEGER NOT NULL,
+  data        BLOB    NOT NULL
+);
+CREATE INDEX usage_chunks_by_file ON usage_chunks (file_id);
+)sql",
+       migrate_usage_rows_to_chunks},
       // Append new steps here.
   };
   return kSteps;

@@ -6,11 +6,16 @@
 #include <string_view>
 #include <vector>
 
+struct sqlite3;
+
 namespace costdeck::store {
 
 struct Migration {
   std::string_view name;  // shown in errors
   std::string_view sql;   // one or more statements, run inside the migration transaction
+  // Run after `sql`, in the same transaction, for what SQL alone cannot do (re-encoding
+  // rows); throws on failure.
+  void (*code)(sqlite3* db) = nullptr;
 };
 
 const std::vector<Migration>& migrations();

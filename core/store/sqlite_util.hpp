@@ -98,16 +98,4 @@ inline void exec(sqlite3* db, const char* sql) {
   }
 }
 
-// The layout of usage.bits (see schema.cpp).
-inline constexpr std::int64_t kRuntimeMask = 0x3;
-inline constexpr std::int64_t kSidechain = 1 << 2;
-inline constexpr std::int64_t kFast = 1 << 3;
-inline constexpr std::int64_t kCcusageSkips = 1 << 4;
-inline constexpr std::int64_t kCountedCostdeck = 1 << 5;
-inline constexpr std::int64_t kCountedCcusage = 1 << 6;
-inline constexpr std::int64_t kCcusageOnly = 1 << 7;
-inline constexpr std::int64_t kDailyOnly = 1 << 8;
-inline constexpr std::int64_t kCountedCcusageDaily = 1 << 9;
-inline constexpr std::int64_t kCountedMask = kCountedCostdeck | kCountedCcusage | kCountedCcusageDaily;
-
 }  // namespace costdeck::store::detail

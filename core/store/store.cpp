@@ -66,7 +66,8 @@ void migrate(SQLite::Database& db, const std::string& path) {
     for (int i = version; i < static_cast<int>(steps.size()); ++i) {
       try {
         db.exec(std::string(steps[i].sql));
-      } catch (const SQLite::Exception& e) {
+        if (steps[i].code) steps[i].code(db.getHandle());
+      } catch (const std::exception& e) {
         throw StoreError("schema migration \"" + std::string(steps[i].name) + "\" failed on " + path + ": " +
                          e.what());
       }

@@ -53,4 +53,10 @@ struct UsageQuery {
 // interned per table. Reads only; throws StoreError when the store cannot be read.
 UsageTable load_usage_table(Store& store, const UsageQuery& q);
 
+namespace detail {
+struct LoadedCopies;
+}
+// The same over copies already read (detail::load_copies), e.g. one load for several rule sets.
+UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q);
+
 }  // namespace costdeck::store

@@ -4,9 +4,8 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <unordered_set>
+#include <unordered_map>
 
-#include "core/store/dedupe.hpp"
 #include "core/store/sqlite_util.hpp"
 #include "core/store/usage_codec.hpp"
 
@@ -15,10 +14,6 @@ namespace costdeck::store {
 using detail::Stmt;
 
 namespace {
-
-// Above this many touched message.id groups in one batch, one scan of the whole
-// msg_key index beats a query per group (and the result is kept for later batches).
-constexpr std::size_t kFullScanThreshold = 2000;
 
 std::uint64_t msg_key_of(const UsageEvent& e) {
   if (e.message_id.empty()) return 0;
@@ -33,62 +28,13 @@ std::uint64_t req_key_of(const UsageEvent& e) {
   return k == 0 ? 1 : k;
 }
 
-std::int64_t bits_of(const UsageEvent& e) {
-  std::int64_t b = static_cast<std::int64_t>(e.runtime) & detail::kRuntimeMask;
-  if (e.sidechain) b |= detail::kSidechain;
-  if (e.fast) b |= detail::kFast;
-  if (e.ccusage_skips) b |= detail::kCcusageSkips;
-  return b;
-}
-
-std::int64_t bits_of(const sources::CcusageOnlyEvent& e) {
-  std::int64_t b = bits_of(e.event) | detail::kCcusageOnly;
-  if (e.daily_only) b |= detail::kDailyOnly;
-  return b;
-}
-
-// A copy as the dedupe needs it; also the in-memory index entry.
-struct CopyRec {
-  std::int64_t ts_ms = 0, file_id = 0, offset = 0, alt = 0;
-  std::uint64_t req_key = 0;
-  std::int64_t total = 0;
-  std::int64_t bits = 0;
-};
-
-DedupeCopy to_dedupe(const CopyRec& c) {
-  DedupeCopy d;
-  d.req_key = c.req_key;
-  d.total = c.total;
-  d.sidechain = (c.bits & detail::kSidechain) != 0;
-  d.speed = (c.bits & detail::kFast) != 0;
-  d.ccusage_skips = (c.bits & detail::kCcusageSkips) != 0;
-  d.ccusage_only = (c.bits & detail::kCcusageOnly) != 0;
-  d.daily_only = (c.bits & detail::kDailyOnly) != 0;
-  return d;
-}
-
-std::int64_t with_counted(std::int64_t bits, const DedupeCopy& d) {
-  bits &= ~detail::kCountedMask;
-  if (d.counted_costdeck) bits |= detail::kCountedCostdeck;
-  if (d.counted_ccusage) bits |= detail::kCountedCcusage;
-  if (d.counted_ccusage_daily) bits |= detail::kCountedCcusageDaily;
-  return bits;
-}
-
-// A copy without message.id is its own response under every rule that admits it.
-std::int64_t counted_without_key(std::int64_t bits) {
-  DedupeCopy d;
-  d.counted_costdeck = !(bits & detail::kCcusageOnly);
-  d.counted_ccusage = !(bits & detail::kCcusageSkips) && !(bits & detail::kDailyOnly);
-  d.counted_ccusage_daily = !(bits & detail::kCcusageSkips);
-  return with_counted(bits, d);
-}
-
-bool copy_order(const std::unordered_map<std::int64_t, std::string>& paths, const CopyRec& a,
-                const CopyRec& b) {
-  if (a.file_id != b.file_id) return paths.at(a.file_id) < paths.at(b.file_id);
-  if (a.offset != b.offset) return a.offset < b.offset;
-  return a.alt < b.alt;
+std::uint16_t flags_of(const UsageEvent& e) {
+  auto f = static_cast<std::uint16_t>(static_cast<std::uint16_t>(e.runtime) & detail::kRuntimeMask);
+  if (e.sidechain) f |= detail::kSidechain;
+  if (e.fast) f |= detail::kFast;
+  if (e.ccusage_skips) f |= detail::kCcusageSkips;
+  if (e.cost_usd) f |= detail::kHasCost;
+  return f;
 }
 
 }  // namespace
@@ -146,7 +92,8 @@ std::vector<FileRecord> load_file_records(SQLite::Database& database, const std:
     q.reset();
   }
   std::sort(out.begin(), out.end(), [](const FileRecord& a, const FileRecord& b) { return a.path < b.path; });
-  out.erase(std::unique(out.begin(), out.end(), [](const FileRecord& a, const FileRecord& b) { return a.path == b.path; }),
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const FileRecord& a, const FileRecord& b) { return a.path == b.path; }),
             out.end());
   return out;
 }
@@ -161,13 +108,9 @@ struct Writer::Impl {
   bool caches_valid = false;
   std::int64_t data_version = -1;
   std::unordered_map<std::string, std::int64_t> names;
-  std::unordered_map<std::int64_t, std::string> paths;  // files.id -> path, for copy order
-  // When complete, every usage row with a msg_key, grouped: saves a query per group.
-  bool index_complete = false;
-  std::unordered_map<std::uint64_t, std::vector<CopyRec>> index;
+  std::string chunk_buf;
 
   Stmt data_version_q{db, "PRAGMA data_version"};
-  Stmt any_usage_q{db, "SELECT EXISTS (SELECT 1 FROM usage)"};
   Stmt file_by_path{db, "SELECT id, cursor_offset FROM files WHERE path = ?"};
   Stmt insert_file{
       db,
@@ -182,23 +125,15 @@ struct Writer::Impl {
       "usage_lines=?14, malformed=?15, resets=?16, first_seen_ms=?17, last_scan_ms=?18, missing=?19, "
       "error=?20 WHERE id=?21"};
   Stmt set_error{db, "UPDATE files SET error = ?2, last_scan_ms = ?3 WHERE id = ?1"};
-  Stmt keys_of_file{db, "SELECT DISTINCT msg_key FROM usage WHERE file_id = ? AND msg_key IS NOT NULL"};
-  Stmt delete_usage_of_file{db, "DELETE FROM usage WHERE file_id = ?"};
+  Stmt delete_chunks_of_file{db, "DELETE FROM usage_chunks WHERE file_id = ?"};
   Stmt delete_malformed_of_file{db, "DELETE FROM malformed WHERE file_id = ?"};
   Stmt insert_malformed{
       db, "INSERT OR REPLACE INTO malformed (file_id, line_no, offset, reason) VALUES (?,?,?,?)"};
   Stmt insert_name{db, "INSERT INTO names (value) VALUES (?)"};
-  Stmt copies_of_key{db,
-                     "SELECT ts_ms, file_id, offset, alt, req_key, bits, total FROM usage WHERE msg_key = ?"};
-  Stmt all_copies{db,
-                  "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage WHERE "
-                  "msg_key IS NOT NULL"};
-  Stmt update_bits{
-      db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4"};
-  Stmt insert_usage{
+  Stmt insert_chunk{
       db,
-      "INSERT OR REPLACE INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, "
-      "total, data) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"};
+      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
 
   Impl(SQLite::Database& d, ActivityHook a, ResetHook r, BatchHook bc, BatchHook ar)
       : database(d),
@@ -222,11 +157,6 @@ struct Writer::Impl {
     names.clear();
     Stmt n(db, "SELECT id, value FROM names");
     while (n.step()) names.emplace(std::string(n.text(1)), n.i64(0));
-    paths.clear();
-    Stmt f(db, "SELECT id, path FROM files");
-    while (f.step()) paths.emplace(f.i64(0), std::string(f.text(1)));
-    index_complete = false;
-    index.clear();
     caches_valid = true;
     data_version = v;
   }
@@ -274,71 +204,70 @@ struct Writer::Impl {
       update_file.bind(21, r.id);
       update_file.run();
     }
-    paths[r.id] = r.path;
     return r.id;
   }
 
-  void load_full_index() {
-    index.clear();
-    while (all_copies.step()) {
-      CopyRec c{all_copies.i64(0),
-                all_copies.i64(1),
-                all_copies.i64(2),
-                all_copies.i64(3),
-                static_cast<std::uint64_t>(all_copies.i64(4)),
-                all_copies.i64(6),
-                all_copies.i64(5)};
-      index[static_cast<std::uint64_t>(all_copies.i64(7))].push_back(c);
-    }
-    all_copies.reset();
-    index_complete = true;
-  }
-
-  std::vector<CopyRec> query_key(std::uint64_t key) {
-    std::vector<CopyRec> out;
-    copies_of_key.bind(1, key);
-    while (copies_of_key.step())
-      out.push_back(CopyRec{copies_of_key.i64(0), copies_of_key.i64(1), copies_of_key.i64(2),
-                            copies_of_key.i64(3), static_cast<std::uint64_t>(copies_of_key.i64(4)),
-                            copies_of_key.i64(6), copies_of_key.i64(5)});
-    copies_of_key.reset();
-    return out;
-  }
+  void write_chunk(const FileUpdate& u, std::int64_t file_id);
 
   BatchStats write(std::vector<FileUpdate>& batch);
 };
 
-namespace {
-
-struct NewRow {
-  const UsageEvent* ev;
-  std::int64_t alt;  // 1: a ccusage-only copy
-  std::int64_t file_id;
-  std::uint64_t msg_key, req_key;
-  std::int64_t bits;
-  std::int64_t model, session, project;
-};
-
-}  // namespace
+void Writer::Impl::write_chunk(const FileUpdate& u, std::int64_t file_id) {
+  const auto& res = u.result;
+  if (res.usage.empty() && res.ccusage_only.empty()) return;
+  std::vector<detail::StoredCopy> copies;
+  copies.reserve(res.usage.size() + res.ccusage_only.size());
+  auto add = [&](const UsageEvent& e, std::uint16_t extra) {
+    detail::StoredCopy& c = copies.emplace_back();
+    c.ts_ms = e.ts_ms;
+    c.offset = e.offset;
+    c.line_no = e.line_no;
+    c.msg_key = msg_key_of(e);
+    c.req_key = req_key_of(e);
+    c.tokens = e.tokens;
+    c.reasoning = e.reasoning_tokens;
+    c.cost_usd = e.cost_usd.value_or(0);
+    c.file_id = static_cast<std::int32_t>(file_id);
+    c.model = static_cast<std::int32_t>(intern(e.model));
+    c.session = static_cast<std::int32_t>(intern(e.session_id));
+    c.project = static_cast<std::int32_t>(intern(e.project));
+    c.web_search = static_cast<std::int32_t>(e.web_search_requests);
+    c.web_fetch = static_cast<std::int32_t>(e.web_fetch_requests);
+    c.flags = static_cast<std::uint16_t>(flags_of(e) | extra);
+  };
+  // Both lists are in file order: merge them, the ccusage-only copy after the primary one.
+  std::size_t i = 0, j = 0;
+  while (i < res.usage.size() || j < res.ccusage_only.size()) {
+    if (j >= res.ccusage_only.size() ||
+        (i < res.usage.size() && res.usage[i].offset <= res.ccusage_only[j].event.offset)) {
+      add(res.usage[i++], 0);
+    } else {
+      const auto& c = res.ccusage_only[j++];
+      add(c.event,
+          static_cast<std::uint16_t>(detail::kCcusageOnly | (c.daily_only ? detail::kDailyOnly : 0)));
+    }
+  }
+  std::int64_t lo = copies.front().ts_ms, hi = lo;
+  for (const auto& c : copies) {
+    lo = std::min(lo, c.ts_ms);
+    hi = std::max(hi, c.ts_ms);
+  }
+  detail::encode_chunk(copies, chunk_buf);
+  insert_chunk.bind(1, file_id)
+      .bind(2, u.reset ? std::int64_t{0} : u.observed_offset)
+      .bind(3, u.record.cursor.offset)
+      .bind(4, static_cast<std::int64_t>(copies.size()))
+      .bind(5, lo)
+      .bind(6, hi)
+      .bind_blob(7, chunk_buf);
+  insert_chunk.run();
+}
 
 BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
   BatchStats stats;
   detail::exec(db, "BEGIN IMMEDIATE");
   try {
     sync_caches();
-    if (!index_complete) {
-      any_usage_q.step();
-      bool empty = any_usage_q.i64(0) == 0;
-      any_usage_q.reset();
-      if (empty) {  // nothing stored yet: what this ingest writes is all there is
-        index.clear();
-        index_complete = true;
-      }
-    }
-
-    std::vector<NewRow> rows;
-    std::unordered_set<std::uint64_t> affected;
-
     for (FileUpdate& u : batch) {
       FileRecord& r = u.record;
       // Another process (the window's worker, a second `costdeck ingest`) may have read
@@ -367,19 +296,8 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
       }
 
       if (u.reset && r.id != 0) {
-        keys_of_file.bind(1, r.id);
-        while (keys_of_file.step()) {
-          auto key = static_cast<std::uint64_t>(keys_of_file.i64(0));
-          affected.insert(key);
-          if (index_complete) {
-            auto it = index.find(key);
-            if (it != index.end())
-              std::erase_if(it->second, [&](const CopyRec& c) { return c.file_id == r.id; });
-          }
-        }
-        keys_of_file.reset();
-        delete_usage_of_file.bind(1, r.id);
-        delete_usage_of_file.run();
+        delete_chunks_of_file.bind(1, r.id);
+        delete_chunks_of_file.run();
         delete_malformed_of_file.bind(1, r.id);
         delete_malformed_of_file.run();
         if (reset_hook) reset_hook(database, r.id);
@@ -399,132 +317,13 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         insert_malformed.run();
         ++kept_malformed;
       }
-
-      auto add_row = [&](const UsageEvent& e, std::int64_t alt, std::int64_t bits) {
-        NewRow row{&e,
-                   alt,
-                   id,
-                   msg_key_of(e),
-                   req_key_of(e),
-                   bits,
-                   intern(e.model),
-                   intern(e.session_id),
-                   intern(e.project)};
-        if (row.msg_key != 0) affected.insert(row.msg_key);
-        rows.push_back(row);
-      };
-      for (const UsageEvent& e : u.result.usage) add_row(e, 0, bits_of(e));
-      for (const auto& c : u.result.ccusage_only) add_row(c.event, 1, bits_of(c));
+      write_chunk(u, id);
+      stats.usage_rows += static_cast<std::int64_t>(u.result.usage.size() + u.result.ccusage_only.size());
 
       if (activity && r.kind == sources::FileKind::ClaudeTranscript && !u.result.activity.empty())
         activity(database, id, u.result.activity);
       ++stats.files_written;
     }
-
-    // Existing copies of every touched group, then the decision per group.
-    std::unordered_map<std::uint64_t, std::vector<CopyRec>> fetched;
-    if (!index_complete && affected.size() > kFullScanThreshold) load_full_index();
-    auto existing_of = [&](std::uint64_t key) -> std::vector<CopyRec>& {
-      if (index_complete) return index[key];
-      auto [it, inserted] = fetched.try_emplace(key);
-      if (inserted) it->second = query_key(key);
-      return it->second;
-    };
-
-    std::unordered_map<std::uint64_t, std::vector<std::size_t>> new_by_key;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      if (rows[i].msg_key == 0)
-        rows[i].bits = counted_without_key(rows[i].bits);
-      else
-        new_by_key[rows[i].msg_key].push_back(i);
-    }
-
-    struct Member {
-      CopyRec rec;
-      bool is_new;
-      std::size_t where;  // index into rows (new) or into the existing vector
-    };
-    std::vector<Member> members;
-    std::vector<DedupeCopy> copies;
-    for (std::uint64_t key : affected) {
-      auto& existing = existing_of(key);
-      members.clear();
-      for (std::size_t j = 0; j < existing.size(); ++j) members.push_back({existing[j], false, j});
-      if (auto it = new_by_key.find(key); it != new_by_key.end())
-        for (std::size_t i : it->second) {
-          const NewRow& n = rows[i];
-          members.push_back(
-              {CopyRec{n.ev->ts_ms, n.file_id, n.ev->offset, n.alt, n.req_key, n.ev->tokens.total(), n.bits},
-               true, i});
-        }
-      if (members.empty()) continue;
-      std::sort(members.begin(), members.end(),
-                [&](const Member& a, const Member& b) { return copy_order(paths, a.rec, b.rec); });
-      copies.clear();
-      for (const Member& m : members) copies.push_back(to_dedupe(m.rec));
-      dedupe_group(copies);
-      ++stats.groups_touched;
-      for (std::size_t k = 0; k < members.size(); ++k) {
-        const Member& m = members[k];
-        std::int64_t bits = with_counted(m.rec.bits, copies[k]);
-        if (m.is_new) {
-          rows[m.where].bits = bits;
-        } else if (bits != m.rec.bits) {
-          update_bits.bind(1, m.rec.ts_ms)
-              .bind(2, m.rec.file_id)
-              .bind(3, m.rec.offset)
-              .bind(4, m.rec.alt)
-              .bind(5, bits);
-          update_bits.run();
-          existing[m.where].bits = bits;
-          ++stats.flag_updates;
-        }
-      }
-      if (index_complete)
-        for (const Member& m : members)
-          if (m.is_new) {
-            CopyRec c = m.rec;
-            c.bits = rows[m.where].bits;
-            existing.push_back(c);
-          }
-    }
-
-    // Insert in key order: appends to the clustered b-tree instead of scattering.
-    std::sort(rows.begin(), rows.end(), [](const NewRow& a, const NewRow& b) {
-      if (a.ev->ts_ms != b.ev->ts_ms) return a.ev->ts_ms < b.ev->ts_ms;
-      if (a.file_id != b.file_id) return a.file_id < b.file_id;
-      if (a.ev->offset != b.ev->offset) return a.ev->offset < b.ev->offset;
-      return a.alt < b.alt;
-    });
-    std::string blob;
-    for (const NewRow& n : rows) {
-      const UsageEvent& e = *n.ev;
-      detail::UsagePayload pl;
-      pl.model = n.model;
-      pl.session = n.session;
-      pl.project = n.project;
-      pl.tokens = e.tokens;
-      pl.reasoning = e.reasoning_tokens;
-      pl.web_search = e.web_search_requests;
-      pl.web_fetch = e.web_fetch_requests;
-      pl.cost_usd = e.cost_usd;
-      detail::encode_payload(pl, blob);
-      Stmt& s = insert_usage;
-      s.bind(1, e.ts_ms)
-          .bind(2, n.file_id)
-          .bind(3, e.offset)
-          .bind(4, n.alt)
-          .bind(5, e.line_no)
-          .bind(6, n.bits);
-      if (n.msg_key != 0)
-        s.bind(7, n.msg_key);
-      else
-        s.bind_null(7);
-      s.bind(8, n.req_key).bind(9, e.tokens.total()).bind_blob(10, blob);
-      s.run();
-    }
-    stats.usage_rows = static_cast<std::int64_t>(rows.size());
-
     if (before_commit) before_commit(database);
     detail::exec(db, "COMMIT");
     data_version = read_data_version();
@@ -532,8 +331,6 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     if (after_rollback) after_rollback(database);
     caches_valid = false;
-    index_complete = false;
-    index.clear();
     throw;
   }
   return stats;
@@ -564,55 +361,6 @@ void Writer::set_missing(const std::vector<std::int64_t>& file_ids, bool missing
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
-}
-
-std::int64_t recompute_all_flags(SQLite::Database& database) {
-  sqlite3* db = database.getHandle();
-  detail::exec(db, "BEGIN IMMEDIATE");
-  std::int64_t changed = 0;
-  try {
-    std::unordered_map<std::int64_t, std::string> paths;
-    {
-      Stmt f(db, "SELECT id, path FROM files");
-      while (f.step()) paths.emplace(f.i64(0), std::string(f.text(1)));
-    }
-    Stmt upd(db, "UPDATE usage SET bits = ?5 WHERE ts_ms = ?1 AND file_id = ?2 AND offset = ?3 AND alt = ?4");
-    auto update = [&](const CopyRec& c, std::int64_t bits) {
-      if (bits == c.bits) return;
-      upd.bind(1, c.ts_ms).bind(2, c.file_id).bind(3, c.offset).bind(4, c.alt).bind(5, bits);
-      upd.run();
-      ++changed;
-    };
-    std::unordered_map<std::uint64_t, std::vector<CopyRec>> groups;
-    std::vector<CopyRec> keyless;
-    {
-      Stmt q(db, "SELECT ts_ms, file_id, offset, alt, req_key, bits, total, msg_key FROM usage");
-      while (q.step()) {
-        CopyRec c{q.i64(0), q.i64(1), q.i64(2), q.i64(3), static_cast<std::uint64_t>(q.i64(4)),
-                  q.i64(6), q.i64(5)};
-        if (q.is_null(7))
-          keyless.push_back(c);
-        else
-          groups[static_cast<std::uint64_t>(q.i64(7))].push_back(c);
-      }
-    }
-    for (const CopyRec& c : keyless) update(c, counted_without_key(c.bits));
-    std::vector<DedupeCopy> copies;
-    for (auto& [key, members] : groups) {
-      std::sort(members.begin(), members.end(),
-                [&](const CopyRec& a, const CopyRec& b) { return copy_order(paths, a, b); });
-      copies.clear();
-      for (const CopyRec& c : members) copies.push_back(to_dedupe(c));
-      dedupe_group(copies);
-      for (std::size_t k = 0; k < members.size(); ++k)
-        update(members[k], with_counted(members[k].bits, copies[k]));
-    }
-    detail::exec(db, "COMMIT");
-  } catch (...) {
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-  return changed;
 }
 
 }  // namespace costdeck::store

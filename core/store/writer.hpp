@@ -1,8 +1,8 @@
 #pragma once
 // Writes what the readers found into the store: one transaction per batch of files
-// (usage rows, their counted flags, cursors, malformed lines, the runs hook), so a kill at
-// any moment leaves either the whole batch or none of it. Deduplication is maintained
-// here, per message.id group touched by the batch (see dedupe.hpp).
+// (a usage chunk per file, cursors, malformed lines, the runs hook), so a kill at any moment
+// leaves either the whole batch or none of it. Which copy counts is decided on reading
+// (usage_copies.hpp), so nothing written is ever rewritten.
 
 #include <cstdint>
 #include <functional>
@@ -52,9 +52,7 @@ struct FileUpdate {
 struct BatchStats {
   std::int64_t files_written = 0;
   std::int64_t files_skipped = 0;  // another process had moved the cursor meanwhile
-  std::int64_t usage_rows = 0;
-  std::int64_t groups_touched = 0;
-  std::int64_t flag_updates = 0;  // existing rows whose counted flags changed
+  std::int64_t usage_rows = 0;     // copies written (ccusage-only copies included)
 };
 
 using ActivityHook =
@@ -87,9 +85,5 @@ class Writer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Recomputes every counted flag of the store from scratch (repair, and the reference the
-// incremental path is tested against). Returns the number of rows changed.
-std::int64_t recompute_all_flags(SQLite::Database& db);
 
 }  // namespace costdeck::store

@@ -1,0 +1,186 @@
+#include "core/store/usage_copies.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/store/dedupe.hpp"
+#include "core/store/sqlite_util.hpp"
+
+namespace costdeck::store::detail {
+
+namespace {
+
+DedupeCopy to_dedupe(const StoredCopy& c) {
+  DedupeCopy d;
+  d.req_key = c.req_key;
+  d.total = c.tokens.total();
+  d.sidechain = (c.flags & kSidechain) != 0;
+  d.speed = (c.flags & kFast) != 0;
+  d.ccusage_skips = (c.flags & kCcusageSkips) != 0;
+  d.ccusage_only = (c.flags & kCcusageOnly) != 0;
+  d.daily_only = (c.flags & kDailyOnly) != 0;
+  return d;
+}
+
+std::uint8_t counted_of(const DedupeCopy& d) {
+  return static_cast<std::uint8_t>((d.counted_costdeck ? kCountedCostdeck : 0) |
+                                   (d.counted_ccusage ? kCountedCcusage : 0) |
+                                   (d.counted_ccusage_daily ? kCountedCcusageDaily : 0));
+}
+
+// A copy without message.id is its own response under every rule that admits it; so is
+// the only copy of a message.id (dedupe_group on one copy decides the same, tested).
+std::uint8_t counted_without_key(std::uint16_t flags) {
+  DedupeCopy d;
+  d.counted_costdeck = !(flags & kCcusageOnly);
+  d.counted_ccusage = !(flags & kCcusageSkips) && !(flags & kDailyOnly);
+  d.counted_ccusage_daily = !(flags & kCcusageSkips);
+  return counted_of(d);
+}
+
+std::vector<std::string> id_strings(sqlite3* db, const char* sql) {
+  std::vector<std::string> out;
+  Stmt q(db, sql);
+  while (q.step()) {
+    std::int64_t id = q.i64(0);
+    if (id < 0 || id > (std::int64_t{1} << 31)) continue;
+    if (static_cast<std::size_t>(id) >= out.size()) out.resize(static_cast<std::size_t>(id) + 1);
+    out[static_cast<std::size_t>(id)] = q.text(1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths) {
+  std::vector<std::uint32_t> rank(paths.size(), 0);
+  std::vector<std::uint32_t> ids(paths.size());
+  std::iota(ids.begin(), ids.end(), 0u);
+  std::sort(ids.begin(), ids.end(), [&](std::uint32_t a, std::uint32_t b) { return paths[a] < paths[b]; });
+  for (std::uint32_t r = 0; r < ids.size(); ++r) rank[ids[r]] = r;
+  return rank;
+}
+
+void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint32_t>& rank) {
+  auto rank_of = [&](std::int32_t file_id) -> std::uint32_t {
+    return file_id >= 0 && static_cast<std::size_t>(file_id) < rank.size()
+               ? rank[static_cast<std::size_t>(file_id)]
+               : 0;
+  };
+
+  // Every copy first as if it were alone (one sequential pass): most message.ids have one
+  // copy. Then the groups with several copies, found with an open-addressing table keyed by
+  // msg_key whose entries chain the copies (next[]), are decided as groups.
+  const std::size_t n = copies.size();
+  std::size_t cap = 16;
+  while (cap < 2 * n) cap <<= 1;
+  constexpr std::uint32_t kNone = 0xffffffffu;
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t head = kNone;
+    std::uint32_t size = 0;
+  };
+  std::vector<Slot> table(cap);
+  std::vector<std::uint32_t> next(n, kNone);
+  std::vector<std::uint32_t> multi;  // slots with more than one copy
+  for (std::uint32_t i = 0; i < n; ++i) {
+    StoredCopy& c = copies[i];
+    c.counted = counted_without_key(c.flags);
+    if (c.msg_key == 0) continue;
+    std::size_t h = (c.msg_key * 0x9E3779B97F4A7C15ull) >> 20;
+    for (;; ++h) {
+      Slot& s = table[h & (cap - 1)];
+      if (s.head == kNone) {
+        s.key = c.msg_key;
+        s.head = i;
+        s.size = 1;
+        break;
+      }
+      if (s.key == c.msg_key) {
+        next[i] = s.head;
+        s.head = i;
+        if (++s.size == 2) multi.push_back(static_cast<std::uint32_t>(h & (cap - 1)));
+        break;
+      }
+    }
+  }
+
+  std::vector<std::uint32_t> group;
+  std::vector<DedupeCopy> dd;
+  for (std::uint32_t slot : multi) {
+    group.clear();
+    for (std::uint32_t i = table[slot].head; i != kNone; i = next[i]) group.push_back(i);
+    std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
+      const StoredCopy& a = copies[x];
+      const StoredCopy& c = copies[y];
+      if (a.file_id != c.file_id) return rank_of(a.file_id) < rank_of(c.file_id);
+      if (a.offset != c.offset) return a.offset < c.offset;
+      return (a.flags & kCcusageOnly) < (c.flags & kCcusageOnly);
+    });
+    dd.clear();
+    for (std::uint32_t i : group) dd.push_back(to_dedupe(copies[i]));
+    dedupe_group(dd);
+    for (std::size_t k = 0; k < group.size(); ++k) copies[group[k]].counted = counted_of(dd[k]);
+  }
+}
+
+namespace {
+
+// Chunks with id > after_id, appended to all.copies.
+void read_chunks(sqlite3* db, LoadedCopies& all, std::int64_t after_id) {
+  Stmt q(db, "SELECT id, file_id, data FROM usage_chunks WHERE id > ?1 ORDER BY id");
+  q.bind(1, after_id);
+  while (q.step()) {
+    if (!decode_chunk(q.blob(2), static_cast<std::int32_t>(q.i64(1)), all.copies)) ++all.unreadable_chunks;
+    all.max_chunk_id = std::max(all.max_chunk_id, q.i64(0));
+    ++all.chunks;
+  }
+}
+
+void read_strings(sqlite3* db, LoadedCopies& all) {
+  all.names = id_strings(db, "SELECT id, value FROM names");
+  all.paths = id_strings(db, "SELECT id, path FROM files");
+  all.rank = path_ranks(all.paths);
+}
+
+}  // namespace
+
+LoadedCopies load_copies(sqlite3* db) {
+  LoadedCopies out;
+  read_strings(db, out);
+  {
+    Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks");
+    if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+  }
+  read_chunks(db, out, 0);
+  decide_counted(out.copies, out.rank);
+  return out;
+}
+
+bool refresh_copies(sqlite3* db, LoadedCopies& all) {
+  Stmt n(db, "SELECT count(*), coalesce(max(id), 0) FROM usage_chunks");
+  n.step();
+  const std::int64_t count = n.i64(0), max_id = n.i64(1);
+  std::int64_t added = 0;
+  if (max_id > all.max_chunk_id) {
+    Stmt a(db, "SELECT count(*) FROM usage_chunks WHERE id > ?1");
+    a.bind(1, all.max_chunk_id);
+    a.step();
+    added = a.i64(0);
+  }
+  if (count == all.chunks && max_id == all.max_chunk_id) {
+    // The same chunks; file renames or new names alone do not change what counts.
+    read_strings(db, all);
+    return false;
+  }
+  if (count != all.chunks + added) {  // chunks were removed (a file re-read from 0)
+    all = load_copies(db);
+    return true;
+  }
+  read_strings(db, all);
+  read_chunks(db, all, all.max_chunk_id);
+  decide_counted(all.copies, all.rank);
+  return true;
+}
+
+}  // namespace costdeck::store::detail

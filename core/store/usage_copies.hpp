@@ -1,0 +1,41 @@
+#pragma once
+// Every stored usage copy, decoded, with the copy that counts under each rule set marked.
+// The decision is made here, when the copies are read, not when they are written: a chunk
+// is never rewritten after its commit, and the outcome cannot depend on the order in which
+// files were ingested (each message.id group is decided from its copies in (file path,
+// offset) order, see dedupe.hpp). Private to core/store.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/store/usage_codec.hpp"
+
+struct sqlite3;
+
+namespace costdeck::store::detail {
+
+struct LoadedCopies {
+  std::vector<StoredCopy> copies;   // chunk order; `counted` filled
+  std::vector<std::string> names;   // by names.id
+  std::vector<std::string> paths;   // by files.id
+  std::vector<std::uint32_t> rank;  // by files.id: place of the path in path order
+  std::int64_t unreadable_chunks = 0;
+  std::int64_t max_chunk_id = 0, chunks = 0;  // what has been read, for refresh_copies
+};
+
+// Reads every chunk (one pass) and decides which copies count.
+LoadedCopies load_copies(sqlite3* db);
+
+// Brings `all` up to date: when chunks were only added since it was read, reads just those
+// (a live append costs the new chunk, not the history); else reads everything again.
+// Decides the counted copies again either way. False when nothing changed.
+bool refresh_copies(sqlite3* db, LoadedCopies& all);
+
+// The place of each path (by files.id) in path order: copies are ordered across files by it.
+std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths);
+
+// Fills StoredCopy::counted for every copy. `rank` as path_ranks gives it.
+void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint32_t>& rank);
+
+}  // namespace costdeck::store::detail

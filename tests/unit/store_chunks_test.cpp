@@ -1,0 +1,198 @@
+// Usage chunks: the packed encoding round-trips, a damaged chunk is refused (and counted),
+// the copy that counts is decided on reading exactly as dedupe_group decides, and a
+// version-2 store (one row per copy) migrates without losing or changing a copy.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "core/store/dedupe.hpp"
+#include "core/store/schema.hpp"
+#include "core/store/store.hpp"
+#include "core/store/usage_codec.hpp"
+#include "core/store/usage_copies.hpp"
+#include "core/store/usage_table.hpp"
+
+namespace fs = std::filesystem;
+using namespace costdeck;
+using namespace costdeck::store::detail;
+
+namespace {
+
+StoredCopy sample(std::int64_t ts, std::int64_t offset, std::uint64_t msg, std::int64_t out) {
+  StoredCopy c;
+  c.ts_ms = ts;
+  c.offset = offset;
+  c.line_no = offset / 100 + 1;
+  c.msg_key = msg;
+  c.req_key = msg ? msg * 7 : 0;
+  c.tokens = {10, out, 3, 4, 500};
+  c.model = 1;
+  c.session = 2;
+  c.project = 3;
+  c.file_id = 1;
+  return c;
+}
+
+bool same(const StoredCopy& a, const StoredCopy& b) {
+  return a.ts_ms == b.ts_ms && a.offset == b.offset && a.line_no == b.line_no && a.msg_key == b.msg_key &&
+         a.req_key == b.req_key && a.tokens == b.tokens && a.reasoning == b.reasoning &&
+         a.file_id == b.file_id && a.model == b.model && a.session == b.session && a.project == b.project &&
+         a.web_search == b.web_search && a.web_fetch == b.web_fetch && a.flags == b.flags &&
+         (!a.has_cost() || a.cost_usd == b.cost_usd);
+}
+
+}  // namespace
+
+// Timestamps may go backwards inside a file (resumed copies), keys and costs may be absent.
+TEST(StoreChunks, EncodingRoundTrips) {
+  std::vector<StoredCopy> in = {sample(1'760'000'000'000, 0, 0xfeedbeefcafe, 5),
+                                sample(1'750'000'000'000, 900, 0, 7), sample(1'760'000'000'500, 1800, 42, 0)};
+  in[1].flags = kSidechain | kFast | kCcusageSkips | static_cast<std::uint16_t>(Runtime::Codex);
+  in[1].reasoning = 123456789012;
+  in[1].web_search = 3;
+  in[1].web_fetch = 2;
+  in[2].flags = kCcusageOnly | kDailyOnly | kHasCost;
+  in[2].cost_usd = 0.0123456789;
+  std::string blob;
+  encode_chunk(in, blob);
+  std::vector<StoredCopy> out;
+  ASSERT_TRUE(decode_chunk(blob, 1, out));
+  ASSERT_EQ(out.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) EXPECT_TRUE(same(in[i], out[i])) << "copy " << i;
+  EXPECT_EQ(out[2].cost_usd, 0.0123456789);
+  EXPECT_FALSE(out[0].has_cost());
+}
+
+// A cut or unknown chunk gives nothing (no half chunk), never a crash.
+TEST(StoreChunks, DamagedChunkIsRefusedWhole) {
+  std::vector<StoredCopy> in = {sample(1'760'000'000'000, 0, 9, 5), sample(1'760'000'000'100, 500, 10, 6)};
+  std::string blob;
+  encode_chunk(in, blob);
+  std::vector<StoredCopy> out;
+  for (std::size_t cut = 1; cut < blob.size(); ++cut) {
+    if (decode_chunk(std::string_view(blob).substr(0, cut), 1, out)) {
+      // A cut exactly between two copies is a valid, shorter chunk: then only whole copies.
+      ASSERT_LE(out.size(), 1u) << "cut at " << cut;
+      if (out.size() == 1) {
+        EXPECT_TRUE(same(out[0], in[0]));
+      }
+      EXPECT_EQ(out.empty(), cut == 1);
+      out.clear();
+    } else {
+      EXPECT_TRUE(out.empty()) << "cut at " << cut;
+    }
+  }
+  std::string bad = blob;
+  bad[0] = 99;  // a version this program does not know
+  EXPECT_FALSE(decode_chunk(bad, 1, out));
+  EXPECT_FALSE(decode_chunk("", 1, out));
+}
+
+// The only copy of a message.id counts exactly as dedupe_group would count it alone.
+TEST(StoreChunks, LoneCopyCountsAsItsOwnGroup) {
+  for (std::uint16_t f = 0; f < 64; ++f) {
+    const std::uint16_t flags = f & (kSidechain | kFast | kCcusageSkips | kCcusageOnly | kDailyOnly);
+    if ((flags & kDailyOnly) && !(flags & kCcusageOnly)) continue;  // daily-only copies are ccusage-only
+    std::vector<StoredCopy> one = {sample(1, 0, 77, 5)};
+    one[0].flags = flags;
+    decide_counted(one, {0, 0});
+    store::DedupeCopy d;
+    d.req_key = one[0].req_key;
+    d.total = one[0].tokens.total();
+    d.sidechain = flags & kSidechain;
+    d.speed = flags & kFast;
+    d.ccusage_skips = flags & kCcusageSkips;
+    d.ccusage_only = flags & kCcusageOnly;
+    d.daily_only = flags & kDailyOnly;
+    std::vector<store::DedupeCopy> g = {d};
+    store::dedupe_group(g);
+    EXPECT_EQ((one[0].counted & kCountedCostdeck) != 0, g[0].counted_costdeck) << "flags " << flags;
+    EXPECT_EQ((one[0].counted & kCountedCcusage) != 0, g[0].counted_ccusage) << "flags " << flags;
+    EXPECT_EQ((one[0].counted & kCountedCcusageDaily) != 0, g[0].counted_ccusage_daily) << "flags " << flags;
+  }
+}
+
+// Copies of one response in two files: the tie (equal tokens) goes to the first in path
+// order, not to the file read first (file ids are in reading order).
+TEST(StoreChunks, TiesGoToThePathOrderNotTheReadingOrder) {
+  std::vector<StoredCopy> copies = {sample(5, 100, 77, 5), sample(5, 0, 77, 5)};
+  copies[0].file_id = 1;  // read first, path "b"
+  copies[1].file_id = 2;  // read second, path "a"
+  std::vector<std::string> paths = {"", "/p/b.jsonl", "/p/a.jsonl"};
+  decide_counted(copies, path_ranks(paths));
+  EXPECT_FALSE(copies[0].counted & kCountedCostdeck);
+  EXPECT_TRUE(copies[1].counted & kCountedCostdeck);
+  EXPECT_FALSE(copies[0].counted & kCountedCcusage);
+  EXPECT_TRUE(copies[1].counted & kCountedCcusage);
+}
+
+// A store of schema version 2 (one usage row per copy, counted bits in the row) opens as
+// version 3 with every copy in a chunk and the same counted rows.
+TEST(StoreChunks, VersionTwoStoreMigrates) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string db_path = (dir / "v2.db").string();
+  {
+    SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(std::string(store::migrations()[0].sql));
+    db.exec(std::string(store::migrations()[1].sql));
+    db.exec("PRAGMA user_version = 2");
+    db.exec(
+        "INSERT INTO files (id, path, kind) VALUES (1, '/h/.claude/projects/-w/b.jsonl', 0), "
+        "(2, '/h/.claude/projects/-w/a.jsonl', 0)");
+    db.exec("INSERT INTO names (id, value) VALUES (1, 'claude-sonnet-4-5'), (2, 's1'), (3, '/w')");
+    // Version 2's payload: varints model, session, project, input, output, cw5m, cw1h,
+    // cache read, reasoning, web search, web fetch [, double cost].
+    SQLite::Statement ins(
+        db,
+        "INSERT INTO usage (ts_ms, file_id, offset, alt, line_no, bits, msg_key, req_key, total, "
+        "data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto row = [&](std::int64_t ts, int file, std::int64_t off, std::int64_t bits, std::int64_t msg, int out,
+                   bool cost) {
+      std::string data = {1, 2, 3, 10, static_cast<char>(out), 0, 0, 0, 0, 0, 0};
+      if (cost) {
+        double d = 0.25;
+        data.append(reinterpret_cast<const char*>(&d), 8);
+      }
+      ins.bind(1, static_cast<std::int64_t>(ts));
+      ins.bind(2, file);
+      ins.bind(3, static_cast<std::int64_t>(off));
+      ins.bind(4, 0);
+      ins.bind(5, 1);
+      ins.bind(6, static_cast<std::int64_t>(bits));
+      if (msg)
+        ins.bind(7, static_cast<std::int64_t>(msg));
+      else
+        ins.bind(7);
+      ins.bind(8, 0);
+      ins.bind(9, 10 + out);
+      ins.bind(10, data.data(), static_cast<int>(data.size()));
+      ins.exec();
+      ins.reset();
+    };
+    row(1'760'000'000'000, 1, 0, 0, 55, 20, false);   // copy of m55 in b.jsonl
+    row(1'760'000'000'000, 2, 0, 0, 55, 20, false);   // same copy in a.jsonl: a wins the tie
+    row(1'760'000'100'000, 1, 400, 4, 56, 30, true);  // sidechain, with costUSD
+    row(1'760'000'200'000, 2, 300, 0, 0, 40, false);  // no message.id
+  }
+  store::Store s = store::Store::open(db_path);
+  EXPECT_EQ(s.schema_version(), store::latest_schema_version());
+  SQLite::Database& db = s.db();
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'usage'").getInt(), 0);
+  EXPECT_EQ(db.execAndGet("SELECT sum(copies) FROM usage_chunks").getInt(), 4);
+  store::UsageTable t = store::load_usage_table(s, store::UsageQuery{});
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.files[t.rows[0].file], "/h/.claude/projects/-w/a.jsonl");
+  EXPECT_EQ(t.rows[0].tokens.output, 20);
+  EXPECT_TRUE(t.rows[1].sidechain);
+  ASSERT_TRUE(t.rows[1].cost_usd.has_value());
+  EXPECT_EQ(*t.rows[1].cost_usd, 0.25);
+  EXPECT_EQ(t.rows[2].tokens.output, 40);
+  EXPECT_EQ(t.models[t.rows[2].model], "claude-sonnet-4-5");
+  EXPECT_EQ(t.sessions[t.rows[2].session], "s1");
+  EXPECT_EQ(t.projects[t.rows[2].project], "/w");
+  fs::remove_all(dir);
+}
