@@ -39,7 +39,7 @@ namespace {
 
 constexpr std::int64_t kHashWindow = 4096;
 constexpr std::size_t kMaxExamples = 20;
-constexpr std::size_t kReadAhead = 16;  // files read but not yet written, at most
+constexpr std::size_t kReadAhead = 256;  // files read but not yet written, at most (results are small)
 
 std::int64_t wall_ms() {
   using namespace std::chrono;
@@ -82,10 +82,25 @@ bool window_hashes(const std::string& path, std::int64_t offset, std::uint64_t& 
 struct Job {
   Found found;
   Identity id;
-  std::optional<FileRecord> rec;  // the stored state, if any
+  std::optional<FileRecord> rec;            // the stored state, if any
+  std::vector<runs::TurnState> turn_state;  // its open turns, if any
 };
 
-FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now) {
+// One read of the file; Claude activity lines go through a TurnTracker on this thread.
+sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sources::FileCursor& from,
+                                  bool reset, const IngestOptions& opts, runs::FileActivity* activity) {
+  sources::ReadOptions ro;
+  ro.keep_activity = opts.keep_activity && r.kind == FileKind::ClaudeTranscript;
+  if (!ro.keep_activity) return sources::read_session_file(r.kind, r.path, from, ro);
+  runs::TurnTracker tracker(reset ? std::vector<runs::TurnState>{} : job.turn_state);
+  ro.on_activity = [&](const sources::ClaudeLine& l) { tracker.feed(l); };
+  sources::FileReadResult res = sources::read_session_file(r.kind, r.path, from, ro);
+  *activity = tracker.finish();
+  return res;
+}
+
+FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now,
+                   runs::FileActivity* activity) {
   FileUpdate u;
   u.observed_in_store = job.rec.has_value();
   u.observed_offset = job.rec ? job.rec->cursor.offset : 0;
@@ -115,15 +130,17 @@ FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now) 
     }
   }
 
-  sources::ReadOptions ro;
-  ro.keep_activity = opts.keep_activity && r.kind == FileKind::ClaudeTranscript;
   sources::FileCursor from = reset ? sources::FileCursor{} : r.cursor;
-  u.result = sources::read_session_file(r.kind, r.path, from, ro);
+  u.result = read_once(job, r, from, reset, opts, activity);
   if (u.result.error.empty() && u.result.shrank && !reset) {
     reset = true;
-    u.result = sources::read_session_file(r.kind, r.path, sources::FileCursor{}, ro);
+    u.result = read_once(job, r, sources::FileCursor{}, reset, opts, activity);
   }
   if (!u.result.error.empty()) return u;
+  // Packed here, on the reader's thread: the writer's thread is the ingest's bottleneck.
+  u.packed = store::pack_usage(u.result);
+  u.result.usage = {};
+  u.result.ccusage_only = {};
 
   if (reset) {
     u.reset = true;
@@ -171,7 +188,8 @@ sources::Discovery discover_only(const std::vector<std::string>& paths) {
     d.files.push_back(std::move(f));
   }
   std::sort(d.files.begin(), d.files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-  d.files.erase(std::unique(d.files.begin(), d.files.end(), [](const auto& a, const auto& b) { return a.path == b.path; }),
+  d.files.erase(std::unique(d.files.begin(), d.files.end(),
+                            [](const auto& a, const auto& b) { return a.path == b.path; }),
                 d.files.end());
   return d;
 }
@@ -227,7 +245,15 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     }
     bytes_total +=
         rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
-    jobs.push_back({std::move(f), id, std::move(rec)});
+    std::vector<runs::TurnState> turns;
+    if (opts.keep_activity && rec && rec->id != 0 && f.kind == FileKind::ClaudeTranscript) {
+      try {
+        turns = runs::load_turn_state(st.db(), rec->id);
+      } catch (const std::exception& e) {
+        throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
+      }
+    }
+    jobs.push_back({std::move(f), id, std::move(rec), std::move(turns)});
   }
   stats.files_changed = static_cast<std::int64_t>(jobs.size());
 
@@ -244,10 +270,15 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   store::ResetHook reset_hook;
   store::BatchHook before_commit, after_rollback;
   std::optional<runs::ActivityBatch> runs_batch;
+  // Filled by the reader threads (slot i for job i), consumed by the writer's hook.
+  std::vector<runs::FileActivity> activities(opts.keep_activity ? jobs.size() : 0);
   if (opts.keep_activity && !jobs.empty()) {
     runs_batch.emplace(st.db());
-    activity = [&](SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines) {
-      runs_batch->file(file_id, lines);
+    activity = [&](SQLite::Database&, std::int64_t file_id, const FileUpdate& u) {
+      runs::FileActivity& a = activities[u.tag];
+      if (!u.result.activity.empty()) runs_batch->file(file_id, u.result.activity);
+      runs_batch->file(file_id, std::move(a));
+      a = {};
     };
     reset_hook = [&](SQLite::Database&, std::int64_t file_id) { runs_batch->reset(file_id); };
     before_commit = [&](SQLite::Database&) { runs_batch->flush(); };
@@ -273,10 +304,11 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
       }
       FileUpdate u;
       try {
-        u = run_job(jobs[i], opts, now);
+        u = run_job(jobs[i], opts, now, opts.keep_activity ? &activities[i] : nullptr);
       } catch (const std::exception& e) {
         u.result.error = e.what();
       }
+      u.tag = i;
       {
         std::lock_guard lock(mu);
         results[i] = std::move(u);
@@ -340,7 +372,7 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
         if (u.reset) ++stats.files_reset;
         stats.bytes_read += res.bytes;
         stats.lines += res.lines;
-        stats.usage_lines += static_cast<std::int64_t>(res.usage.size());
+        stats.usage_lines += u.packed.usage_lines;
         stats.malformed +=
             std::max<std::int64_t>(res.malformed_count, static_cast<std::int64_t>(res.malformed.size()));
         for (const auto& m : res.malformed) {

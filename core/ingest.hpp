@@ -28,8 +28,8 @@ struct IngestOptions {
   std::vector<std::string> claude_dirs, codex_dirs;
   bool keep_activity = true;  // hand Claude activity lines to the runs module
   int threads = 2;
-  std::int64_t batch_bytes = 16 << 20;  // commit after about this many bytes read (peak memory)
-  std::int64_t batch_files = 500;       // ... or this many files
+  std::int64_t batch_bytes = std::int64_t{128} << 20;  // commit after about this many bytes read
+  std::int64_t batch_files = 5000;                     // ... or this many files
   // Called on the calling thread, at most every ~100 ms and once at the end.
   std::function<void(const IngestProgress&)> progress;
   // Fill the store_* and responses_* totals (a pass over the usage table: the CLI wants

@@ -3,9 +3,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <map>
-#include <unordered_map>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/pricing.hpp"
 #include "core/runs/run.hpp"
@@ -20,7 +20,9 @@ using sources::ClaudeLine;
 constexpr std::string_view kInterruptMarker = "[Request interrupted by user";
 constexpr std::string_view kRejectMarker = "The user doesn't want to proceed with this tool use";
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+  return s.substr(0, p.size()) == p;
+}
 
 std::string_view trim_left(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\t' || s.front() == '\r'))
@@ -46,15 +48,27 @@ struct Turn {
   json to_json() const {
     json r = json::object();
     for (const auto& [id, x] : responses)
-      r[id] = json{x.tokens.input, x.tokens.output, x.tokens.cache_write_5m, x.tokens.cache_write_1h,
-                   x.tokens.cache_read, x.model, x.cost_usd ? json(*x.cost_usd) : json(nullptr)};
-    return json{{"key", key},         {"session", session},
-                {"project", project}, {"branch", branch},
-                {"agent_id", agent_id}, {"title", title},
-                {"subagent", subagent}, {"start", start_ms},
-                {"last", last_assistant_ms}, {"duration", duration_ms},
-                {"interrupted", interrupted}, {"api_error", api_error},
-                {"api_error_message", api_error_message}, {"responses", r},
+      r[id] = json{x.tokens.input,
+                   x.tokens.output,
+                   x.tokens.cache_write_5m,
+                   x.tokens.cache_write_1h,
+                   x.tokens.cache_read,
+                   x.model,
+                   x.cost_usd ? json(*x.cost_usd) : json(nullptr)};
+    return json{{"key", key},
+                {"session", session},
+                {"project", project},
+                {"branch", branch},
+                {"agent_id", agent_id},
+                {"title", title},
+                {"subagent", subagent},
+                {"start", start_ms},
+                {"last", last_assistant_ms},
+                {"duration", duration_ms},
+                {"interrupted", interrupted},
+                {"api_error", api_error},
+                {"api_error_message", api_error_message},
+                {"responses", r},
                 {"tools", tools}};
   }
   static Turn from_json(const json& j) {
@@ -101,10 +115,13 @@ int api_status(std::string_view text) {
   auto p = text.find("API Error: ");
   if (p == std::string_view::npos) return 0;
   int n = 0, digits = 0;
-  for (std::size_t i = p + 11; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 3; ++i, ++digits)
+  for (std::size_t i = p + 11; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 3;
+       ++i, ++digits)
     n = n * 10 + (text[i] - '0');
   return digits == 3 ? n : 0;
 }
+
+}  // namespace
 
 // fill_computed_cost's price lookup, memoized per model: normalizing and matching model ids
 // for every response of every turn was a large share of a cold ingest.
@@ -119,6 +136,8 @@ class PriceMemo {
  private:
   std::unordered_map<std::string, const ModelPrice*> memo_;
 };
+
+namespace {
 
 Run run_of(const Turn& t, std::int64_t file_id, PriceMemo& prices) {
   Run r;
@@ -175,31 +194,21 @@ Run run_of(const Turn& t, std::int64_t file_id, PriceMemo& prices) {
   return r;
 }
 
-// Statements prepared once and reused for every file (preparing them per file cost more
-// than the work itself on a cold ingest of thousands of files).
-struct TurnStateStatements {
-  explicit TurnStateStatements(SQLite::Database& db)
-      : select(db, "SELECT track, state FROM run_turn_state WHERE file_id = ?1"),
-        del(db, "DELETE FROM run_turn_state WHERE file_id = ?1"),
-        ins(db, "INSERT INTO run_turn_state (file_id, track, state) VALUES (?1, ?2, ?3)") {}
-  SQLite::Statement select, del, ins;
-};
+}  // namespace
 
-class Processor {
+// The turns of one file's new lines. Touches no database: the ingest runs one per file on
+// its reader threads and hands the result to the writer.
+class TurnTracker::Processor {
  public:
-  // Runs and error events are appended to `runs` / `errors`; the caller writes them.
-  Processor(TurnStateStatements& st, PriceMemo& prices, std::int64_t file_id, const SessionRunOptions& opts,
+  // Runs and error events are appended to `runs` / `errors`; file_id is left 0.
+  Processor(const std::vector<TurnState>& saved, PriceMemo& prices, const SessionRunOptions& opts,
             std::vector<Run>& runs, std::vector<ErrorEvent>& errors)
-      : st_(st), prices_(prices), file_id_(file_id), opts_(opts), runs_(runs), errors_(errors) {
-    SQLite::Statement& q = st_.select;
-    q.reset();
-    q.bind(1, static_cast<std::int64_t>(file_id_));
-    while (q.executeStep()) {
-      json j = json::parse(q.getColumn(1).getString(), nullptr, false);
+      : prices_(prices), file_id_(0), opts_(opts), runs_(runs), errors_(errors) {
+    for (const TurnState& t : saved) {
+      json j = json::parse(t.state, nullptr, false);
       if (j.is_discarded()) continue;  // a state we cannot read only loses the open turn's continuation
-      open_.emplace(q.getColumn(0).getString(), Turn::from_json(j));
+      open_.emplace(t.track, Turn::from_json(j));
     }
-    q.reset();
   }
 
   void feed(const ClaudeLine& l) {
@@ -260,22 +269,14 @@ class Processor {
     }
   }
 
-  // Emits the open turns touched by this read and saves the open turns' state.
-  void finish() {
+  // Emits the open turns touched by this read; returns the open turns' state.
+  std::vector<TurnState> finish() {
     for (auto& [track, t] : open_)
       if (touched_.count(track)) emit(t);
-    SQLite::Statement& del = st_.del;
-    del.bind(1, static_cast<std::int64_t>(file_id_));
-    del.exec();
-    del.reset();
-    SQLite::Statement& ins = st_.ins;
-    for (const auto& [track, t] : open_) {
-      ins.bind(1, static_cast<std::int64_t>(file_id_));
-      ins.bind(2, track);
-      ins.bind(3, t.to_json().dump());
-      ins.exec();
-      ins.reset();
-    }
+    std::vector<TurnState> out;
+    out.reserve(open_.size());
+    for (const auto& [track, t] : open_) out.push_back({track, t.to_json().dump()});
+    return out;
   }
 
  private:
@@ -307,7 +308,8 @@ class Processor {
         auto it = turn->tools.find(b.tool_use_id);
         if (it != turn->tools.end()) tool = it->second;
       }
-      ErrorKind kind = text.find(kRejectMarker) != std::string_view::npos ? ErrorKind::Rejection : ErrorKind::ToolError;
+      ErrorKind kind =
+          text.find(kRejectMarker) != std::string_view::npos ? ErrorKind::Rejection : ErrorKind::ToolError;
       add_error(l, i, kind, tool, 0, std::string(text));
     }
   }
@@ -329,7 +331,6 @@ class Processor {
     errors_.push_back(std::move(e));
   }
 
-  TurnStateStatements& st_;
   PriceMemo& prices_;
   std::int64_t file_id_;
   const SessionRunOptions& opts_;
@@ -338,8 +339,6 @@ class Processor {
   std::vector<Run>& runs_;
   std::vector<ErrorEvent>& errors_;
 };
-
-}  // namespace
 
 bool is_real_prompt(const ClaudeLine& l) {
   if (l.type != "user" || l.is_meta || l.is_compact_summary) return false;
@@ -356,7 +355,8 @@ bool is_real_prompt(const ClaudeLine& l) {
     if (starts_with(t, kInterruptMarker)) return false;
     // Echoes of local slash commands, not prompts to the model.
     if (starts_with(t, "<local-command-stdout>") || starts_with(t, "<local-command-stderr>") ||
-        starts_with(t, "<local-command-caveat>") || starts_with(t, "Caveat: The messages below were generated"))
+        starts_with(t, "<local-command-caveat>") ||
+        starts_with(t, "Caveat: The messages below were generated"))
       return false;
     any_text = true;
   }
@@ -372,7 +372,8 @@ std::string title_from_prompt(const ClaudeLine& l, int words) {
       std::string cmd = text.substr(p + 14, e - p - 14);
       auto ap = text.find("<command-args>");
       auto ae = text.find("</command-args>");
-      if (ap != std::string::npos && ae != std::string::npos && ae > ap) cmd += " " + text.substr(ap + 14, ae - ap - 14);
+      if (ap != std::string::npos && ae != std::string::npos && ae > ap)
+        cmd += " " + text.substr(ap + 14, ae - ap - 14);
       text = cmd;
     }
   }
@@ -392,7 +393,8 @@ std::string title_from_prompt(const ClaudeLine& l, int words) {
   if (i < text.size()) out += "…";
   if (out.size() > 200) {
     std::size_t cut = 200;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+      --cut;  // not inside a UTF-8 character
     out.resize(cut);
   }
   return out;
@@ -405,9 +407,37 @@ SessionRunOptions& default_options() {
 }
 }  // namespace
 
-void set_default_session_run_options(const SessionRunOptions& opts) { default_options() = opts; }
+void set_default_session_run_options(const SessionRunOptions& opts) {
+  default_options() = opts;
+}
 
-void ingest_session_activity(SQLite::Database& db, std::int64_t file_id, const std::vector<ClaudeLine>& lines) {
+TurnTracker::TurnTracker(const std::vector<TurnState>& saved, const SessionRunOptions& opts)
+    : opts_(opts), prices_(std::make_unique<PriceMemo>()) {
+  processor_ = std::make_unique<Processor>(saved, *prices_, opts_, result_.runs, result_.errors);
+}
+TurnTracker::TurnTracker(const std::vector<TurnState>& saved) : TurnTracker(saved, default_options()) {}
+TurnTracker::~TurnTracker() = default;
+
+void TurnTracker::feed(const ClaudeLine& line) {
+  processor_->feed(line);
+  result_.fed = true;
+}
+
+FileActivity TurnTracker::finish() {
+  result_.open = processor_->finish();
+  return std::move(result_);
+}
+
+std::vector<TurnState> load_turn_state(SQLite::Database& db, std::int64_t file_id) {
+  SQLite::Statement q(db, "SELECT track, state FROM run_turn_state WHERE file_id = ?1");
+  q.bind(1, static_cast<std::int64_t>(file_id));
+  std::vector<TurnState> out;
+  while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString()});
+  return out;
+}
+
+void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
+                             const std::vector<ClaudeLine>& lines) {
   ingest_session_activity(db, file_id, lines, default_options());
 }
 
@@ -425,12 +455,17 @@ void reset_session_activity(SQLite::Database& db, std::int64_t file_id) {
   del.exec();
 }
 
+// Statements prepared once and reused for every file (preparing them per file cost more
+// than the work itself on a cold ingest of thousands of files).
 struct ActivityBatch::Impl {
-  Impl(SQLite::Database& d, const SessionRunOptions& o) : db(d), opts(o), st(d) {}
+  Impl(SQLite::Database& d, const SessionRunOptions& o)
+      : db(d),
+        opts(o),
+        del(d, "DELETE FROM run_turn_state WHERE file_id = ?1"),
+        ins(d, "INSERT INTO run_turn_state (file_id, track, state) VALUES (?1, ?2, ?3)") {}
   SQLite::Database& db;
   SessionRunOptions opts;
-  TurnStateStatements st;
-  PriceMemo prices;
+  SQLite::Statement del, ins;
   std::vector<Run> runs;
   std::vector<ErrorEvent> errors;
 };
@@ -442,13 +477,34 @@ ActivityBatch::~ActivityBatch() = default;
 
 void ActivityBatch::file(std::int64_t file_id, const std::vector<ClaudeLine>& lines) {
   if (lines.empty()) return;
-  Processor p(impl_->st, impl_->prices, file_id, impl_->opts, impl_->runs, impl_->errors);
-  for (const auto& l : lines) p.feed(l);
-  p.finish();
+  TurnTracker t(load_turn_state(impl_->db, file_id), impl_->opts);
+  for (const auto& l : lines) t.feed(l);
+  file(file_id, t.finish());
+}
+
+void ActivityBatch::file(std::int64_t file_id, FileActivity&& a) {
+  if (!a.fed) return;
+  for (Run& r : a.runs) {
+    r.file_id = file_id;
+    impl_->runs.push_back(std::move(r));
+  }
+  for (ErrorEvent& e : a.errors) impl_->errors.push_back(std::move(e));
+  SQLite::Statement& del = impl_->del;
+  del.bind(1, static_cast<std::int64_t>(file_id));
+  del.exec();
+  del.reset();
+  SQLite::Statement& ins = impl_->ins;
+  for (const TurnState& t : a.open) {
+    ins.bind(1, static_cast<std::int64_t>(file_id));
+    ins.bind(2, t.track);
+    ins.bind(3, t.state);
+    ins.exec();
+    ins.reset();
+  }
 }
 
 void ActivityBatch::reset(std::int64_t file_id) {
-  SQLite::Statement& del = impl_->st.del;
+  SQLite::Statement& del = impl_->del;
   del.bind(1, static_cast<std::int64_t>(file_id));
   del.exec();
   del.reset();

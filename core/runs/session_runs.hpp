@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include "core/runs/run.hpp"
+#include "core/runs/run_table.hpp"
 #include "core/sources/claude_line.hpp"
 
 namespace SQLite {
@@ -46,6 +48,43 @@ void ingest_session_activity(SQLite::Database& db, std::int64_t file_id,
 // Forget a file's open turns (the ingest re-reads it from the start).
 void reset_session_activity(SQLite::Database& db, std::int64_t file_id);
 
+// The open turn of one track of a file, as saved between reads (run_turn_state).
+struct TurnState {
+  std::string track, state;
+};
+std::vector<TurnState> load_turn_state(SQLite::Database& db, std::int64_t file_id);
+
+// What one read of one file yields for the runs tables.
+struct FileActivity {
+  std::vector<Run> runs;  // file_id 0: the writer knows the file's id
+  std::vector<ErrorEvent> errors;
+  std::vector<TurnState> open;  // the open turns after this read
+  bool fed = false;             // any line was fed (else nothing is written)
+};
+
+class PriceMemo;
+
+// The turns of one file's new lines, continued from its saved open turns. Touches no
+// database, so the ingest runs one per file on its reader threads.
+class TurnTracker {
+ public:
+  explicit TurnTracker(const std::vector<TurnState>& saved);  // the default options
+  TurnTracker(const std::vector<TurnState>& saved, const SessionRunOptions& opts);
+  ~TurnTracker();
+  TurnTracker(const TurnTracker&) = delete;
+  TurnTracker& operator=(const TurnTracker&) = delete;
+
+  void feed(const sources::ClaudeLine& line);  // in file order
+  FileActivity finish();                       // once, after the last line
+
+ private:
+  class Processor;
+  SessionRunOptions opts_;
+  std::unique_ptr<PriceMemo> prices_;
+  std::unique_ptr<Processor> processor_;
+  FileActivity result_;
+};
+
 // The ingest's form of the two calls above, for many files in one transaction: statements
 // are prepared once, and the runs and error events of all files are written by flush()
 // (before the commit), in file order, exactly as per-file calls would write them.
@@ -58,6 +97,8 @@ class ActivityBatch {
   ActivityBatch& operator=(const ActivityBatch&) = delete;
 
   void file(std::int64_t file_id, const std::vector<sources::ClaudeLine>& lines);
+  // The same for lines a TurnTracker already went through (on another thread).
+  void file(std::int64_t file_id, FileActivity&& activity);
   void reset(std::int64_t file_id);
   void flush();    // inside the transaction, before its commit
   void discard();  // the transaction was rolled back

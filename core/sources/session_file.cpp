@@ -61,7 +61,8 @@ class LineSink {
         error_ = "NUL bytes";
         malformed(offset, line.size());
       } else if (line[b] != '{' || line[e - 1] != '}') {
-        error_ = line[b] != '{' ? "invalid JSON: not an object" : "invalid JSON: truncated or interleaved line";
+        error_ =
+            line[b] != '{' ? "invalid JSON: not an object" : "invalid JSON: truncated or interleaved line";
         malformed(offset, line.size());
       }
       return;
@@ -84,8 +85,12 @@ class LineSink {
       out_.ccusage_only.push_back({std::move(*ev), cl_.is_progress_copy});
     }
     if (opts_.keep_activity && (cl_.type == "user" || cl_.type == "assistant" || cl_.type == "system")) {
-      // Moved, not copied: the parser refills every field of cl_ on the next line.
-      out_.activity.push_back(std::move(cl_));
+      if (opts_.on_activity) {
+        opts_.on_activity(cl_);
+      } else {
+        // Moved, not copied: the parser refills every field of cl_ on the next line.
+        out_.activity.push_back(std::move(cl_));
+      }
     }
   }
 

@@ -3,8 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/model.hpp"
@@ -40,17 +41,20 @@ struct FileReadResult {
   std::vector<ClaudeLine> activity;
   std::vector<MalformedLine> malformed;  // the first kMaxMalformedKept of them
   std::int64_t malformed_count = 0;      // all of them
-  std::int64_t lines = 0;       // complete lines read this time (empty ones included)
-  std::int64_t bytes = 0;       // bytes consumed this time
-  FileCursor next;              // where the next read starts
-  std::string error;            // set when the file could not be read at all
-  bool shrank = false;          // the file is shorter than the cursor: replaced or truncated
+  std::int64_t lines = 0;                // complete lines read this time (empty ones included)
+  std::int64_t bytes = 0;                // bytes consumed this time
+  FileCursor next;                       // where the next read starts
+  std::string error;                     // set when the file could not be read at all
+  bool shrank = false;                   // the file is shorter than the cursor: replaced or truncated
 
   static constexpr std::size_t kMaxMalformedKept = 200;
 };
 
 struct ReadOptions {
   bool keep_activity = true;  // false: usage only (faster)
+  // Set: each activity line is handed here as it is parsed (then FileReadResult::activity
+  // stays empty), so no line outlives its parse.
+  std::function<void(const ClaudeLine&)> on_activity;
 };
 
 // Reads the complete lines from `from` on. Never throws, never writes to the file. Safe to

@@ -152,7 +152,7 @@ Store Store::open(const std::string& path, OpenMode mode) {
   }
   s.db_->exec("PRAGMA foreign_keys = OFF");
   s.db_->exec("PRAGMA temp_store = MEMORY");
-  s.db_->exec("PRAGMA cache_size = -32768");  // 32 MiB: bulk inserts into the clustered table
+  s.db_->exec("PRAGMA cache_size = -8192");  // 8 MiB: usage is appended as chunks, runs are small
   s.version_ = version;
   return s;
 }

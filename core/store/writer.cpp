@@ -76,6 +76,50 @@ FileRecord file_record_of(Stmt& q) {
 
 }  // namespace
 
+PackedUsage pack_usage(const sources::FileReadResult& res) {
+  PackedUsage out;
+  out.usage_lines = static_cast<std::int64_t>(res.usage.size());
+  out.copies.reserve(res.usage.size() + res.ccusage_only.size());
+  // Few distinct strings per file (one session, one cwd, a few models): a linear search
+  // over the last few beats hashing.
+  auto index_of = [&](const std::string& v) -> std::int32_t {
+    for (std::size_t k = out.strings.size(); k-- > 0;)
+      if (out.strings[k] == v) return static_cast<std::int32_t>(k);
+    out.strings.push_back(v);
+    return static_cast<std::int32_t>(out.strings.size() - 1);
+  };
+  auto add = [&](const UsageEvent& e, std::uint16_t extra) {
+    detail::StoredCopy& c = out.copies.emplace_back();
+    c.ts_ms = e.ts_ms;
+    c.offset = e.offset;
+    c.line_no = e.line_no;
+    c.msg_key = msg_key_of(e);
+    c.req_key = req_key_of(e);
+    c.tokens = e.tokens;
+    c.reasoning = e.reasoning_tokens;
+    c.cost_usd = e.cost_usd.value_or(0);
+    c.model = index_of(e.model);
+    c.session = index_of(e.session_id);
+    c.project = index_of(e.project);
+    c.web_search = static_cast<std::int32_t>(e.web_search_requests);
+    c.web_fetch = static_cast<std::int32_t>(e.web_fetch_requests);
+    c.flags = static_cast<std::uint16_t>(flags_of(e) | extra);
+  };
+  // Both lists are in file order: merge them, the ccusage-only copy after the primary one.
+  std::size_t i = 0, j = 0;
+  while (i < res.usage.size() || j < res.ccusage_only.size()) {
+    if (j >= res.ccusage_only.size() ||
+        (i < res.usage.size() && res.usage[i].offset <= res.ccusage_only[j].event.offset)) {
+      add(res.usage[i++], 0);
+    } else {
+      const auto& c = res.ccusage_only[j++];
+      add(c.event,
+          static_cast<std::uint16_t>(detail::kCcusageOnly | (c.daily_only ? detail::kDailyOnly : 0)));
+    }
+  }
+  return out;
+}
+
 std::vector<FileRecord> load_file_records(SQLite::Database& database) {
   Stmt q(database.getHandle(), std::string(kFileRecordColumns) + " ORDER BY path");
   std::vector<FileRecord> out;
@@ -109,6 +153,7 @@ struct Writer::Impl {
   std::int64_t data_version = -1;
   std::unordered_map<std::string, std::int64_t> names;
   std::string chunk_buf;
+  std::vector<detail::StoredCopy> copies_buf;
 
   Stmt data_version_q{db, "PRAGMA data_version"};
   Stmt file_by_path{db, "SELECT id, cursor_offset FROM files WHERE path = ?"};
@@ -213,42 +258,24 @@ struct Writer::Impl {
 };
 
 void Writer::Impl::write_chunk(const FileUpdate& u, std::int64_t file_id) {
-  const auto& res = u.result;
-  if (res.usage.empty() && res.ccusage_only.empty()) return;
-  std::vector<detail::StoredCopy> copies;
-  copies.reserve(res.usage.size() + res.ccusage_only.size());
-  auto add = [&](const UsageEvent& e, std::uint16_t extra) {
-    detail::StoredCopy& c = copies.emplace_back();
-    c.ts_ms = e.ts_ms;
-    c.offset = e.offset;
-    c.line_no = e.line_no;
-    c.msg_key = msg_key_of(e);
-    c.req_key = req_key_of(e);
-    c.tokens = e.tokens;
-    c.reasoning = e.reasoning_tokens;
-    c.cost_usd = e.cost_usd.value_or(0);
-    c.file_id = static_cast<std::int32_t>(file_id);
-    c.model = static_cast<std::int32_t>(intern(e.model));
-    c.session = static_cast<std::int32_t>(intern(e.session_id));
-    c.project = static_cast<std::int32_t>(intern(e.project));
-    c.web_search = static_cast<std::int32_t>(e.web_search_requests);
-    c.web_fetch = static_cast<std::int32_t>(e.web_fetch_requests);
-    c.flags = static_cast<std::uint16_t>(flags_of(e) | extra);
-  };
-  // Both lists are in file order: merge them, the ccusage-only copy after the primary one.
-  std::size_t i = 0, j = 0;
-  while (i < res.usage.size() || j < res.ccusage_only.size()) {
-    if (j >= res.ccusage_only.size() ||
-        (i < res.usage.size() && res.usage[i].offset <= res.ccusage_only[j].event.offset)) {
-      add(res.usage[i++], 0);
-    } else {
-      const auto& c = res.ccusage_only[j++];
-      add(c.event,
-          static_cast<std::uint16_t>(detail::kCcusageOnly | (c.daily_only ? detail::kDailyOnly : 0)));
-    }
+  PackedUsage local;
+  const PackedUsage* packed = &u.packed;
+  if (u.packed.copies.empty() && (!u.result.usage.empty() || !u.result.ccusage_only.empty())) {
+    local = pack_usage(u.result);
+    packed = &local;
   }
+  if (packed->copies.empty()) return;
+  // The file's own string table becomes names ids: a handful of lookups per file.
+  std::vector<std::int32_t> ids(packed->strings.size());
+  for (std::size_t k = 0; k < ids.size(); ++k) ids[k] = static_cast<std::int32_t>(intern(packed->strings[k]));
+  std::vector<detail::StoredCopy>& copies = copies_buf;
+  copies.assign(packed->copies.begin(), packed->copies.end());
   std::int64_t lo = copies.front().ts_ms, hi = lo;
-  for (const auto& c : copies) {
+  for (detail::StoredCopy& c : copies) {
+    c.file_id = static_cast<std::int32_t>(file_id);
+    c.model = ids[static_cast<std::size_t>(c.model)];
+    c.session = ids[static_cast<std::size_t>(c.session)];
+    c.project = ids[static_cast<std::size_t>(c.project)];
     lo = std::min(lo, c.ts_ms);
     hi = std::max(hi, c.ts_ms);
   }
@@ -305,7 +332,9 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
 
       std::int64_t kept_malformed = r.malformed;  // counters were reset by the caller on reset
       r.lines += u.result.lines;
-      r.usage_lines += static_cast<std::int64_t>(u.result.usage.size());
+      const std::int64_t usage_lines =
+          u.packed.copies.empty() ? static_cast<std::int64_t>(u.result.usage.size()) : u.packed.usage_lines;
+      r.usage_lines += usage_lines;
       r.malformed += std::max<std::int64_t>(u.result.malformed_count,
                                             static_cast<std::int64_t>(u.result.malformed.size()));
       r.error.clear();
@@ -318,10 +347,12 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
         ++kept_malformed;
       }
       write_chunk(u, id);
-      stats.usage_rows += static_cast<std::int64_t>(u.result.usage.size() + u.result.ccusage_only.size());
+      stats.usage_rows +=
+          u.packed.copies.empty()
+              ? static_cast<std::int64_t>(u.result.usage.size() + u.result.ccusage_only.size())
+              : static_cast<std::int64_t>(u.packed.copies.size());
 
-      if (activity && r.kind == sources::FileKind::ClaudeTranscript && !u.result.activity.empty())
-        activity(database, id, u.result.activity);
+      if (activity) activity(database, id, u);
       ++stats.files_written;
     }
     if (before_commit) before_commit(database);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/sources/session_file.hpp"
+#include "core/store/usage_codec.hpp"
 
 namespace SQLite {
 class Database;
@@ -40,6 +41,15 @@ std::vector<FileRecord> load_file_records(SQLite::Database& db);
 // two files (the status line) need not load thousands.
 std::vector<FileRecord> load_file_records(SQLite::Database& db, const std::vector<std::string>& paths);
 
+// A read's usage copies in the store's form, made on the reader's thread: strings are
+// indexes into the file's own table (the writer maps them to names ids), keys are hashed.
+struct PackedUsage {
+  std::vector<std::string> strings;
+  std::vector<detail::StoredCopy> copies;  // file order; model/session/project index `strings`
+  std::int64_t usage_lines = 0;            // copies that are not ccusage-only
+};
+PackedUsage pack_usage(const sources::FileReadResult& result);
+
 // One file's read, ready to commit.
 struct FileUpdate {
   FileRecord record;                 // new state: identity, cursor, hashes, counters
@@ -47,6 +57,10 @@ struct FileUpdate {
   bool observed_in_store = false;    // the file had a row when the read was planned
   bool reset = false;                // re-read from 0: its old rows go first
   sources::FileReadResult result;    // what was read (result.error: nothing was)
+  std::size_t tag = 0;               // the caller's own index, handed back to the hooks
+  // Set by the caller (then result.usage / ccusage_only may be dropped); else the writer
+  // packs result.usage itself.
+  PackedUsage packed;
 };
 
 struct BatchStats {
@@ -55,8 +69,8 @@ struct BatchStats {
   std::int64_t usage_rows = 0;     // copies written (ccusage-only copies included)
 };
 
-using ActivityHook =
-    std::function<void(SQLite::Database&, std::int64_t file_id, const std::vector<sources::ClaudeLine>&)>;
+// Called inside the transaction for each file written (not skipped), after its row.
+using ActivityHook = std::function<void(SQLite::Database&, std::int64_t file_id, const FileUpdate&)>;
 // Called inside the transaction when a file is re-read from 0, before its new lines.
 using ResetHook = std::function<void(SQLite::Database&, std::int64_t file_id)>;
 // Called inside the transaction right before its commit (the runs module writes what it
@@ -67,9 +81,8 @@ class Writer {
  public:
   static constexpr int kMalformedKept = 5;  // per file; files.malformed counts them all
 
-  // `activity`: called inside the transaction for each Claude file with new activity
-  // lines (the runs module); `reset`: when a file's rows are dropped to re-read it. Either
-  // may be empty.
+  // `activity`: called inside the transaction for each file written (the runs module);
+  // `reset`: when a file's rows are dropped to re-read it. Either may be empty.
   Writer(SQLite::Database& db, ActivityHook activity, ResetHook reset = {}, BatchHook before_commit = {},
          BatchHook after_rollback = {});
   ~Writer();
