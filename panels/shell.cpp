@@ -38,6 +38,8 @@ FrameRegistry g_registry;
 // The open panel's title line: where its title ends and where the PNG button starts
 // (window-relative x), so texts and buttons can join the line without overlapping.
 float g_title_end_x = 0, g_title_right_x = 0;
+// Ids of the panels open now (innermost last), so end_panel can note each card's rectangle.
+std::vector<std::string> g_open_panels;
 
 constexpr const char* kZones[] = {"",
                                   "UTC",
@@ -314,15 +316,26 @@ bool FrameRegistry::has_panel(const std::string& id) const {
 bool FrameRegistry::has_table(const std::string& id) const {
   return std::find(tables.begin(), tables.end(), id) != tables.end();
 }
+const NotedRect* FrameRegistry::rect(const std::string& id) const {
+  for (auto it = rects.rbegin(); it != rects.rend(); ++it)
+    if (it->id == id) return &*it;
+  return nullptr;
+}
 FrameRegistry& registry() { return g_registry; }
 void note_table(const char* id) { g_registry.tables.emplace_back(id); }
 void note_text(const std::string& s) { g_registry.texts.push_back(s); }
+void note_rect(const std::string& id) {
+  const ImDrawList* dl = ImGui::GetWindowDrawList();
+  g_registry.rects.push_back(
+      {id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), dl->GetClipRectMin(), dl->GetClipRectMax()});
+}
 
 bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, bool save_button) {
   const bool solo = !st.solo_panel.empty();
   if (solo && st.solo_panel != id) return false;
   if (solo) size = ImVec2(0, 0);
   g_registry.panels.emplace_back(id);
+  g_open_panels.emplace_back(id);
   const float s = ui_scale();
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(14 * s, 10 * s));
   ImGui::BeginChild(id, size, true, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
@@ -357,7 +370,14 @@ bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, b
   return true;
 }
 
-void end_panel() { ImGui::EndChild(); }
+void end_panel() {
+  ImGui::EndChild();
+  // The card is now the parent's last item, and the parent's clip is what shows of it.
+  if (!g_open_panels.empty()) {
+    note_rect(g_open_panels.back());
+    g_open_panels.pop_back();
+  }
+}
 
 void same_line_after_title() { ImGui::SameLine(g_title_end_x); }
 
