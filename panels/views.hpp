@@ -67,7 +67,10 @@ std::string budget_amount(double v, live::BudgetUnit u);
 // A bar of `used` (fraction of the limit) with a tick at `projected`.
 void limit_bar(const char* id, double used, double projected, ImU32 color, ImVec2 size);
 // Name, used of limit, bar with the projection, percent and status; up to `max_rows`.
-void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only);
+// `compact`: two lines a budget (the status beside the bar, the projection as its tick).
+// Each row's rectangle is noted as "budget:<display name>".
+void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only,
+                 bool compact = false);
 // The current block: cost, tokens, bar to the limit with the projection, burn rate.
 void block_summary(const Snapshot& s, bool compact);
 }  // namespace costdeck::ui
