@@ -223,8 +223,7 @@ void draw_live(const Snapshot& s, AppState& st) {
   const std::size_t rows = std::max<std::size_t>(1, std::min<std::size_t>((n + per_row - 1) / per_row, 2));
   const float sessions_h = n == 0 ? 96 * sc : (44 + static_cast<float>(rows) * (card_h + 8)) * sc;
   if (begin_panel(st, "live.sessions", "Live sessions", ImVec2(0, sessions_h))) {
-    ImGui::SameLine();
-    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 12 * sc);
+    same_line_after_title();
     text_dim("today %s · %s tokens", chart::format_usd(l.today_cost).c_str(),
              chart::format_tokens(static_cast<double>(l.today_tokens)).c_str());
     if (n == 0) {
@@ -256,8 +255,7 @@ void draw_live(const Snapshot& s, AppState& st) {
 
   if (begin_panel(st, "live.blocks", "Recent 5-hour blocks", ImVec2(0, 0))) {
     if (l.current.limit_tokens > 0) {
-      ImGui::SameLine();
-      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 12 * sc);
+      same_line_after_title();
       text_dim("limit %s tokens", chart::format_tokens(static_cast<double>(l.current.limit_tokens)).c_str());
     }
     chart::ChartData d;
