@@ -12,6 +12,7 @@
 #include "app/headless_shot.hpp"
 #include "app/notify.hpp"
 #include "app/settings.hpp"
+#include "panels/export.hpp"
 #include "panels/panel.hpp"
 
 namespace costdeck::app {
@@ -134,6 +135,8 @@ int run_window(WindowOptions opts) {
   ui::apply_theme(st.theme, scale);
   ImGui_ImplGlfw_InitForOpenGL(win, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  // A finished export leaves its message for the status line; the idle loop must wake to show it.
+  ui::set_export_wake([] { glfwPostEmptyEvent(); });
 
   // Budget crossings leave the window too (desktop notification, the budget's command);
   // never for demo data, whose budgets are made up.
@@ -246,6 +249,10 @@ int run_window(WindowOptions opts) {
   if (!save_settings(settings_path, settings, &err)) std::fprintf(stderr, "costdeck: %s\n", err.c_str());
 
   worker.reset();
+  // A job may have taken the old wake just before it was cleared: let it finish while GLFW
+  // is still there to post to.
+  ui::set_export_wake(nullptr);
+  ui::wait_exports();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ui::forget_context(ctx);
