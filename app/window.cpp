@@ -9,10 +9,12 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 
 #include "app/headless_shot.hpp"
 #include "app/notify.hpp"
 #include "app/settings.hpp"
+#include "app/stop_signals.hpp"
 #include "panels/export.hpp"
 #include "panels/panel.hpp"
 
@@ -166,6 +168,7 @@ int run_window(WindowOptions opts) {
   glfwSetWindowUserPointer(win, &place_timer);
   glfwSetWindowPosCallback(win, [](GLFWwindow* w, int, int) { on_place_changed(w); });
   glfwSetWindowSizeCallback(win, [](GLFWwindow* w, int, int) { on_place_changed(w); });
+  auto stop_signals = std::make_unique<StopSignals>([] { glfwPostEmptyEvent(); });
 
   // Budget crossings leave the window too (desktop notification, the budget's command);
   // never for demo data, whose budgets are made up.
@@ -179,7 +182,7 @@ int run_window(WindowOptions opts) {
   std::uint64_t drawn_version = 0;
   int frames_left = 3;  // ImGui settles hover/layout over a couple of frames after an event
 
-  while (!glfwWindowShouldClose(win)) {
+  while (!glfwWindowShouldClose(win) && !StopSignals::requested()) {
     if (frames_left > 0) {
       glfwPollEvents();
     } else {
@@ -188,6 +191,7 @@ int run_window(WindowOptions opts) {
       glfwWaitEventsTimeout(std::max(0.01, place_timer.wait_seconds(glfwGetTime(), 60.0)));
       frames_left = 2;
     }
+    if (StopSignals::requested()) break;
     SnapshotPtr snap = worker->latest();
     if (snap && snap->version != drawn_version) {
       drawn_version = snap->version;
@@ -277,6 +281,7 @@ int run_window(WindowOptions opts) {
   writer.save(settings);
 
   worker.reset();
+  stop_signals.reset();  // its thread calls into GLFW: gone before GLFW is
   // A job may have taken the old wake just before it was cleared: let it finish while GLFW
   // is still there to post to.
   ui::set_export_wake(nullptr);

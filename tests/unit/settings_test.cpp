@@ -1,13 +1,19 @@
 // What the window remembers: the settings file's round trip and its guards, the background
-// writer the window hands saves to, and when a moved window's place is written.
+// writer the window hands saves to, when a moved window's place is written, and SIGINT /
+// SIGTERM turning into a request to close.
 #include "app/settings.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+
+#include "app/stop_signals.hpp"
 
 using namespace costdeck::app;
 namespace fs = std::filesystem;
@@ -148,4 +154,59 @@ TEST(PlaceSaveTimer, QuietThenAtMostEveryTwoSeconds) {
   }
   EXPECT_GE(writes, 4);
   EXPECT_LE(writes, 5);
+}
+
+namespace {
+
+bool wait_for(const std::atomic<int>& v, int at_least) {
+  for (int i = 0; i < 500 && v.load() < at_least; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return v.load() >= at_least;
+}
+
+}  // namespace
+
+// Rule: SIGTERM and SIGINT do not end the process; they raise the close request and call
+// back (the window: glfwPostEmptyEvent) from an ordinary thread. The handlers that were
+// there before come back afterwards.
+TEST(StopSignals, SignalBecomesACloseRequest) {
+  struct sigaction before {};
+  sigaction(SIGTERM, nullptr, &before);
+  for (int sig : {SIGTERM, SIGINT}) {
+    std::atomic<int> calls{0};
+    std::thread::id caller;
+    {
+      StopSignals stop([&] {
+        caller = std::this_thread::get_id();
+        ++calls;
+      });
+      ASSERT_TRUE(stop.ok());
+      EXPECT_FALSE(StopSignals::requested());
+      std::raise(sig);
+      ASSERT_TRUE(wait_for(calls, 1)) << "no callback for signal " << sig;
+      EXPECT_TRUE(StopSignals::requested());
+      EXPECT_NE(caller, std::this_thread::get_id());
+    }
+    EXPECT_EQ(calls.load(), 1);
+  }
+  struct sigaction after {};
+  sigaction(SIGTERM, nullptr, &after);
+  EXPECT_EQ(after.sa_handler, before.sa_handler);
+}
+
+// Rule: a second signal while the first is pending ends the process the default way, so a
+// close that hangs can still be interrupted.
+TEST(StopSignalsDeathTest, SecondSignalEndsTheProcess) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        std::atomic<int> calls{0};
+        StopSignals stop([&] { ++calls; });
+        std::raise(SIGTERM);
+        wait_for(calls, 1);
+        std::raise(SIGTERM);
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        std::exit(0);
+      },
+      ::testing::KilledBySignal(SIGTERM), "");
 }
