@@ -245,6 +245,27 @@ void text_right(const std::string& s) {
   ImGui::TextUnformatted(s.c_str());
 }
 
+void headers_row(std::initializer_list<int> right_aligned) {
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  // In a sortable table every sortable column keeps its right end for the sort arrow (ImGui
+  // cuts the label there), so a right-aligned label stops short of it.
+  const bool sortable = ImGui::TableGetSortSpecs() != nullptr;
+  const float arrow_w = std::floor(ImGui::GetFontSize() * 0.65f + ImGui::GetStyle().FramePadding.x);
+  for (int c = 0; c < ImGui::TableGetColumnCount(); ++c) {
+    if (!ImGui::TableSetColumnIndex(c)) continue;
+    const char* name = ImGui::TableGetColumnName(c);
+    if (std::find(right_aligned.begin(), right_aligned.end(), c) != right_aligned.end()) {
+      const bool arrow = sortable && !(ImGui::TableGetColumnFlags(c) & ImGuiTableColumnFlags_NoSort);
+      const float w = ImGui::CalcTextSize(name, nullptr, true).x + (arrow ? arrow_w : 0.0f);
+      const float avail = ImGui::GetContentRegionAvail().x;
+      if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
+    }
+    ImGui::PushID(c);  // as TableHeadersRow does, so sorting and ids behave the same
+    ImGui::TableHeader(name);
+    ImGui::PopID();
+  }
+}
+
 void text_dim(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);

@@ -189,7 +189,7 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
     ImGui::TableSetupColumn("Duration", 0, 0.8f);
     ImGui::TableSetupColumn("When", 0, 1.2f);
     ImGui::TableSetupColumn("Session", 0, 1.1f);
-    ImGui::TableHeadersRow();
+    headers_row({1});
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(s.slowest.size()));
@@ -288,7 +288,7 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
         "Count", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0.6f);
     ImGui::TableSetupColumn("Last occurred", ImGuiTableColumnFlags_PreferSortDescending, 1.0f);
     ImGui::TableSetupColumn("Tool / runtime", 0, 1.0f);
-    ImGui::TableHeadersRow();
+    headers_row({1});
     int column = g_perf.column;
     bool ascending = g_perf.ascending;
     ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();

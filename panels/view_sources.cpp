@@ -70,7 +70,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
       ImGui::TableSetupColumn("File", 0, 3.6f);
       for (const char* c : {"Bytes", "Lines", "Responses", "Malformed"}) ImGui::TableSetupColumn(c, 0, 0.8f);
       ImGui::TableSetupColumn("Status", 0, 1.2f);
-      ImGui::TableHeadersRow();
+      headers_row({1, 2, 3, 4});
       ImGuiListClipper clipper;
       clipper.Begin(static_cast<int>(src.files.size()));
       while (clipper.Step()) {

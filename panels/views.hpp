@@ -2,6 +2,7 @@
 // Internal to panels/: one draw function per view (each in its own view_*.cpp) and the
 // small widgets they share.
 
+#include <initializer_list>
 #include <string>
 
 #include "panels/chart.hpp"
@@ -27,6 +28,9 @@ void stat_body(const char* caption, const std::string& value, const std::string&
 // "+12.5% vs …" in the right colour for a cost (up: orange, down: green).
 ImU32 change_color(double current, double previous);
 void text_right(const std::string& s);  // right-aligned in the current column/cell
+// TableHeadersRow, with the titles of the `right_aligned` columns (indices) at the right
+// end of their cells, over the right-aligned figures they name.
+void headers_row(std::initializer_list<int> right_aligned);
 void text_dim(const char* fmt, ...) IM_FMTARGS(1);
 std::string short_model_name(const std::string& model);
 std::string short_path(const std::string& path, std::size_t max_chars = 48);
