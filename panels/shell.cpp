@@ -307,6 +307,26 @@ std::string short_path(const std::string& p, std::size_t max_chars) {
   return "…" + p.substr(p.size() - (max_chars - 1));
 }
 
+std::string fit_text(const std::string& s, float width, bool keep_end) {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  // Cut only between UTF-8 characters (never inside one).
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) cuts.push_back(i);
+  auto candidate = [&](std::size_t k) {  // keep k characters
+    return keep_end ? "…" + s.substr(cuts[cuts.size() - 1 - k]) : s.substr(0, cuts[k]) + "…";
+  };
+  std::size_t lo = 0, hi = cuts.size() - 1;  // the most characters that fit lies in [lo, hi)
+  while (lo + 1 < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (ImGui::CalcTextSize(candidate(mid).c_str()).x <= width)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return candidate(lo);
+}
+
 std::string format_time(std::int64_t ts_ms, const std::string& zone_name) {
   timeutil::Zone z = timeutil::Zone::utc();
   try {

@@ -98,7 +98,8 @@ void top_runs(const Snapshot& s) {
   for (const auto& r : s.top.runs) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted((r.title.empty() ? r.key : r.title).c_str());
+    ImGui::TextUnformatted(
+        fit_text(r.title.empty() ? r.key : r.title, ImGui::GetContentRegionAvail().x).c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s · %s", r.title.c_str(), r.session.c_str(), r.model.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(r.operation.empty() ? "—" : r.operation.c_str());

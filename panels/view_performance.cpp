@@ -201,7 +201,8 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::PushID(k);
         std::string title = r.title.empty() ? r.key : r.title;
         // Selecting a task opens its session in the Sessions view.
-        if (ImGui::Selectable(title.c_str(), false, ImGuiSelectableFlags_SpanAllColumns) &&
+        if (ImGui::Selectable(fit_text(title, ImGui::GetContentRegionAvail().x).c_str(), false,
+                              ImGuiSelectableFlags_SpanAllColumns) &&
             !r.session.empty()) {
           st.selected_session = r.session;
           st.session_search.clear();
@@ -315,8 +316,8 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::TableNextColumn();
         ImGui::PushID(k);
         std::string key = pattern_key(p);
-        if (ImGui::Selectable(p.pattern.c_str(), key == g_perf.pattern_key,
-                              ImGuiSelectableFlags_SpanAllColumns))
+        if (ImGui::Selectable(fit_text(p.pattern, ImGui::GetContentRegionAvail().x).c_str(),
+                              key == g_perf.pattern_key, ImGuiSelectableFlags_SpanAllColumns))
           g_perf.pattern_key = key;
         if (ImGui::IsItemHovered() && !st.headless)
           ImGui::SetTooltip("%s\n\nlatest: %s", p.pattern.c_str(), p.example.c_str());

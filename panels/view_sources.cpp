@@ -78,7 +78,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
           const auto& f = src.files[i];
           ImGui::TableNextRow();
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(short_path(f.path, 70).c_str());
+          ImGui::TextUnformatted(fit_text(f.path, ImGui::GetContentRegionAvail().x, true).c_str());
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", f.path.c_str());
           ImGui::PushFont(fonts().mono);
           ImGui::TableNextColumn();

@@ -34,6 +34,10 @@ void headers_row(std::initializer_list<int> right_aligned);
 void text_dim(const char* fmt, ...) IM_FMTARGS(1);
 std::string short_model_name(const std::string& model);
 std::string short_path(const std::string& path, std::size_t max_chars = 48);
+// `s` cut with "…" to fit `width` pixels in the current font, so a cell's text never ends
+// mid-letter at the column edge. `keep_end`: cut the start instead (paths, where the file
+// name matters most).
+std::string fit_text(const std::string& s, float width, bool keep_end = false);
 std::string format_time(std::int64_t ts_ms, const std::string& zone_name);  // 2026-01-01 14:05
 
 }  // namespace costdeck::ui
