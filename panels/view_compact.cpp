@@ -39,11 +39,18 @@ void sessions_list(const Snapshot& s, std::size_t max_rows) {
   if (ls.size() > max_rows) text_dim("and %zu more", ls.size() - max_rows);
 }
 
+ImGuiID height_key(const char* id) {  // apart from the id ImGui gives the panel's child window
+  ImGui::PushID(id);
+  const ImGuiID k = ImGui::GetID("content height");
+  ImGui::PopID();
+  return k;
+}
+
 // The compact panels are as tall as what they hold, which an ImGui 1.86 child cannot be by
 // itself: each keeps the height its content took in the frame before (in the compact
 // window's ImGui storage), starting from an estimate. What is drawn settles in a frame.
 bool begin_fitted(AppState& st, const char* id, const char* title, float w, float estimate) {
-  const float h = ImGui::GetStateStorage()->GetFloat(ImGui::GetID(id), estimate);
+  const float h = ImGui::GetStateStorage()->GetFloat(height_key(id), estimate);
   return begin_panel(st, id, title, ImVec2(w, h), false);
 }
 
@@ -51,7 +58,7 @@ void end_fitted(const char* id) {
   // The cursor sits one item spacing below the last item; the bottom padding equals the top.
   const float h = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetCursorStartPos().y;
   end_panel();
-  ImGui::GetStateStorage()->SetFloat(ImGui::GetID(id), h);
+  ImGui::GetStateStorage()->SetFloat(height_key(id), h);
 }
 
 }  // namespace
@@ -119,7 +126,7 @@ void draw_compact(const Snapshot* snap, AppState& st) {
       end_fitted("compact.block");
     }
     // The budgets take what is left, and no less than they need (then the window scrolls).
-    const float budgets_need = ImGui::GetStateStorage()->GetFloat(ImGui::GetID("compact.budgets"), 0);
+    const float budgets_need = ImGui::GetStateStorage()->GetFloat(height_key("compact.budgets"), 0);
     const float left = ImGui::GetContentRegionAvail().y;
     if (begin_panel(st, "compact.budgets", "Budgets per tier", ImVec2(w, std::max(left, budgets_need)),
                     false)) {
