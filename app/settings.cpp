@@ -1,10 +1,11 @@
 #include "app/settings.hpp"
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace costdeck::app {
@@ -83,6 +84,78 @@ bool save_settings(const std::string& path, const Settings& s, std::string* erro
     return false;
   }
   return true;
+}
+
+SettingsWriter::SettingsWriter(std::string path) : path_(std::move(path)), thread_([this] { run(); }) {}
+
+SettingsWriter::~SettingsWriter() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void SettingsWriter::save(const Settings& s) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    pending_ = s;
+  }
+  cv_.notify_all();
+}
+
+void SettingsWriter::flush() {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [this] { return !pending_ && !writing_; });
+}
+
+int SettingsWriter::writes() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return writes_;
+}
+
+void SettingsWriter::run() {
+  std::unique_lock<std::mutex> lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [this] { return pending_ || stopping_; });
+    // Stopping still writes what is pending: the last place must not be lost at exit.
+    if (!pending_) return;
+    Settings s = std::move(*pending_);
+    pending_.reset();
+    writing_ = true;
+    lk.unlock();
+    std::string err;
+    if (!save_settings(path_, s, &err)) std::fprintf(stderr, "costdeck: %s\n", err.c_str());
+    lk.lock();
+    writing_ = false;
+    ++writes_;
+    cv_.notify_all();
+  }
+}
+
+void PlaceSaveTimer::changed(double now) {
+  if (!pending_) first_change_ = now;
+  pending_ = true;
+  last_change_ = now;
+}
+
+bool PlaceSaveTimer::due(double now) const {
+  return pending_ && now >= due_at();
+}
+
+void PlaceSaveTimer::saved(double now) {
+  pending_ = false;
+  last_save_ = now;
+}
+
+double PlaceSaveTimer::due_at() const {
+  return std::max(last_save_ + kMinGapSeconds,
+                  std::min(last_change_ + kQuietSeconds, first_change_ + kMinGapSeconds));
+}
+
+double PlaceSaveTimer::wait_seconds(double now, double idle) const {
+  return pending_ ? std::max(0.0, due_at() - now) : idle;
 }
 
 }  // namespace costdeck::app

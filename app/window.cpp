@@ -5,13 +5,17 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 
 #include "app/headless_shot.hpp"
 #include "app/notify.hpp"
 #include "app/settings.hpp"
+#include "app/stop_signals.hpp"
+#include "panels/export.hpp"
 #include "panels/panel.hpp"
 
 namespace costdeck::app {
@@ -46,6 +50,8 @@ void glfw_error(int code, const char* msg) { std::fprintf(stderr, "costdeck: GLF
 // The full window and the compact one share the GLFW window: switching remembers where
 // the one being left was and restores the other's place; the compact one floats on top.
 void remember_place(GLFWwindow* win, bool compact, Settings& s) {
+  // A minimised window reports no useful place; keep the last one.
+  if (glfwGetWindowAttrib(win, GLFW_ICONIFIED)) return;
   if (compact) {
     glfwGetWindowPos(win, &s.compact_x, &s.compact_y);
     glfwGetWindowSize(win, &s.compact_width, &s.compact_height);
@@ -70,6 +76,24 @@ void enter_place(GLFWwindow* win, bool compact, const Settings& s) {
   glfwSetWindowSize(win, s.width, s.height);
   if (s.x >= 0 && s.y >= 0) glfwSetWindowPos(win, s.x, s.y);
   if (s.maximized) glfwMaximizeWindow(win);
+}
+
+// Everything the settings file keeps, taken from the window and the state as they are now.
+void capture_settings(GLFWwindow* win, const ui::AppState& st, Settings& s) {
+  remember_place(win, st.compact, s);
+  s.view = ui::view_name(st.view);
+  s.theme = ui::theme_name(st.theme);
+  s.range = range_name(st.filter.range);
+  s.from = st.filter.from;
+  s.to = st.filter.to;
+  s.timezone = st.filter.timezone;
+}
+
+// Moves and resizes arrive in glfwPollEvents / glfwWaitEvents on this thread; the loop
+// writes the place once the timer says so.
+void on_place_changed(GLFWwindow* win) {
+  if (auto* timer = static_cast<PlaceSaveTimer*>(glfwGetWindowUserPointer(win)))
+    timer->changed(glfwGetTime());
 }
 
 }  // namespace
@@ -134,6 +158,17 @@ int run_window(WindowOptions opts) {
   ui::apply_theme(st.theme, scale);
   ImGui_ImplGlfw_InitForOpenGL(win, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
+  // A finished export leaves its message for the status line; the idle loop must wake to show it.
+  ui::set_export_wake([] { glfwPostEmptyEvent(); });
+
+  // The place is written while the window runs too, not only on a normal close, so a
+  // crash or a killed session does not lose where the window was.
+  SettingsWriter writer(settings_path);
+  PlaceSaveTimer place_timer;
+  glfwSetWindowUserPointer(win, &place_timer);
+  glfwSetWindowPosCallback(win, [](GLFWwindow* w, int, int) { on_place_changed(w); });
+  glfwSetWindowSizeCallback(win, [](GLFWwindow* w, int, int) { on_place_changed(w); });
+  auto stop_signals = std::make_unique<StopSignals>([] { glfwPostEmptyEvent(); });
 
   // Budget crossings leave the window too (desktop notification, the budget's command);
   // never for demo data, whose budgets are made up.
@@ -147,14 +182,16 @@ int run_window(WindowOptions opts) {
   std::uint64_t drawn_version = 0;
   int frames_left = 3;  // ImGui settles hover/layout over a couple of frames after an event
 
-  while (!glfwWindowShouldClose(win)) {
+  while (!glfwWindowShouldClose(win) && !StopSignals::requested()) {
     if (frames_left > 0) {
       glfwPollEvents();
     } else {
-      // Sleep until input, a wake from the worker, or a minute (relative times move on).
-      glfwWaitEventsTimeout(60.0);
+      // Sleep until input, a wake from the worker, a place to write, or a minute
+      // (relative times move on).
+      glfwWaitEventsTimeout(std::max(0.01, place_timer.wait_seconds(glfwGetTime(), 60.0)));
       frames_left = 2;
     }
+    if (StopSignals::requested()) break;
     SnapshotPtr snap = worker->latest();
     if (snap && snap->version != drawn_version) {
       drawn_version = snap->version;
@@ -213,6 +250,11 @@ int run_window(WindowOptions opts) {
       worker->start(st.filter);
       glfwSetWindowTitle(win, "costdeck — demo");
     }
+    if (place_timer.due(glfwGetTime())) {
+      capture_settings(win, st, settings);
+      writer.save(settings);
+      place_timer.saved(glfwGetTime());
+    }
     if (st.capture && snap) {
       ui::CaptureRequest c = *st.capture;
       st.capture.reset();
@@ -234,18 +276,16 @@ int run_window(WindowOptions opts) {
     }
   }
 
-  // Remember where the window was and what it showed.
-  remember_place(win, st.compact, settings);
-  settings.view = ui::view_name(st.view);
-  settings.theme = ui::theme_name(st.theme);
-  settings.range = range_name(st.filter.range);
-  settings.from = st.filter.from;
-  settings.to = st.filter.to;
-  settings.timezone = st.filter.timezone;
-  std::string err;
-  if (!save_settings(settings_path, settings, &err)) std::fprintf(stderr, "costdeck: %s\n", err.c_str());
+  // Remember where the window was and what it showed (written by the time `writer` is gone).
+  capture_settings(win, st, settings);
+  writer.save(settings);
 
   worker.reset();
+  stop_signals.reset();  // its thread calls into GLFW: gone before GLFW is
+  // A job may have taken the old wake just before it was cleared: let it finish while GLFW
+  // is still there to post to.
+  ui::set_export_wake(nullptr);
+  ui::wait_exports();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ui::forget_context(ctx);

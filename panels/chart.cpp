@@ -62,7 +62,8 @@ std::string format_usd(double v) {
 std::string format_usd_compact(double v) {
   const char* sign = v < 0 ? "-" : "";
   double a = std::fabs(v);
-  if (a >= 1e6) return sign + std::string("$") + with_suffix(a, 1e6, "M", 1);
+  // Each step starts where the one below would round up to 1000 of its unit.
+  if (a >= 999.5e3) return sign + std::string("$") + with_suffix(a, 1e6, "M", 1);
   if (a >= 1e4) return sign + std::string("$") + with_suffix(a, 1e3, "k", 1);
   if (a >= 100) return sign + printf_str("$%.0f", a);
   if (a == 0) return "$0";
@@ -73,9 +74,10 @@ std::string format_usd_compact(double v) {
 std::string format_tokens(double v) {
   double a = std::fabs(v);
   std::string sign = v < 0 ? "-" : "";
-  if (a >= 1e9) return sign + with_suffix(a, 1e9, "B", 1);
-  if (a >= 1e6) return sign + with_suffix(a, 1e6, "M", 1);
-  if (a >= 1e3) return sign + with_suffix(a, 1e3, "k", a >= 1e4 ? 0 : 1);
+  // Each step starts where the one below would round up to 1000 of its unit ("1M", not "1000k").
+  if (a >= 999.5e6) return sign + with_suffix(a, 1e9, "B", 1);
+  if (a >= 999.5e3) return sign + with_suffix(a, 1e6, "M", 1);
+  if (a >= 999.5) return sign + with_suffix(a, 1e3, "k", a >= 1e4 ? 0 : 1);
   return sign + printf_str("%.0f", a);
 }
 

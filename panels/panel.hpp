@@ -80,18 +80,33 @@ struct AppState {
 bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, bool save_button = true);
 void end_panel();
 
+// Where something was drawn and how much of its window could be seen there (the window's
+// clip rectangle, which stops at every enclosing window's edge), in screen pixels: a layout
+// test can tell "drawn" from "drawn but cut off below the fold".
+struct NotedRect {
+  std::string id;
+  ImVec2 min, max;
+  ImVec2 clip_min, clip_max;
+  bool fully_visible() const {
+    return min.x >= clip_min.x && min.y >= clip_min.y && max.x <= clip_max.x && max.y <= clip_max.y;
+  }
+};
+
 // What was drawn in the last frame, for tests: panel ids and table ids in drawing order.
 struct FrameRegistry {
   std::vector<std::string> panels;
   std::vector<std::string> tables;
   std::vector<std::string> texts;  // notable texts (card values, messages) for content checks
-  void clear() { panels.clear(), tables.clear(), texts.clear(); }
+  std::vector<NotedRect> rects;    // every panel's card (by panel id), and what note_rect adds
+  void clear() { panels.clear(), tables.clear(), texts.clear(), rects.clear(); }
   bool has_panel(const std::string& id) const;
   bool has_table(const std::string& id) const;
+  const NotedRect* rect(const std::string& id) const;  // the last one noted under `id`
 };
 FrameRegistry& registry();
 void note_table(const char* id);
 void note_text(const std::string& s);
+void note_rect(const std::string& id);  // the last item's rectangle (a group's, after EndGroup)
 
 // The whole window: sidebar, global controls, the current view (or the soloed panel).
 // `snap` may be null before the first snapshot.

@@ -38,6 +38,8 @@ FrameRegistry g_registry;
 // The open panel's title line: where its title ends and where the PNG button starts
 // (window-relative x), so texts and buttons can join the line without overlapping.
 float g_title_end_x = 0, g_title_right_x = 0;
+// Ids of the panels open now (innermost last), so end_panel can note each card's rectangle.
+std::vector<std::string> g_open_panels;
 
 constexpr const char* kZones[] = {"",
                                   "UTC",
@@ -243,6 +245,27 @@ void text_right(const std::string& s) {
   ImGui::TextUnformatted(s.c_str());
 }
 
+void headers_row(std::initializer_list<int> right_aligned) {
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+  // In a sortable table every sortable column keeps its right end for the sort arrow (ImGui
+  // cuts the label there), so a right-aligned label stops short of it.
+  const bool sortable = ImGui::TableGetSortSpecs() != nullptr;
+  const float arrow_w = std::floor(ImGui::GetFontSize() * 0.65f + ImGui::GetStyle().FramePadding.x);
+  for (int c = 0; c < ImGui::TableGetColumnCount(); ++c) {
+    if (!ImGui::TableSetColumnIndex(c)) continue;
+    const char* name = ImGui::TableGetColumnName(c);
+    if (std::find(right_aligned.begin(), right_aligned.end(), c) != right_aligned.end()) {
+      const bool arrow = sortable && !(ImGui::TableGetColumnFlags(c) & ImGuiTableColumnFlags_NoSort);
+      const float w = ImGui::CalcTextSize(name, nullptr, true).x + (arrow ? arrow_w : 0.0f);
+      const float avail = ImGui::GetContentRegionAvail().x;
+      if (avail > w) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + avail - w);
+    }
+    ImGui::PushID(c);  // as TableHeadersRow does, so sorting and ids behave the same
+    ImGui::TableHeader(name);
+    ImGui::PopID();
+  }
+}
+
 void text_dim(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);
@@ -284,6 +307,26 @@ std::string short_path(const std::string& p, std::size_t max_chars) {
   return "…" + p.substr(p.size() - (max_chars - 1));
 }
 
+std::string fit_text(const std::string& s, float width, bool keep_end) {
+  if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
+  // Cut only between UTF-8 characters (never inside one).
+  std::vector<std::size_t> cuts;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) cuts.push_back(i);
+  auto candidate = [&](std::size_t k) {  // keep k characters
+    return keep_end ? "…" + s.substr(cuts[cuts.size() - 1 - k]) : s.substr(0, cuts[k]) + "…";
+  };
+  std::size_t lo = 0, hi = cuts.size() - 1;  // the most characters that fit lies in [lo, hi)
+  while (lo + 1 < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (ImGui::CalcTextSize(candidate(mid).c_str()).x <= width)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return candidate(lo);
+}
+
 std::string format_time(std::int64_t ts_ms, const std::string& zone_name) {
   timeutil::Zone z = timeutil::Zone::utc();
   try {
@@ -314,15 +357,26 @@ bool FrameRegistry::has_panel(const std::string& id) const {
 bool FrameRegistry::has_table(const std::string& id) const {
   return std::find(tables.begin(), tables.end(), id) != tables.end();
 }
+const NotedRect* FrameRegistry::rect(const std::string& id) const {
+  for (auto it = rects.rbegin(); it != rects.rend(); ++it)
+    if (it->id == id) return &*it;
+  return nullptr;
+}
 FrameRegistry& registry() { return g_registry; }
 void note_table(const char* id) { g_registry.tables.emplace_back(id); }
 void note_text(const std::string& s) { g_registry.texts.push_back(s); }
+void note_rect(const std::string& id) {
+  const ImDrawList* dl = ImGui::GetWindowDrawList();
+  g_registry.rects.push_back(
+      {id, ImGui::GetItemRectMin(), ImGui::GetItemRectMax(), dl->GetClipRectMin(), dl->GetClipRectMax()});
+}
 
 bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, bool save_button) {
   const bool solo = !st.solo_panel.empty();
   if (solo && st.solo_panel != id) return false;
   if (solo) size = ImVec2(0, 0);
   g_registry.panels.emplace_back(id);
+  g_open_panels.emplace_back(id);
   const float s = ui_scale();
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(14 * s, 10 * s));
   ImGui::BeginChild(id, size, true, ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
@@ -357,7 +411,14 @@ bool begin_panel(AppState& st, const char* id, const char* title, ImVec2 size, b
   return true;
 }
 
-void end_panel() { ImGui::EndChild(); }
+void end_panel() {
+  ImGui::EndChild();
+  // The card is now the parent's last item, and the parent's clip is what shows of it.
+  if (!g_open_panels.empty()) {
+    note_rect(g_open_panels.back());
+    g_open_panels.pop_back();
+  }
+}
 
 void same_line_after_title() { ImGui::SameLine(g_title_end_x); }
 

@@ -39,6 +39,28 @@ void sessions_list(const Snapshot& s, std::size_t max_rows) {
   if (ls.size() > max_rows) text_dim("and %zu more", ls.size() - max_rows);
 }
 
+ImGuiID height_key(const char* id) {  // apart from the id ImGui gives the panel's child window
+  ImGui::PushID(id);
+  const ImGuiID k = ImGui::GetID("content height");
+  ImGui::PopID();
+  return k;
+}
+
+// The compact panels are as tall as what they hold, which an ImGui 1.86 child cannot be by
+// itself: each keeps the height its content took in the frame before (in the compact
+// window's ImGui storage), starting from an estimate. What is drawn settles in a frame.
+bool begin_fitted(AppState& st, const char* id, const char* title, float w, float estimate) {
+  const float h = ImGui::GetStateStorage()->GetFloat(height_key(id), estimate);
+  return begin_panel(st, id, title, ImVec2(w, h), false);
+}
+
+void end_fitted(const char* id) {
+  // The cursor sits one item spacing below the last item; the bottom padding equals the top.
+  const float h = ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y + ImGui::GetCursorStartPos().y;
+  end_panel();
+  ImGui::GetStateStorage()->SetFloat(height_key(id), h);
+}
+
 }  // namespace
 
 void draw_compact(const Snapshot* snap, AppState& st) {
@@ -48,8 +70,11 @@ void draw_compact(const Snapshot* snap, AppState& st) {
   ImGui::SetNextWindowPos(ImVec2(0, 0));
   ImGui::SetNextWindowSize(io.DisplaySize);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(10 * s, 10 * s));
+  // No NoScrollbar: a window made shorter than its content scrolls instead of cutting the
+  // budgets off.
   ImGui::Begin("costdeck compact", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
   ImGui::PopStyleVar();
   // Header: the name, the state, and the way back to the full window.
@@ -80,31 +105,36 @@ void draw_compact(const Snapshot* snap, AppState& st) {
   } else {
     const live::LiveData& l = snap->live;
     const float w = ImGui::GetContentRegionAvail().x;
-    if (begin_panel(st, "compact.today", "Today", ImVec2(w, 74 * s), false)) {
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    if (begin_fitted(st, "compact.today", "Today", w, 64 * s)) {
       ImGui::SameLine();
       text_right(chart::format_tokens(static_cast<double>(l.today_tokens)) + " tokens");
       ImGui::PushFont(fonts().large);
       ImGui::TextUnformatted(chart::format_usd(l.today_cost).c_str());
       ImGui::PopFont();
       note_text(chart::format_usd(l.today_cost));
-      end_panel();
+      end_fitted("compact.today");
     }
     const std::size_t rows = std::min<std::size_t>(std::max<std::size_t>(l.sessions.size(), 1), 3);
-    const float sess_h = (40 + 40 * static_cast<float>(rows) + (l.sessions.size() > 3 ? 18 : 0)) * s;
-    if (begin_panel(st, "compact.sessions", "Live sessions", ImVec2(w, sess_h), false)) {
+    if (begin_fitted(st, "compact.sessions", "Live sessions", w,
+                     20 * s + line * (1 + 2 * static_cast<float>(rows)))) {
       sessions_list(*snap, 3);
-      end_panel();
+      end_fitted("compact.sessions");
     }
-    if (begin_panel(st, "compact.block", "5-hour block", ImVec2(w, 118 * s), false)) {
+    if (begin_fitted(st, "compact.block", "5-hour block", w, 20 * s + line * 4 + 8 * s)) {
       block_summary(*snap, true);
-      end_panel();
+      end_fitted("compact.block");
     }
-    if (begin_panel(st, "compact.budgets", "Budgets per tier", ImVec2(w, 0), false)) {
+    // The budgets take what is left, and no less than they need (then the window scrolls).
+    const float budgets_need = ImGui::GetStateStorage()->GetFloat(height_key("compact.budgets"), 0);
+    const float left = ImGui::GetContentRegionAvail().y;
+    if (begin_panel(st, "compact.budgets", "Budgets per tier", ImVec2(w, std::max(left, budgets_need)),
+                    false)) {
       // Tier budgets first (what the compact view promises); the others when none exist.
       bool any_tier = std::any_of(l.budgets.begin(), l.budgets.end(),
                                   [](const auto& b) { return !b.budget.tier.empty(); });
-      budget_rows(l.budgets, 6, any_tier);
-      end_panel();
+      budget_rows(l.budgets, 6, any_tier, true);
+      end_fitted("compact.budgets");
     }
   }
   ImGui::End();

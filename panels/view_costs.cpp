@@ -26,7 +26,7 @@ void model_table(const Snapshot& s) {
   ImGui::TableSetupColumn("Model", ImGuiTableColumnFlags_WidthStretch, 2.2f);
   for (const char* c : {"Input", "Output", "Cache write", "Cache read", "Cost", "Share"})
     ImGui::TableSetupColumn(c, ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableHeadersRow();
+  headers_row({1, 2, 3, 4, 5, 6});
   for (std::size_t i = 0; i < s.by_model.rows.size(); ++i) {
     const auto& r = s.by_model.rows[i];
     ImGui::TableNextRow();
@@ -60,7 +60,7 @@ void top_sessions(const Snapshot& s, AppState& st) {
   ImGui::TableSetupColumn("Last activity", ImGuiTableColumnFlags_WidthStretch, 1.3f);
   ImGui::TableSetupColumn("Tokens", ImGuiTableColumnFlags_WidthStretch, 0.8f);
   ImGui::TableSetupColumn("Cost", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-  ImGui::TableHeadersRow();
+  headers_row({2, 3});
   for (std::size_t k = 0; k < s.sessions_by_cost.size() && k < 10; ++k) {
     const SessionEntry& e = s.sessions[s.sessions_by_cost[k]];
     ImGui::TableNextRow();
@@ -94,11 +94,12 @@ void top_runs(const Snapshot& s) {
   ImGui::TableSetupColumn("Type", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("Tier", ImGuiTableColumnFlags_WidthStretch, 0.8f);
   ImGui::TableSetupColumn("Cost", ImGuiTableColumnFlags_WidthStretch, 0.8f);
-  ImGui::TableHeadersRow();
+  headers_row({3});
   for (const auto& r : s.top.runs) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted((r.title.empty() ? r.key : r.title).c_str());
+    ImGui::TextUnformatted(
+        fit_text(r.title.empty() ? r.key : r.title, ImGui::GetContentRegionAvail().x).c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s · %s", r.title.c_str(), r.session.c_str(), r.model.c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(r.operation.empty() ? "—" : r.operation.c_str());

@@ -60,14 +60,13 @@ void draw_dashboard(const Snapshot& s, AppState& st) {
   }
 
   if (begin_panel(st, "dash.daily", "Daily cost", ImVec2(0, 300 * sc))) {
-    ImGui::SameLine();
-    std::string total = chart::format_usd(s.range_cost) + " in range";
-    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 12 * sc);
-    text_dim("%s", total.c_str());
+    same_line_after_title();
+    text_dim("%s in range", chart::format_usd(s.range_cost).c_str());
     if (!st.headless && st.solo_panel.empty()) {
-      ImGui::SameLine();
       const char* label = "View details →";
-      ImGui::SetCursorPosX(ImGui::GetWindowContentRegionMax().x - ImGui::CalcTextSize(label).x - 60 * sc);
+      const ImGuiStyle& style = ImGui::GetStyle();
+      ImGui::SameLine(
+          take_title_right(ImGui::CalcTextSize(label).x + style.FramePadding.x * 2 + style.ItemSpacing.x));
       if (ImGui::SmallButton(label)) st.view = View::Costs;
     }
     chart::ChartData d;

@@ -77,7 +77,7 @@ void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
     ImGui::TableSetupColumn("Sessions", 0, 0.8f);
     ImGui::TableSetupColumn("Tokens", 0, 0.8f);
     ImGui::TableSetupColumn("Last activity", 0, 1.2f);
-    ImGui::TableHeadersRow();
+    headers_row({1, 2, 3});
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(s.issues.size()));
@@ -191,7 +191,7 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
     ImGui::TableSetupColumn("Runs", 0, 0.5f);
     ImGui::TableSetupColumn("Tokens", 0, 0.8f);
     ImGui::TableSetupColumn("Cost", 0, 0.8f);
-    ImGui::TableHeadersRow();
+    headers_row({3, 4, 5});
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(sel->sessions.size()));
     while (clipper.Step()) {

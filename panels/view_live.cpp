@@ -65,29 +65,54 @@ void limit_bar(const char* id, double used, double projected, ImU32 color, ImVec
                       chart::format_percent(projected, 0).c_str());
 }
 
-void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only) {
+void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only,
+                 bool compact) {
   const float s = ui_scale();
+  // Compact: the status sits right of the bar, in a column wide enough for the longest one,
+  // so the bars line up; the projection is the bar's tick (and its tooltip).
+  const float status_w = compact ? ImGui::CalcTextSize("100% exceeded").x : 0.0f;
   std::size_t shown = 0;
   for (std::size_t i = 0; i < budgets.size() && shown < max_rows; ++i) {
     const auto& b = budgets[i];
     if (tier_only && b.budget.tier.empty()) continue;
     ++shown;
     ImGui::PushID(static_cast<int>(i));
-    ImGui::TextUnformatted(live::budget_display_name(b.budget).c_str());
+    const std::string name = live::budget_display_name(b.budget);
+    ImGui::BeginGroup();
+    ImGui::TextUnformatted(name.c_str());
     ImGui::SameLine();
     text_right(budget_amount(b.used, b.budget.unit) + " of " + budget_amount(b.budget.limit, b.budget.unit));
     const double proj = b.budget.limit > 0 ? b.projected / b.budget.limit : 0;
-    limit_bar("##bar", b.fraction, proj, status_color(b.status),
-              ImVec2(ImGui::GetContentRegionAvail().x, 8 * s));
-    ImGui::PushStyleColor(ImGuiCol_Text, status_color(b.status));
-    ImGui::Text("%s · %s", chart::format_percent(b.fraction, 0).c_str(), status_label(b.status));
-    ImGui::PopStyleColor();
-    if (b.projected > b.used) {
+    const std::string status =
+        chart::format_percent(b.fraction, 0) + (compact ? " " : " · ") + status_label(b.status);
+    if (compact) {
+      const float sp = ImGui::GetStyle().ItemSpacing.x;
+      const float bar_w = std::max(40 * s, ImGui::GetContentRegionAvail().x - status_w - sp);
+      // The bar centred on the status text's line.
+      const float lh = ImGui::GetTextLineHeight(), bar_h = 8 * s;
+      const float y = ImGui::GetCursorPosY();
+      ImGui::SetCursorPosY(y + (lh - bar_h) * 0.5f);
+      limit_bar("##bar", b.fraction, proj, status_color(b.status), ImVec2(bar_w, bar_h));
       ImGui::SameLine();
-      text_dim("· projected %s", budget_amount(b.projected, b.budget.unit).c_str());
+      ImGui::SetCursorPosY(y);
+      ImGui::PushStyleColor(ImGuiCol_Text, status_color(b.status));
+      ImGui::TextUnformatted(status.c_str());
+      ImGui::PopStyleColor();
+    } else {
+      limit_bar("##bar", b.fraction, proj, status_color(b.status),
+                ImVec2(ImGui::GetContentRegionAvail().x, 8 * s));
+      ImGui::PushStyleColor(ImGuiCol_Text, status_color(b.status));
+      ImGui::TextUnformatted(status.c_str());
+      ImGui::PopStyleColor();
+      if (b.projected > b.used) {
+        ImGui::SameLine();
+        text_dim("· projected %s", budget_amount(b.projected, b.budget.unit).c_str());
+      }
     }
-    note_text(live::budget_display_name(b.budget));
-    ImGui::Dummy(ImVec2(0, 3 * s));
+    ImGui::EndGroup();
+    note_rect("budget:" + name);
+    note_text(name);
+    ImGui::Dummy(ImVec2(0, (compact ? 1 : 3) * s));
     ImGui::PopID();
   }
   if (shown == 0)
@@ -198,8 +223,7 @@ void draw_live(const Snapshot& s, AppState& st) {
   const std::size_t rows = std::max<std::size_t>(1, std::min<std::size_t>((n + per_row - 1) / per_row, 2));
   const float sessions_h = n == 0 ? 96 * sc : (44 + static_cast<float>(rows) * (card_h + 8)) * sc;
   if (begin_panel(st, "live.sessions", "Live sessions", ImVec2(0, sessions_h))) {
-    ImGui::SameLine();
-    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 12 * sc);
+    same_line_after_title();
     text_dim("today %s · %s tokens", chart::format_usd(l.today_cost).c_str(),
              chart::format_tokens(static_cast<double>(l.today_tokens)).c_str());
     if (n == 0) {
@@ -231,8 +255,7 @@ void draw_live(const Snapshot& s, AppState& st) {
 
   if (begin_panel(st, "live.blocks", "Recent 5-hour blocks", ImVec2(0, 0))) {
     if (l.current.limit_tokens > 0) {
-      ImGui::SameLine();
-      ImGui::SetCursorPosX(ImGui::GetCursorPosX() + 12 * sc);
+      same_line_after_title();
       text_dim("limit %s tokens", chart::format_tokens(static_cast<double>(l.current.limit_tokens)).c_str());
     }
     chart::ChartData d;

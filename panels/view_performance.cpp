@@ -189,7 +189,7 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
     ImGui::TableSetupColumn("Duration", 0, 0.8f);
     ImGui::TableSetupColumn("When", 0, 1.2f);
     ImGui::TableSetupColumn("Session", 0, 1.1f);
-    ImGui::TableHeadersRow();
+    headers_row({1});
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(s.slowest.size()));
@@ -201,7 +201,8 @@ void slowest(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::PushID(k);
         std::string title = r.title.empty() ? r.key : r.title;
         // Selecting a task opens its session in the Sessions view.
-        if (ImGui::Selectable(title.c_str(), false, ImGuiSelectableFlags_SpanAllColumns) &&
+        if (ImGui::Selectable(fit_text(title, ImGui::GetContentRegionAvail().x).c_str(), false,
+                              ImGuiSelectableFlags_SpanAllColumns) &&
             !r.session.empty()) {
           st.selected_session = r.session;
           st.session_search.clear();
@@ -288,7 +289,7 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
         "Count", ImGuiTableColumnFlags_DefaultSort | ImGuiTableColumnFlags_PreferSortDescending, 0.6f);
     ImGui::TableSetupColumn("Last occurred", ImGuiTableColumnFlags_PreferSortDescending, 1.0f);
     ImGui::TableSetupColumn("Tool / runtime", 0, 1.0f);
-    ImGui::TableHeadersRow();
+    headers_row({1});
     int column = g_perf.column;
     bool ascending = g_perf.ascending;
     ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
@@ -315,8 +316,8 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
         ImGui::TableNextColumn();
         ImGui::PushID(k);
         std::string key = pattern_key(p);
-        if (ImGui::Selectable(p.pattern.c_str(), key == g_perf.pattern_key,
-                              ImGuiSelectableFlags_SpanAllColumns))
+        if (ImGui::Selectable(fit_text(p.pattern, ImGui::GetContentRegionAvail().x).c_str(),
+                              key == g_perf.pattern_key, ImGuiSelectableFlags_SpanAllColumns))
           g_perf.pattern_key = key;
         if (ImGui::IsItemHovered() && !st.headless)
           ImGui::SetTooltip("%s\n\nlatest: %s", p.pattern.c_str(), p.example.c_str());

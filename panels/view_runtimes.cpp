@@ -77,7 +77,7 @@ void comparison(const Snapshot& s, AppState& st, float h) {
     ImGui::TableSetupColumn("Runtime", 0, 1.4f);
     for (const char* c : {"Tasks", "Success rate", "Avg duration", "Total cost", "Cost / task", "Tokens"})
       ImGui::TableSetupColumn(c, 0, 1.0f);
-    ImGui::TableHeadersRow();
+    headers_row({1, 2, 3, 4, 5, 6});
     for (std::size_t i = 0; i < s.runtimes.size(); ++i) {
       const auto& r = s.runtimes[i];
       ImGui::TableNextRow();
@@ -164,7 +164,7 @@ void operations(const Snapshot& s, AppState& st, float h) {
     ImGui::TableSetupColumn("Operation", 0, 1.6f);
     for (const char* c : {"Runs", "Success", "Avg duration", "Cost", "Share"})
       ImGui::TableSetupColumn(c, 0, 1.0f);
-    ImGui::TableHeadersRow();
+    headers_row({1, 2, 3, 4, 5});
     for (const auto& o : sel->operations) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();

@@ -81,7 +81,7 @@ void table(const Snapshot& s, AppState& st) {
   ImGui::TableSetupColumn("Models", ImGuiTableColumnFlags_NoSort, 2.0f);
   ImGui::TableSetupColumn("Tokens", ImGuiTableColumnFlags_PreferSortDescending, 0.8f);
   ImGui::TableSetupColumn("Cost", ImGuiTableColumnFlags_PreferSortDescending, 0.8f);
-  ImGui::TableHeadersRow();
+  headers_row({4, 5});
   int column = g_cache.column;
   bool ascending = g_cache.ascending;
   ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();

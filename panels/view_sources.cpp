@@ -70,7 +70,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
       ImGui::TableSetupColumn("File", 0, 3.6f);
       for (const char* c : {"Bytes", "Lines", "Responses", "Malformed"}) ImGui::TableSetupColumn(c, 0, 0.8f);
       ImGui::TableSetupColumn("Status", 0, 1.2f);
-      ImGui::TableHeadersRow();
+      headers_row({1, 2, 3, 4});
       ImGuiListClipper clipper;
       clipper.Begin(static_cast<int>(src.files.size()));
       while (clipper.Step()) {
@@ -78,7 +78,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
           const auto& f = src.files[i];
           ImGui::TableNextRow();
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(short_path(f.path, 70).c_str());
+          ImGui::TextUnformatted(fit_text(f.path, ImGui::GetContentRegionAvail().x, true).c_str());
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", f.path.c_str());
           ImGui::PushFont(fonts().mono);
           ImGui::TableNextColumn();

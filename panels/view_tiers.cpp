@@ -35,7 +35,7 @@ void draw_tiers(const Snapshot& s, AppState& st) {
       ImGui::TableSetupColumn("Tier", 0, 1.0f);
       ImGui::TableSetupColumn("Models", 0, 2.4f);
       for (const char* c : {"Runs", "Input", "Output", "Cache", "Cost", "Share"}) ImGui::TableSetupColumn(c, 0, 0.9f);
-      ImGui::TableHeadersRow();
+      headers_row({2, 3, 4, 5, 6, 7});
       for (std::size_t i = 0; i < tiers.size(); ++i) {
         const auto& t = tiers[i];
         ImGui::TableNextRow();

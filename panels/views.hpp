@@ -2,6 +2,7 @@
 // Internal to panels/: one draw function per view (each in its own view_*.cpp) and the
 // small widgets they share.
 
+#include <initializer_list>
 #include <string>
 
 #include "panels/chart.hpp"
@@ -27,9 +28,16 @@ void stat_body(const char* caption, const std::string& value, const std::string&
 // "+12.5% vs …" in the right colour for a cost (up: orange, down: green).
 ImU32 change_color(double current, double previous);
 void text_right(const std::string& s);  // right-aligned in the current column/cell
+// TableHeadersRow, with the titles of the `right_aligned` columns (indices) at the right
+// end of their cells, over the right-aligned figures they name.
+void headers_row(std::initializer_list<int> right_aligned);
 void text_dim(const char* fmt, ...) IM_FMTARGS(1);
 std::string short_model_name(const std::string& model);
 std::string short_path(const std::string& path, std::size_t max_chars = 48);
+// `s` cut with "…" to fit `width` pixels in the current font, so a cell's text never ends
+// mid-letter at the column edge. `keep_end`: cut the start instead (paths, where the file
+// name matters most).
+std::string fit_text(const std::string& s, float width, bool keep_end = false);
 std::string format_time(std::int64_t ts_ms, const std::string& zone_name);  // 2026-01-01 14:05
 
 }  // namespace costdeck::ui
@@ -67,7 +75,10 @@ std::string budget_amount(double v, live::BudgetUnit u);
 // A bar of `used` (fraction of the limit) with a tick at `projected`.
 void limit_bar(const char* id, double used, double projected, ImU32 color, ImVec2 size);
 // Name, used of limit, bar with the projection, percent and status; up to `max_rows`.
-void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only);
+// `compact`: two lines a budget (the status beside the bar, the projection as its tick).
+// Each row's rectangle is noted as "budget:<display name>".
+void budget_rows(const std::vector<live::BudgetStatus>& budgets, std::size_t max_rows, bool tier_only,
+                 bool compact = false);
 // The current block: cost, tokens, bar to the limit with the projection, burn rate.
 void block_summary(const Snapshot& s, bool compact);
 }  // namespace costdeck::ui

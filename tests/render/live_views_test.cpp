@@ -164,6 +164,43 @@ TEST(LiveViews, CompactWindow) {
     if (!b.budget.tier.empty()) {
       EXPECT_TRUE(has_text(reg, live::budget_display_name(b.budget)));
     }
+  // Nothing is cut off below the fold at the default size: every card, and every tier
+  // budget's row (name, amount, bar, status), lies inside what the window shows.
+  for (const char* id : {"compact.today", "compact.sessions", "compact.block", "compact.budgets"}) {
+    const ui::NotedRect* r = reg.rect(id);
+    ASSERT_NE(r, nullptr) << id;
+    EXPECT_TRUE(r->fully_visible()) << id << " ends at y " << r->max.y << ", visible to " << r->clip_max.y;
+    EXPECT_LE(r->max.y, img.height) << id;
+  }
+  std::size_t rows = 0;
+  for (const auto& b : l.budgets) {
+    if (b.budget.tier.empty()) continue;
+    ++rows;
+    const std::string name = live::budget_display_name(b.budget);
+    const ui::NotedRect* r = reg.rect("budget:" + name);
+    ASSERT_NE(r, nullptr) << name;
+    EXPECT_TRUE(r->fully_visible()) << name << " ends at y " << r->max.y << ", visible to " << r->clip_max.y;
+    EXPECT_LE(r->max.y, reg.rect("compact.budgets")->max.y) << name;
+  }
+  EXPECT_GE(rows, 3u) << "the demo has three tier budgets";
+}
+
+// Rule: a compact window shorter than its content scrolls; the budgets card is never
+// squeezed so that its last rows are cut off inside it.
+TEST(LiveViews, CompactWindowShortScrolls) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ui::FrameRegistry reg;
+  app::Image img = render(ui::View::Live, &reg, true, false, 360, 400);
+  save(img, "compact-short");
+  const ui::NotedRect* panel = reg.rect("compact.budgets");
+  ASSERT_NE(panel, nullptr);
+  EXPECT_GT(panel->max.y, img.height) << "the card continues below the window";
+  for (const auto& b : env().snap->live.budgets) {
+    if (b.budget.tier.empty()) continue;
+    const ui::NotedRect* r = reg.rect("budget:" + live::budget_display_name(b.budget));
+    ASSERT_NE(r, nullptr);
+    EXPECT_LE(r->max.y, panel->max.y) << live::budget_display_name(b.budget) << " is cut off inside its card";
+  }
 }
 
 // Rule: Settings lists the configured budgets in a table, with the form and appearance panels.

@@ -138,6 +138,14 @@ TEST(ChartFormat, TokensDurationsPercent) {
   EXPECT_EQ(format_tokens(45'600), "46k");
   EXPECT_EQ(format_tokens(1'234'567), "1.2M");
   EXPECT_EQ(format_tokens(3'400'000'000.0), "3.4B");
+  // Rounding never shows 1000 of a unit: it is the next unit.
+  EXPECT_EQ(format_tokens(999.4), "999");
+  EXPECT_EQ(format_tokens(999.6), "1k");
+  EXPECT_EQ(format_tokens(999'400), "999k");
+  EXPECT_EQ(format_tokens(999'700), "1M");
+  EXPECT_EQ(format_tokens(999'600'000), "1B");
+  EXPECT_EQ(format_tokens(-999'700), "-1M");
+  EXPECT_EQ(format_usd_compact(999'700), "$1M");
   EXPECT_EQ(format_duration_ms(850), "850 ms");
   EXPECT_EQ(format_duration_ms(1500), "1.50 s");
   EXPECT_EQ(format_duration_ms(12'300), "12.3 s");
