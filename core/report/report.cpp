@@ -68,7 +68,8 @@ SessionParts session_parts_from_path(const std::string& path, Runtime runtime) {
       return out;
     }
     std::string dir;
-    for (std::size_t i = at + 1; i + 1 < parts.size(); ++i) dir += (dir.empty() ? "" : "/") + std::string(parts[i]);
+    for (std::size_t i = at + 1; i + 1 < parts.size(); ++i)
+      dir += (dir.empty() ? "" : "/") + std::string(parts[i]);
     out.project_path = dir;  // ccusage's `directory`
     out.session_id = dir.empty() ? out.file_stem : dir + "/" + out.file_stem;
     return out;
@@ -90,6 +91,7 @@ namespace {
 struct Acc {
   Row row;
   std::unordered_map<std::string, std::size_t> model_index;  // into row.models
+  std::vector<std::int32_t> line_of_variant;                 // by model variant: into row.models, -1 none
 };
 
 bool contains(std::string_view hay, std::string_view needle) {
@@ -130,22 +132,36 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     for (std::size_t i = 0; i < usage.rows.size(); ++i) {
       const auto& r = usage.rows[i];
       day_of[i] = opts.zone.day_of(r.ts_ms);
-      if (r.file >= 0) file_first[static_cast<std::size_t>(r.file)] =
-          std::min(file_first[static_cast<std::size_t>(r.file)], r.ts_ms);
+      if (r.file >= 0)
+        file_first[static_cast<std::size_t>(r.file)] =
+            std::min(file_first[static_cast<std::size_t>(r.file)], r.ts_ms);
     }
     auto file_key = [&](std::int32_t f) {
-      return f >= 0 ? std::make_pair(file_first[static_cast<std::size_t>(f)], &usage.files[static_cast<std::size_t>(f)])
+      return f >= 0 ? std::make_pair(file_first[static_cast<std::size_t>(f)],
+                                     &usage.files[static_cast<std::size_t>(f)])
                     : std::make_pair(std::int64_t{INT64_MAX}, static_cast<const std::string*>(nullptr));
     };
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       if (day_of[a] != day_of[b]) return day_of[a] < day_of[b];
       auto fa = file_key(usage.rows[a].file), fb = file_key(usage.rows[b].file);
       if (fa.first != fb.first) return fa.first < fb.first;
-      if (fa.second != fb.second && fa.second && fb.second && *fa.second != *fb.second) return *fa.second < *fb.second;
+      if (fa.second != fb.second && fa.second && fb.second && *fa.second != *fb.second)
+        return *fa.second < *fb.second;
       return usage.rows[a].ts_ms < usage.rows[b].ts_ms;
     });
   }
 
+  struct Variant {
+    std::string name;
+    const ModelPrice* price = nullptr;
+    bool fallback = false, shown = true, synthetic = false;
+  };
+  std::vector<std::optional<Variant>> variants;
+  Acc* last_acc = nullptr;
+  std::string last_key;
+  timeutil::Day key_day{};
+  bool day_key_valid = false;
+  std::string day_key;
   for (std::size_t idx : order) {
     const store::UsageRow& r = usage.rows[idx];
     if (opts.runtime && r.runtime != *opts.runtime) continue;
@@ -157,18 +173,32 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
         !contains(sp.project_path, opts.project))
       continue;
 
-    bool fallback = false;
-    std::string model = str(usage.models, r.model);
-    const ModelPrice* price = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
-    if (model.empty() && r.runtime == Runtime::Codex) {
-      // Rollouts without a turn_context model: ccusage assumes gpt-5 and marks it.
-      model = "gpt-5";
-      fallback = true;
-      price = prices.find(model);
+    // The model as shown, its price and its fallback mark depend only on (model, fast,
+    // runtime): resolved once per combination, not per row.
+    const std::size_t vid = ((static_cast<std::size_t>(r.model + 1) * 2 + (r.fast ? 1 : 0)) * 2) +
+                            (r.runtime == Runtime::Codex ? 1 : 0);
+    if (vid >= variants.size()) variants.resize(vid + 1);
+    if (!variants[vid]) {
+      Variant v;
+      v.name = str(usage.models, r.model);
+      v.price = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
+      if (v.name.empty() && r.runtime == Runtime::Codex) {
+        // Rollouts without a turn_context model: ccusage assumes gpt-5 and marks it.
+        v.name = "gpt-5";
+        v.fallback = true;
+        v.price = prices.find(v.name);
+      }
+      if (v.name.empty()) v.name = "<unknown>";
+      if (r.fast) v.name += "-fast";
+      v.shown = contains(v.name, opts.model);
+      v.synthetic = v.name == "<synthetic>";
+      variants[vid] = std::move(v);
     }
-    if (model.empty()) model = "<unknown>";
-    if (r.fast) model += "-fast";
-    if (!contains(model, opts.model)) continue;
+    const Variant& var = *variants[vid];
+    if (!var.shown) continue;
+    const std::string& model = var.name;
+    const bool fallback = var.fallback;
+    const ModelPrice* price = var.price;
 
     ResponseCost c = response_cost(price, r.tokens, r.cost_usd, r.fast, opts.rules);
     if (r.cost_usd) ++rep.responses_with_cost_usd;
@@ -180,10 +210,21 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     t.cost = c.usd;
 
     std::string key;
+    // Rows come in time order: the day's key is formatted once per day, not once per row.
+    if (opts.period == Period::Day || opts.period == Period::Week || opts.period == Period::Month) {
+      if (!day_key_valid || day != key_day) {
+        key_day = day;
+        day_key_valid = true;
+        day_key = opts.period == Period::Day ? timeutil::format_day(day)
+                  : opts.period == Period::Week
+                      ? timeutil::format_day(timeutil::week_start(day, opts.week_start))
+                      : timeutil::format_month(day);
+      }
+    }
     switch (opts.period) {
-      case Period::Day: key = timeutil::format_day(day); break;
-      case Period::Week: key = timeutil::format_day(timeutil::week_start(day, opts.week_start)); break;
-      case Period::Month: key = timeutil::format_month(day); break;
+      case Period::Day:
+      case Period::Week:
+      case Period::Month: key = day_key; break;
       case Period::Model: key = model; break;
       case Period::Session: {
         const std::string& sid = str(usage.sessions, r.session);
@@ -191,7 +232,11 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
         break;
       }
     }
-    Acc& acc = groups[key];
+    if (!last_acc || key != last_key) {
+      last_acc = &groups[key];  // map nodes stay put: the pointer outlives later inserts
+      last_key = key;
+    }
+    Acc& acc = *last_acc;
     Row& row = acc.row;
     if (row.totals.responses == 0) {
       row.key = key;
@@ -209,17 +254,22 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     row.totals.add(t);
     rep.totals.add(t);
     // API-error placeholders carry no usage and no real model.
-    if (model == "<synthetic>") continue;
-    auto [it, inserted] = acc.model_index.try_emplace(model, row.models.size());
-    if (inserted) {
-      row.models_used.push_back(model);
-      ModelLine ml;
-      ml.model = model;
-      ml.runtime = r.runtime;
-      ml.fallback = fallback;
-      row.models.push_back(ml);
+    if (var.synthetic) continue;
+    if (acc.line_of_variant.size() <= vid) acc.line_of_variant.resize(vid + 1, -1);
+    if (acc.line_of_variant[vid] < 0) {
+      // Two variants can show the same name (a Codex row named gpt-5 and one that fell back).
+      auto [mi, fresh] = acc.model_index.try_emplace(model, row.models.size());
+      if (fresh) {
+        row.models_used.push_back(model);
+        ModelLine ml;
+        ml.model = model;
+        ml.runtime = r.runtime;
+        ml.fallback = fallback;
+        row.models.push_back(ml);
+      }
+      acc.line_of_variant[vid] = static_cast<std::int32_t>(mi->second);
     }
-    ModelLine& ml = row.models[it->second];
+    ModelLine& ml = row.models[static_cast<std::size_t>(acc.line_of_variant[vid])];
     ml.totals.add(t);
     if (!c.priced) {
       ml.priced = false;

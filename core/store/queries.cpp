@@ -75,14 +75,13 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
                                                                    : detail::kCountedCostdeck;
   // Chunks are in ingest order; reports want time order, ties in (path, offset) order, so
   // the result does not depend on which file was read first.
+  // Within one file, chunk order is offset order, so (rank, index) orders ties as
+  // (path, offset) does, in one 64-bit word.
   struct Key {
-    std::int64_t ts_ms, offset;
-    std::uint32_t rank, index;
-    bool operator<(const Key& o) const {
-      if (ts_ms != o.ts_ms) return ts_ms < o.ts_ms;
-      if (rank != o.rank) return rank < o.rank;
-      return offset < o.offset;
-    }
+    std::int64_t ts_ms;
+    std::uint64_t tie;  // rank << 32 | index
+    bool operator<(const Key& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
+    std::uint32_t index() const { return static_cast<std::uint32_t>(tie); }
   };
   std::vector<Key> order;
   order.reserve(all.copies.size());
@@ -96,14 +95,14 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
     const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
                                    ? all.rank[static_cast<std::size_t>(c.file_id)]
                                    : 0u;
-    Key k{c.ts_ms, c.offset, rank, i};
+    Key k{c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
     if (sorted && !order.empty() && k < order.back()) sorted = false;
     order.push_back(k);
   }
   if (!sorted) std::sort(order.begin(), order.end());
   t.rows.reserve(order.size());
   for (const Key& k : order) {
-    const detail::StoredCopy& c = all.copies[k.index];
+    const detail::StoredCopy& c = all.copies[k.index()];
     UsageRow& r = t.rows.emplace_back();
     r.ts_ms = c.ts_ms;
     r.runtime = c.runtime();

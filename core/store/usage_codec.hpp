@@ -90,6 +90,16 @@ struct ChunkReader {
   bool ok = true;
 
   std::uint64_t varint() {
+    if (end - p >= 10) {  // room for the longest varint: no bounds check per byte
+      std::uint64_t v = 0;
+      for (int shift = 0; shift < 64; shift += 7) {
+        const unsigned char b = *p++;
+        v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v;
+      }
+      ok = false;
+      return v;
+    }
     std::uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p >= end) {

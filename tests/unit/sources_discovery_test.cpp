@@ -135,3 +135,19 @@ TEST(SourcesDiscovery, CodexHomeSessions) {
   EXPECT_EQ(discover_session_files(o).files.size(), 1u);
   EXPECT_TRUE(discover_session_files(o).files[0].path.ends_with("rollout-x.jsonl"));
 }
+
+// The store keys files by path: a folder given relative to the working directory is
+// listed with absolute paths, so running from elsewhere finds the same files, not new ones.
+TEST(SourcesDiscovery, RelativeRootsGiveAbsolutePaths) {
+  Tree t;
+  t.file("cfg/projects/-w-app/s1.jsonl");
+  const fs::path before = fs::current_path();
+  fs::current_path(t.dir);
+  DiscoveryOptions o = isolated(t);
+  o.claude_dirs = {"./cfg/"};
+  const Discovery d = discover_session_files(o);
+  fs::current_path(before);
+  ASSERT_EQ(d.files.size(), 1u);
+  EXPECT_EQ(d.files[0].path, t.p("cfg/projects/-w-app/s1.jsonl"));
+  EXPECT_EQ(d.files[0].project_dir, "-w-app");
+}
