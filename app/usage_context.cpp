@@ -14,7 +14,8 @@ std::int64_t now_from_options(const CommonOptions& o) {
     if (!t) throw std::invalid_argument("--now: expected an ISO 8601 time, got \"" + o.now + "\"");
     return *t;
   }
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -46,6 +47,8 @@ UsageContext load_usage_context(const CommonOptions& o, const UsageLoad& how) {
   store::UsageQuery q;
   q.rules = c.dedupe;
   q.since_ms = how.since_ms;
+  // Live commands look at the last days only (see UsageQuery::nearby_chunks_only).
+  q.nearby_chunks_only = how.since_ms.has_value();
   if (o.runtime != "all") q.runtime = runtime_from_name(o.runtime);
 
   const std::string path = store::resolve_db_path(o.db);

@@ -61,7 +61,13 @@ auto guarded(Store& store, F&& f) {
 
 UsageTable load_usage_table(Store& store, const UsageQuery& q) {
   return guarded(store, [&](sqlite3* db) {
-    detail::LoadedCopies all = detail::load_copies(db);
+    constexpr std::int64_t kDay = 86'400'000;
+    std::int64_t since = INT64_MIN, until = INT64_MAX;
+    if (q.nearby_chunks_only) {
+      if (q.since_ms) since = *q.since_ms - kDay;
+      if (q.until_ms) until = *q.until_ms + kDay;
+    }
+    detail::LoadedCopies all = detail::load_copies(db, since, until);
     return usage_table_of(all, q);
   });
 }

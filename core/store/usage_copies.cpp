@@ -126,10 +126,13 @@ void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint
 
 namespace {
 
-// Chunks with id > after_id, appended to all.copies.
-void read_chunks(sqlite3* db, LoadedCopies& all, std::int64_t after_id) {
-  Stmt q(db, "SELECT id, file_id, data FROM usage_chunks WHERE id > ?1 ORDER BY id");
-  q.bind(1, after_id);
+// Chunks with id > after_id (and copies reaching into [since, until)), appended to all.copies.
+void read_chunks(sqlite3* db, LoadedCopies& all, std::int64_t after_id, std::int64_t since = INT64_MIN,
+                 std::int64_t until = INT64_MAX) {
+  Stmt q(db,
+         "SELECT id, file_id, data FROM usage_chunks WHERE id > ?1 AND max_ts >= ?2 AND min_ts < ?3 ORDER BY "
+         "id");
+  q.bind(1, after_id).bind(2, since).bind(3, until);
   while (q.step()) {
     if (!decode_chunk(q.blob(2), static_cast<std::int32_t>(q.i64(1)), all.copies)) ++all.unreadable_chunks;
     all.max_chunk_id = std::max(all.max_chunk_id, q.i64(0));
@@ -145,14 +148,15 @@ void read_strings(sqlite3* db, LoadedCopies& all) {
 
 }  // namespace
 
-LoadedCopies load_copies(sqlite3* db) {
+LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
   LoadedCopies out;
   read_strings(db, out);
   {
-    Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks");
+    Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks WHERE max_ts >= ?1 AND min_ts < ?2");
+    n.bind(1, since_ms).bind(2, until_ms);
     if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
   }
-  read_chunks(db, out, 0);
+  read_chunks(db, out, 0, since_ms, until_ms);
   decide_counted(out.copies, out.rank);
   return out;
 }

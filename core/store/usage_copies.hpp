@@ -5,6 +5,7 @@
 // files were ingested (each message.id group is decided from its copies in (file path,
 // offset) order, see dedupe.hpp). Private to core/store.
 
+#include <climits>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -24,8 +25,9 @@ struct LoadedCopies {
   std::int64_t max_chunk_id = 0, chunks = 0;  // what has been read, for refresh_copies
 };
 
-// Reads every chunk (one pass) and decides which copies count.
-LoadedCopies load_copies(sqlite3* db);
+// Reads every chunk (one pass) and decides which copies count. With a range, only the
+// chunks whose copies' times reach into [since_ms, until_ms).
+LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::int64_t until_ms = INT64_MAX);
 
 // Brings `all` up to date: when chunks were only added since it was read, reads just those
 // (a live append costs the new chunk, not the history); else reads everything again.

@@ -47,6 +47,10 @@ struct UsageQuery {
   DedupeRules rules = DedupeRules::Costdeck;
   std::optional<std::int64_t> since_ms, until_ms;  // [since, until)
   std::optional<Runtime> runtime;
+  // Read only the chunks with a copy within a day of [since, until): a live view of the last
+  // days need not decode years of history. Copies of one response written more than a day
+  // apart are then not matched against each other (a full report matches them).
+  bool nearby_chunks_only = false;
 };
 
 // The counted rows for `q` (one per response under q.rules), sorted by ts_ms; strings are

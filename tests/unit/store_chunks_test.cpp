@@ -196,3 +196,48 @@ TEST(StoreChunks, VersionTwoStoreMigrates) {
   EXPECT_EQ(t.projects[t.rows[2].project], "/w");
   fs::remove_all(dir);
 }
+
+// A live view of the last days reads only the chunks that reach into them, and counts what
+// a full read counts there.
+TEST(StoreChunks, NearbyChunksOnlyReadsTheRange) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-near-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  store::Store s = store::Store::open((dir / "s.db").string());
+  SQLite::Database& db = s.db();
+  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/old.jsonl', 0), (2, '/p/new.jsonl', 0)");
+  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  const std::int64_t now = 1'760'000'000'000, day = 86'400'000;
+  SQLite::Statement ins(
+      db,
+      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+      "VALUES (?, 0, 100, ?, ?, ?, ?)");
+  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
+    std::string blob;
+    encode_chunk(copies, blob);
+    std::int64_t lo = copies.front().ts_ms, hi = lo;
+    for (const auto& c : copies) lo = std::min(lo, c.ts_ms), hi = std::max(hi, c.ts_ms);
+    ins.bind(1, file);
+    ins.bind(2, static_cast<int>(copies.size()));
+    ins.bind(3, static_cast<std::int64_t>(lo));
+    ins.bind(4, static_cast<std::int64_t>(hi));
+    ins.bind(5, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+    ins.reset();
+  };
+  chunk(1, {sample(now - 30 * day, 0, 1, 5), sample(now - 29 * day, 100, 2, 6)});
+  chunk(2, {sample(now - 2 * day, 0, 3, 7), sample(now - 3600'000, 100, 4, 8)});
+  store::UsageQuery q;
+  q.since_ms = now - day;
+  store::UsageTable full = store::load_usage_table(s, q);
+  q.nearby_chunks_only = true;
+  store::UsageTable near = store::load_usage_table(s, q);
+  ASSERT_EQ(full.rows.size(), 1u);
+  ASSERT_EQ(near.rows.size(), 1u);
+  EXPECT_EQ(near.rows[0].tokens, full.rows[0].tokens);
+  EXPECT_EQ(near.files, std::vector<std::string>{"/p/new.jsonl"});
+  // The month-old chunk is not even decoded.
+  EXPECT_EQ(load_copies(db.getHandle(), now - 2 * day, INT64_MAX).copies.size(), 2u);
+  EXPECT_EQ(load_copies(db.getHandle()).copies.size(), 4u);
+  fs::remove_all(dir);
+}
