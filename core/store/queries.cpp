@@ -79,36 +79,31 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
   const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
                             : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
                                                                    : detail::kCountedCostdeck;
-  // Chunks are in ingest order; reports want time order, ties in (path, offset) order, so
-  // the result does not depend on which file was read first.
-  // Within one file, chunk order is offset order, so (rank, index) orders ties as
-  // (path, offset) does, in one 64-bit word.
-  struct Key {
-    std::int64_t ts_ms;
-    std::uint64_t tie;  // rank << 32 | index
-    bool operator<(const Key& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
-    std::uint32_t index() const { return static_cast<std::uint32_t>(tie); }
-  };
-  std::vector<Key> order;
+  // Time order, ties in (path, offset) order: the result does not depend on which file was
+  // read first.
+  std::vector<std::uint32_t> order;
   order.reserve(all.copies.size());
-  bool sorted = true;
-  for (std::uint32_t i = 0; i < all.copies.size(); ++i) {
-    const detail::StoredCopy& c = all.copies[i];
-    if (!(c.counted & want)) continue;
-    if (q.since_ms && c.ts_ms < *q.since_ms) continue;
-    if (q.until_ms && c.ts_ms >= *q.until_ms) continue;
-    if (q.runtime && c.runtime() != *q.runtime) continue;
-    const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
-                                   ? all.rank[static_cast<std::size_t>(c.file_id)]
-                                   : 0u;
-    Key k{c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
-    if (sorted && !order.empty() && k < order.back()) sorted = false;
-    order.push_back(k);
+  auto keep = [&](const detail::StoredCopy& c) {
+    if (!(c.counted & want)) return false;
+    if (q.since_ms && c.ts_ms < *q.since_ms) return false;
+    if (q.until_ms && c.ts_ms >= *q.until_ms) return false;
+    if (q.runtime && c.runtime() != *q.runtime) return false;
+    return true;
+  };
+  if (all.time_order.size() == all.copies.size()) {
+    for (std::uint32_t i : all.time_order)
+      if (keep(all.copies[i])) order.push_back(i);
+  } else {
+    detail::LoadedCopies sorted_view;  // a caller that filled copies by hand: sort here
+    sorted_view.copies = all.copies;
+    sorted_view.rank = all.rank;
+    detail::compute_time_order(sorted_view);
+    for (std::uint32_t i : sorted_view.time_order)
+      if (keep(all.copies[i])) order.push_back(i);
   }
-  if (!sorted) std::sort(order.begin(), order.end());
   t.rows.reserve(order.size());
-  for (const Key& k : order) {
-    const detail::StoredCopy& c = all.copies[k.index()];
+  for (std::uint32_t i : order) {
+    const detail::StoredCopy& c = all.copies[i];
     UsageRow& r = t.rows.emplace_back();
     r.ts_ms = c.ts_ms;
     r.runtime = c.runtime();

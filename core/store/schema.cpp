@@ -202,6 +202,22 @@ CREATE TABLE usage_chunks (
 CREATE INDEX usage_chunks_by_file ON usage_chunks (file_id);
 )sql",
        migrate_usage_rows_to_chunks},
+      // What reading decided last time (usage_copies.cpp): a report over an unchanged store
+      // skips the dedupe and the sort.
+      {"4: usage_view",
+       R"sql(
+-- At most one row: for the chunks read (max id, count, copies), each copy's counted bits
+-- (one byte per copy, in chunk order) and the copies' time order (u32 LE indexes). Only
+-- a cache: a row whose key does not match the chunks is ignored and replaced.
+CREATE TABLE usage_view (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  max_chunk_id INTEGER NOT NULL,
+  chunks       INTEGER NOT NULL,
+  copies       INTEGER NOT NULL,
+  counted      BLOB    NOT NULL,
+  time_order   BLOB    NOT NULL
+);
+)sql"},
       // Append new steps here.
   };
   return kSteps;

@@ -13,6 +13,9 @@ class Database;
 
 namespace costdeck::store {
 
+// How long a connection waits for another process's write lock.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 // Thrown when the store cannot be used at all; what() is a sentence for the user.
 class StoreError : public std::runtime_error {
  public:

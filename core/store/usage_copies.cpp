@@ -1,10 +1,12 @@
 #include "core/store/usage_copies.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 
 #include "core/store/dedupe.hpp"
 #include "core/store/sqlite_util.hpp"
+#include "core/store/store.hpp"
 
 namespace costdeck::store::detail {
 
@@ -148,16 +150,95 @@ void read_strings(sqlite3* db, LoadedCopies& all) {
 
 }  // namespace
 
-LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
-  LoadedCopies out;
-  read_strings(db, out);
-  {
-    Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks WHERE max_ts >= ?1 AND min_ts < ?2");
-    n.bind(1, since_ms).bind(2, until_ms);
-    if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+void compute_time_order(LoadedCopies& all) {
+  struct Key {
+    std::int64_t ts_ms;
+    std::uint64_t tie;  // rank << 32 | index: within a file, chunk order is offset order
+    bool operator<(const Key& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
+  };
+  std::vector<Key> keys(all.copies.size());
+  for (std::uint32_t i = 0; i < all.copies.size(); ++i) {
+    const StoredCopy& c = all.copies[i];
+    const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
+                                   ? all.rank[static_cast<std::size_t>(c.file_id)]
+                                   : 0u;
+    keys[i] = {c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
   }
-  read_chunks(db, out, 0, since_ms, until_ms);
-  decide_counted(out.copies, out.rank);
+  std::sort(keys.begin(), keys.end());
+  all.time_order.resize(keys.size());
+  for (std::size_t k = 0; k < keys.size(); ++k) all.time_order[k] = static_cast<std::uint32_t>(keys[k].tie);
+}
+
+namespace {
+
+// The saved decision, when it was made for exactly these chunks.
+bool apply_view(sqlite3* db, LoadedCopies& all) {
+  Stmt v(db, "SELECT max_chunk_id, chunks, copies, counted, time_order FROM usage_view WHERE id = 1");
+  if (!v.step()) return false;
+  const std::size_t n = all.copies.size();
+  if (v.i64(0) != all.max_chunk_id || v.i64(1) != all.chunks || v.i64(2) != static_cast<std::int64_t>(n))
+    return false;
+  const std::string_view counted = v.blob(3), order = v.blob(4);
+  if (counted.size() != n || order.size() != n * 4) return false;
+  all.time_order.resize(n);
+  std::memcpy(all.time_order.data(), order.data(), n * 4);
+  for (std::uint32_t i : all.time_order)
+    if (i >= n) return false;  // damaged: decide again
+  for (std::size_t i = 0; i < n; ++i) all.copies[i].counted = static_cast<std::uint8_t>(counted[i]);
+  all.from_view = true;
+  return true;
+}
+
+void save_view(sqlite3* db, const LoadedCopies& all) {
+  if (sqlite3_db_readonly(db, "main") != 0) return;
+  std::string counted(all.copies.size(), '\0');
+  for (std::size_t i = 0; i < all.copies.size(); ++i) counted[i] = static_cast<char>(all.copies[i].counted);
+  std::string_view order(reinterpret_cast<const char*>(all.time_order.data()), all.time_order.size() * 4);
+  // Never wait for the lock for a cache: another process writing wins, we decide again.
+  sqlite3_busy_timeout(db, 0);
+  struct Restore {
+    sqlite3* db;
+    ~Restore() { sqlite3_busy_timeout(db, kBusyTimeoutMs); }
+  } restore{db};
+  try {
+    Stmt s(db,
+           "INSERT OR REPLACE INTO usage_view (id, max_chunk_id, chunks, copies, counted, time_order) "
+           "VALUES (1, ?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, all.max_chunk_id).bind(2, all.chunks).bind(3, static_cast<std::int64_t>(all.copies.size()));
+    s.bind_blob(4, counted).bind_blob(5, order);
+    s.run();
+  } catch (const std::exception&) {
+    // Only a cache (a busy or read-only store): the next read decides again.
+  }
+}
+
+}  // namespace
+
+LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
+  const bool everything = since_ms == INT64_MIN && until_ms == INT64_MAX;
+  LoadedCopies out;
+  {
+    // One read transaction: the chunks and the saved decision are of one moment.
+    const bool own = sqlite3_get_autocommit(db) != 0;
+    if (own) exec(db, "BEGIN");
+    try {
+      read_strings(db, out);
+      Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks WHERE max_ts >= ?1 AND min_ts < ?2");
+      n.bind(1, since_ms).bind(2, until_ms);
+      if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+      read_chunks(db, out, 0, since_ms, until_ms);
+      if (everything) apply_view(db, out);
+      if (own) exec(db, "COMMIT");
+    } catch (...) {
+      if (own) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  if (!out.from_view) {
+    decide_counted(out.copies, out.rank);
+    compute_time_order(out);
+    if (everything && !out.copies.empty()) save_view(db, out);
+  }
   return out;
 }
 
@@ -184,6 +265,8 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all) {
   read_strings(db, all);
   read_chunks(db, all, all.max_chunk_id);
   decide_counted(all.copies, all.rank);
+  compute_time_order(all);
+  all.from_view = false;
   return true;
 }
 

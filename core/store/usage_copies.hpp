@@ -23,10 +23,17 @@ struct LoadedCopies {
   std::vector<std::uint32_t> rank;  // by files.id: place of the path in path order
   std::int64_t unreadable_chunks = 0;
   std::int64_t max_chunk_id = 0, chunks = 0;  // what has been read, for refresh_copies
+  // Every copy's index in time order (ties: path order, then offset); empty until
+  // compute_time_order (load_copies fills it).
+  std::vector<std::uint32_t> time_order;
+  bool from_view = false;  // counted and time_order came from usage_view (tests)
 };
 
+void compute_time_order(LoadedCopies& all);
+
 // Reads every chunk (one pass) and decides which copies count. With a range, only the
-// chunks whose copies' times reach into [since_ms, until_ms).
+// chunks whose copies' times reach into [since_ms, until_ms). Reading everything reuses
+// (and, on a writable connection, saves) the usage_view decision of an unchanged store.
 LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::int64_t until_ms = INT64_MAX);
 
 // Brings `all` up to date: when chunks were only added since it was read, reads just those

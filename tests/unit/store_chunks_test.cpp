@@ -241,3 +241,58 @@ TEST(StoreChunks, NearbyChunksOnlyReadsTheRange) {
   EXPECT_EQ(load_copies(db.getHandle()).copies.size(), 4u);
   fs::remove_all(dir);
 }
+
+// A read of the whole store saves its decision; the next read of the same chunks reuses
+// it and gets the same table; a saved decision for other chunks is ignored.
+TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-view-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  store::Store s = store::Store::open((dir / "s.db").string());
+  SQLite::Database& db = s.db();
+  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/b.jsonl', 0), (2, '/p/a.jsonl', 0)");
+  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  SQLite::Statement ins(
+      db,
+      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+      "VALUES (?, 0, 100, ?, 0, 9, ?)");
+  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
+    std::string blob;
+    encode_chunk(copies, blob);
+    ins.bind(1, file);
+    ins.bind(2, static_cast<int>(copies.size()));
+    ins.bind(3, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+    ins.reset();
+  };
+  // The same response in both files (a.jsonl wins the tie by path), one more in each.
+  chunk(1, {sample(5, 0, 77, 5), sample(3, 100, 78, 6)});
+  chunk(2, {sample(5, 0, 77, 5), sample(4, 100, 79, 7)});
+  auto rows = [](const store::UsageTable& t) {
+    std::vector<std::pair<std::string, std::int64_t>> out;
+    for (const auto& r : t.rows) out.emplace_back(t.files[r.file], r.tokens.output);
+    return out;
+  };
+  LoadedCopies first = load_copies(db.getHandle());
+  EXPECT_FALSE(first.from_view);
+  EXPECT_EQ(db.execAndGet("SELECT count(*) FROM usage_view").getInt(), 1);
+  LoadedCopies second = load_copies(db.getHandle());
+  EXPECT_TRUE(second.from_view);
+  EXPECT_EQ(first.time_order, second.time_order);
+  const auto expected = std::vector<std::pair<std::string, std::int64_t>>{
+      {"/p/b.jsonl", 6}, {"/p/a.jsonl", 7}, {"/p/a.jsonl", 5}};
+  EXPECT_EQ(rows(store::usage_table_of(first, {})), expected);
+  EXPECT_EQ(rows(store::usage_table_of(second, {})), expected);
+
+  chunk(1, {sample(6, 200, 80, 9)});  // new chunk: the saved decision no longer fits
+  LoadedCopies third = load_copies(db.getHandle());
+  EXPECT_FALSE(third.from_view);
+  EXPECT_EQ(store::usage_table_of(third, {}).rows.size(), 4u);
+  // A damaged view (an index out of range) is not trusted.
+  db.exec("UPDATE usage_view SET time_order = zeroblob(16) || x'ffffffff'");
+  db.exec("UPDATE usage_view SET time_order = substr(time_order, 5)");
+  LoadedCopies fourth = load_copies(db.getHandle());
+  EXPECT_FALSE(fourth.from_view);
+  EXPECT_EQ(store::usage_table_of(fourth, {}).rows.size(), 4u);
+  fs::remove_all(dir);
+}
