@@ -247,8 +247,14 @@ Discovery discover_session_files(const DiscoveryOptions& opts) {
       d.files.push_back(std::move(f));
     }
   }
-  std::sort(d.files.begin(), d.files.end(),
-            [](const DiscoveredFile& a, const DiscoveredFile& b) { return a.path < b.path; });
+  // Sorted through an index: a DiscoveredFile is large, and each swap moved all its strings.
+  std::vector<std::uint32_t> idx(d.files.size());
+  for (std::uint32_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::sort(idx.begin(), idx.end(), [&](std::uint32_t a, std::uint32_t b) { return d.files[a].path < d.files[b].path; });
+  std::vector<DiscoveredFile> sorted;
+  sorted.reserve(d.files.size());
+  for (std::uint32_t i : idx) sorted.push_back(std::move(d.files[i]));
+  d.files = std::move(sorted);
   return d;
 }
 
