@@ -52,6 +52,7 @@ struct Worker::State {
   PriceTable prices = PriceTable::builtin();
   store::UsageTable usage;
   store::detail::LoadedCopies copies;  // every usage copy, kept so an append reads only its chunk
+  bool usage_loaded = false;           // `usage` was built from `copies`
   SourcesInfo sources;
   std::int64_t data_version = -1;
   bool loaded = false;
@@ -267,8 +268,15 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
 
   if (data_changed) {
     try {
-      store::detail::refresh_copies(st.store->db().getHandle(), st.copies);
-      st.usage = store::usage_table_of(st.copies, store::UsageQuery{});
+      store::detail::RefreshDelta delta;
+      const bool usage_changed = store::detail::refresh_copies(st.store->db().getHandle(), st.copies, &delta);
+      // An append patches the table; a rewrite (or a decision that moved) rebuilds it.
+      if (usage_changed && !delta.reloaded && delta.appended_at_end && !delta.old_counted_changed &&
+          st.usage_loaded)
+        store::append_usage_rows(st.copies, store::UsageQuery{}, delta.first_new, st.usage);
+      else if (usage_changed || !st.usage_loaded)
+        st.usage = store::usage_table_of(st.copies, store::UsageQuery{});
+      st.usage_loaded = true;
       st.sources.files = store::load_file_stats(*st.store, st.copies);
       st.sources.malformed = store::load_malformed(*st.store, 12);
       st.sources.counts = store::load_counts(*st.store, st.copies);

@@ -122,6 +122,45 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
   return t;
 }
 
+void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std::size_t first_new,
+                       UsageTable& t) {
+  const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
+                            : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
+                                                                   : detail::kCountedCostdeck;
+  // A handful of rows: strings are found by value in the table's own vectors.
+  auto index_in = [](std::vector<std::string>& v, const std::vector<std::string>& source, std::int32_t id) {
+    static const std::string kEmpty;
+    const std::string& s = id >= 0 && static_cast<std::size_t>(id) < source.size()
+                               ? source[static_cast<std::size_t>(id)]
+                               : kEmpty;
+    for (std::size_t k = v.size(); k-- > 0;)
+      if (v[k] == s) return static_cast<std::int32_t>(k);
+    v.push_back(s);
+    return static_cast<std::int32_t>(v.size() - 1);
+  };
+  for (std::size_t pos = first_new; pos < all.time_order.size(); ++pos) {
+    const detail::StoredCopy& c = all.copies[all.time_order[pos]];
+    if (!(c.counted & want)) continue;
+    if (q.since_ms && c.ts_ms < *q.since_ms) continue;
+    if (q.until_ms && c.ts_ms >= *q.until_ms) continue;
+    if (q.runtime && c.runtime() != *q.runtime) continue;
+    UsageRow& r = t.rows.emplace_back();
+    r.ts_ms = c.ts_ms;
+    r.runtime = c.runtime();
+    r.sidechain = (c.flags & detail::kSidechain) != 0;
+    r.fast = (c.flags & detail::kFast) != 0;
+    r.file = index_in(t.files, all.paths, c.file_id);
+    r.model = index_in(t.models, all.names, c.model);
+    r.session = index_in(t.sessions, all.names, c.session);
+    r.project = index_in(t.projects, all.names, c.project);
+    r.tokens = c.tokens;
+    r.reasoning_tokens = c.reasoning;
+    r.web_search_requests = c.web_search;
+    r.web_fetch_requests = c.web_fetch;
+    if (c.has_cost()) r.cost_usd = c.cost_usd;
+  }
+}
+
 std::vector<FileStat> load_file_stats(Store& store) {
   detail::LoadedCopies all = guarded(store, [&](sqlite3* db) { return detail::load_copies(db); });
   return load_file_stats(store, all);

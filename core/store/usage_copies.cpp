@@ -242,7 +242,28 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   return out;
 }
 
-bool refresh_copies(sqlite3* db, LoadedCopies& all) {
+namespace {
+
+struct OrderKey {
+  std::int64_t ts_ms;
+  std::uint64_t tie;
+  bool operator<(const OrderKey& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
+};
+
+OrderKey order_key(const LoadedCopies& all, std::uint32_t i) {
+  const StoredCopy& c = all.copies[i];
+  const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
+                                 ? all.rank[static_cast<std::size_t>(c.file_id)]
+                                 : 0u;
+  return {c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
+}
+
+}  // namespace
+
+bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
+  RefreshDelta local;
+  RefreshDelta& d = delta ? *delta : local;
+  d = {};
   Stmt n(db, "SELECT count(*), coalesce(max(id), 0) FROM usage_chunks");
   n.step();
   const std::int64_t count = n.i64(0), max_id = n.i64(1);
@@ -258,14 +279,71 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all) {
     read_strings(db, all);
     return false;
   }
-  if (count != all.chunks + added) {  // chunks were removed (a file re-read from 0)
+  if (all.chunks == 0 || count != all.chunks + added) {  // first read, or chunks were removed
     all = load_copies(db);
+    d.reloaded = true;
     return true;
   }
   read_strings(db, all);
+  const std::size_t first = all.copies.size();
+  d.first_new = first;
   read_chunks(db, all, all.max_chunk_id);
-  decide_counted(all.copies, all.rank);
-  compute_time_order(all);
+  if (all.keyed.empty())
+    for (std::uint32_t i = 0; i < first; ++i)
+      if (all.copies[i].msg_key != 0) all.keyed.emplace_back(all.copies[i].msg_key, i);
+  if (!std::is_sorted(all.keyed.begin(), all.keyed.end())) std::sort(all.keyed.begin(), all.keyed.end());
+
+  // The groups the new copies touch, each decided again with its earlier members.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> fresh;
+  for (std::size_t i = first; i < all.copies.size(); ++i) {
+    StoredCopy& c = all.copies[i];
+    if (c.msg_key == 0) {
+      std::vector<StoredCopy> one = {c};
+      decide_counted(one, all.rank);
+      c.counted = one[0].counted;
+    } else {
+      fresh.emplace_back(c.msg_key, static_cast<std::uint32_t>(i));
+    }
+  }
+  std::sort(fresh.begin(), fresh.end());
+  std::vector<StoredCopy> group;
+  std::vector<std::uint32_t> members;
+  for (std::size_t b = 0; b < fresh.size();) {
+    std::size_t e = b;
+    while (e < fresh.size() && fresh[e].first == fresh[b].first) ++e;
+    members.clear();
+    auto [lo, hi] = std::equal_range(all.keyed.begin(), all.keyed.end(), std::make_pair(fresh[b].first, 0u),
+                                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto it = lo; it != hi; ++it) members.push_back(it->second);
+    for (std::size_t k = b; k < e; ++k) members.push_back(fresh[k].second);
+    group.clear();
+    for (std::uint32_t m : members) group.push_back(all.copies[m]);
+    decide_counted(group, all.rank);
+    for (std::size_t k = 0; k < members.size(); ++k) {
+      StoredCopy& c = all.copies[members[k]];
+      if (members[k] < first && c.counted != group[k].counted) d.old_counted_changed = true;
+      c.counted = group[k].counted;
+    }
+    b = e;
+  }
+  const std::size_t old_keyed = all.keyed.size();
+  all.keyed.insert(all.keyed.end(), fresh.begin(), fresh.end());
+  std::inplace_merge(all.keyed.begin(), all.keyed.begin() + static_cast<std::ptrdiff_t>(old_keyed),
+                     all.keyed.end());
+
+  // Time order: new copies after every old one (the usual append) are added at the end.
+  std::vector<OrderKey> keys;
+  for (std::size_t i = first; i < all.copies.size(); ++i)
+    keys.push_back(order_key(all, static_cast<std::uint32_t>(i)));
+  std::sort(keys.begin(), keys.end());
+  const bool after = all.time_order.size() == first &&
+                     (first == 0 || keys.empty() || !(keys.front() < order_key(all, all.time_order.back())));
+  if (after) {
+    for (const OrderKey& k : keys) all.time_order.push_back(static_cast<std::uint32_t>(k.tie));
+  } else {
+    compute_time_order(all);
+  }
+  d.appended_at_end = after;
   all.from_view = false;
   return true;
 }

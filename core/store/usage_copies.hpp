@@ -27,6 +27,17 @@ struct LoadedCopies {
   // compute_time_order (load_copies fills it).
   std::vector<std::uint32_t> time_order;
   bool from_view = false;  // counted and time_order came from usage_view (tests)
+  // (msg_key, index) of every copy with a key, sorted: built by the first incremental
+  // refresh, so a later append re-decides only the groups it touches.
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+};
+
+// What a refresh changed.
+struct RefreshDelta {
+  bool reloaded = false;             // everything was read again
+  std::size_t first_new = 0;         // copies[first_new..] are new
+  bool appended_at_end = false;      // ... and all of them come after the old ones in time order
+  bool old_counted_changed = false;  // an old copy stopped or started counting
 };
 
 void compute_time_order(LoadedCopies& all);
@@ -37,9 +48,9 @@ void compute_time_order(LoadedCopies& all);
 LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::int64_t until_ms = INT64_MAX);
 
 // Brings `all` up to date: when chunks were only added since it was read, reads just those
-// (a live append costs the new chunk, not the history); else reads everything again.
-// Decides the counted copies again either way. False when nothing changed.
-bool refresh_copies(sqlite3* db, LoadedCopies& all);
+// and decides again only the message.id groups they touch (a live append costs the new
+// chunk, not the history); else reads everything again. False when nothing changed.
+bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullptr);
 
 // The place of each path (by files.id) in path order: copies are ordered across files by it.
 std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths);

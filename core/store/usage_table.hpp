@@ -62,5 +62,10 @@ struct LoadedCopies;
 }
 // The same over copies already read (detail::load_copies), e.g. one load for several rule sets.
 UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q);
+// Adds to `t` (made by usage_table_of from the same copies) the rows of the copies at
+// all.time_order[first_new..]: for an append whose copies all come last in time order
+// and changed no earlier decision (detail::RefreshDelta says so).
+void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std::size_t first_new,
+                       UsageTable& t);
 
 }  // namespace costdeck::store

@@ -296,3 +296,64 @@ TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
   EXPECT_EQ(store::usage_table_of(fourth, {}).rows.size(), 4u);
   fs::remove_all(dir);
 }
+
+// The worker's refresh: after appends it decides only the touched groups, yet ends with
+// what a fresh read decides; an append of later copies patches the table in place.
+TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-refresh-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  store::Store s = store::Store::open((dir / "s.db").string());
+  SQLite::Database& db = s.db();
+  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/b.jsonl', 0), (2, '/p/a.jsonl', 0)");
+  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  SQLite::Statement ins(
+      db,
+      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+      "VALUES (?, 0, 100, ?, 0, 99, ?)");
+  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
+    std::string blob;
+    encode_chunk(copies, blob);
+    ins.bind(1, file);
+    ins.bind(2, static_cast<int>(copies.size()));
+    ins.bind(3, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+    ins.reset();
+  };
+  auto outputs = [](const store::UsageTable& t) {
+    std::vector<std::int64_t> out;
+    for (const auto& r : t.rows) out.push_back(r.tokens.output);
+    return out;
+  };
+  chunk(1, {sample(5, 0, 77, 5), sample(6, 100, 78, 6)});
+  LoadedCopies live = load_copies(db.getHandle());
+  store::UsageTable table = store::usage_table_of(live, {});
+
+  // A larger copy of response 77 in another file: the old copy stops counting.
+  chunk(2, {sample(5, 0, 77, 50)});
+  RefreshDelta d;
+  ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
+  EXPECT_FALSE(d.reloaded);
+  EXPECT_TRUE(d.old_counted_changed);
+  EXPECT_EQ(outputs(store::usage_table_of(live, {})),
+            outputs(store::usage_table_of(load_copies(db.getHandle()), {})));
+  EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{50, 6}));
+  table = store::usage_table_of(live, {});
+
+  // Later responses: appended at the end, the table patched rather than rebuilt.
+  chunk(1, {sample(7, 200, 79, 7), sample(8, 300, 0, 8)});
+  ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
+  EXPECT_TRUE(d.appended_at_end);
+  EXPECT_FALSE(d.old_counted_changed);
+  store::append_usage_rows(live, {}, d.first_new, table);
+  EXPECT_EQ(outputs(table), (std::vector<std::int64_t>{50, 6, 7, 8}));
+  EXPECT_EQ(outputs(table), outputs(store::usage_table_of(load_copies(db.getHandle()), {})));
+  EXPECT_EQ(table.files[table.rows[3].file], "/p/b.jsonl");
+
+  EXPECT_FALSE(refresh_copies(db.getHandle(), live, &d));  // nothing new
+  db.exec("DELETE FROM usage_chunks WHERE file_id = 2");   // a file re-read from 0
+  ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
+  EXPECT_TRUE(d.reloaded);
+  EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{5, 6, 7, 8}));
+  fs::remove_all(dir);
+}
