@@ -207,7 +207,9 @@ class TurnTracker::Processor {
     for (const TurnState& t : saved) {
       json j = json::parse(t.state, nullptr, false);
       if (j.is_discarded()) continue;  // a state we cannot read only loses the open turn's continuation
-      open_.emplace(t.track, Turn::from_json(j));
+      auto [it, added] = open_.emplace(t.track, Turn::from_json(j));
+      if (added)
+        for (const auto& r : it->second.responses) claims_.try_emplace(r.first, t.track);
     }
   }
 
@@ -255,6 +257,7 @@ class TurnTracker::Processor {
       if (l.is_api_error || !l.has_usage) return;
       turn->api_error = false;  // a later good response means the turn went on
       const std::string id = !l.message_id.empty() ? l.message_id : "req:" + l.request_id;
+      if (!claim(id, track)) return;
       auto& resp = turn->responses[id];
       if (l.tokens.total() >= resp.tokens.total() || resp.model.empty()) {
         resp.tokens = l.tokens;
@@ -283,8 +286,29 @@ class TurnTracker::Processor {
   void close(const std::string& track) {
     auto it = open_.find(track);
     emit(it->second);  // closing by a new prompt changes nothing in it, but it must be final
+    for (const auto& r : it->second.responses) {
+      auto c = claims_.find(r.first);
+      if (c != claims_.end() && c->second == track) claims_.erase(c);
+    }
     open_.erase(it);
     touched_.erase(track);
+  }
+
+  // Whether `track`'s turn counts response `id`. A /btw side question replays a main-thread
+  // response in a sidechain (same message.id): one response counts in one turn, the main
+  // thread's. A replay comes while the turn that counted the response is open (turns close
+  // only at their thread's next prompt), so the open turns' responses are all it is checked
+  // against, and the runs do not depend on where reads of the file begin and end.
+  bool claim(const std::string& id, const std::string& track) {
+    auto [c, fresh] = claims_.try_emplace(id, track);
+    if (fresh || c->second == track) return true;
+    if (track != "main") return false;
+    if (auto side = open_.find(c->second); side != open_.end()) {
+      side->second.responses.erase(id);
+      touched_[c->second] = true;
+    }
+    c->second = track;
+    return true;
   }
 
   void emit(const Turn& t) {
@@ -336,6 +360,7 @@ class TurnTracker::Processor {
   const SessionRunOptions& opts_;
   std::map<std::string, Turn> open_;
   std::map<std::string, bool> touched_;
+  std::unordered_map<std::string, std::string> claims_;  // response id -> the track that counts it
   std::vector<Run>& runs_;
   std::vector<ErrorEvent>& errors_;
 };
