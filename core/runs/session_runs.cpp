@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/pricing.hpp"
+#include "core/runs/price_memo.hpp"
 #include "core/runs/run.hpp"
 #include "core/runs/run_store.hpp"
 
@@ -120,24 +121,6 @@ int api_status(std::string_view text) {
     n = n * 10 + (text[i] - '0');
   return digits == 3 ? n : 0;
 }
-
-}  // namespace
-
-// fill_computed_cost's price lookup, memoized per model: normalizing and matching model ids
-// for every response of every turn was a large share of a cold ingest.
-class PriceMemo {
- public:
-  const ModelPrice* find(const std::string& model) {
-    auto [it, inserted] = memo_.try_emplace(model, nullptr);
-    if (inserted) it->second = run_price(model);
-    return it->second;
-  }
-
- private:
-  std::unordered_map<std::string, const ModelPrice*> memo_;
-};
-
-namespace {
 
 Run run_of(const Turn& t, std::int64_t file_id, PriceMemo& prices) {
   Run r;
@@ -402,6 +385,10 @@ std::string title_from_prompt(const ClaudeLine& l, int words) {
       text = cmd;
     }
   }
+  return title_from_text(text, words);
+}
+
+std::string title_from_text(std::string_view text, int words) {
   std::string out;
   int n = 0;
   std::size_t i = 0;
@@ -431,6 +418,10 @@ SessionRunOptions& default_options() {
   return o;
 }
 }  // namespace
+
+const SessionRunOptions& default_session_run_options() {
+  return default_options();
+}
 
 void set_default_session_run_options(const SessionRunOptions& opts) {
   default_options() = opts;
