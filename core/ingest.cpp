@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/runs/codex_runs.hpp"
 #include "core/runs/session_runs.hpp"
 #include "core/sources/discovery.hpp"
 #include "core/sources/session_file.hpp"
@@ -86,11 +87,19 @@ struct Job {
   std::vector<runs::TurnState> turn_state;  // its open turns, if any
 };
 
-// One read of the file; Claude activity lines go through a TurnTracker on this thread.
+// One read of the file; activity lines go through a turn tracker (Claude's or Codex's) on
+// this thread.
 sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sources::FileCursor& from,
                                   bool reset, const IngestOptions& opts, runs::FileActivity* activity) {
   sources::ReadOptions ro;
   ro.keep_activity = opts.keep_activity && r.kind == FileKind::ClaudeTranscript;
+  if (opts.keep_activity && r.kind == FileKind::CodexRollout) {
+    runs::CodexTurnTracker tracker(reset ? std::vector<runs::TurnState>{} : job.turn_state);
+    ro.on_codex_activity = [&](const sources::CodexLine& l) { tracker.feed(l); };
+    sources::FileReadResult res = sources::read_session_file(r.kind, r.path, from, ro);
+    *activity = tracker.finish();
+    return res;
+  }
   if (!ro.keep_activity) return sources::read_session_file(r.kind, r.path, from, ro);
   runs::TurnTracker tracker(reset ? std::vector<runs::TurnState>{} : job.turn_state);
   ro.on_activity = [&](const sources::ClaudeLine& l) { tracker.feed(l); };
@@ -246,7 +255,7 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     bytes_total +=
         rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
     std::vector<runs::TurnState> turns;
-    if (opts.keep_activity && rec && rec->id != 0 && f.kind == FileKind::ClaudeTranscript) {
+    if (opts.keep_activity && rec && rec->id != 0) {
       try {
         turns = runs::load_turn_state(st.db(), rec->id);
       } catch (const std::exception& e) {

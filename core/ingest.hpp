@@ -26,7 +26,7 @@ struct IngestOptions {
   // Roots as given by --claude-dir / --codex-dir; empty: the defaults (CLAUDE_CONFIG_DIR or
   // $XDG_CONFIG_HOME/claude and ~/.claude; CODEX_HOME or ~/.codex).
   std::vector<std::string> claude_dirs, codex_dirs;
-  bool keep_activity = true;  // hand Claude activity lines to the runs module
+  bool keep_activity = true;  // hand activity lines (Claude transcripts, Codex rollouts) to the runs module
   int threads = 2;
   std::int64_t batch_bytes = std::int64_t{128} << 20;  // commit after about this many bytes read
   std::int64_t batch_files = 5000;                     // ... or this many files

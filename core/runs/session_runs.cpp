@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/pricing.hpp"
+#include "core/runs/price_memo.hpp"
 #include "core/runs/run.hpp"
 #include "core/runs/run_store.hpp"
 
@@ -121,24 +122,6 @@ int api_status(std::string_view text) {
   return digits == 3 ? n : 0;
 }
 
-}  // namespace
-
-// fill_computed_cost's price lookup, memoized per model: normalizing and matching model ids
-// for every response of every turn was a large share of a cold ingest.
-class PriceMemo {
- public:
-  const ModelPrice* find(const std::string& model) {
-    auto [it, inserted] = memo_.try_emplace(model, nullptr);
-    if (inserted) it->second = run_price(model);
-    return it->second;
-  }
-
- private:
-  std::unordered_map<std::string, const ModelPrice*> memo_;
-};
-
-namespace {
-
 Run run_of(const Turn& t, std::int64_t file_id, PriceMemo& prices) {
   Run r;
   r.key = t.key;
@@ -207,7 +190,9 @@ class TurnTracker::Processor {
     for (const TurnState& t : saved) {
       json j = json::parse(t.state, nullptr, false);
       if (j.is_discarded()) continue;  // a state we cannot read only loses the open turn's continuation
-      open_.emplace(t.track, Turn::from_json(j));
+      auto [it, added] = open_.emplace(t.track, Turn::from_json(j));
+      if (added)
+        for (const auto& r : it->second.responses) claims_.try_emplace(r.first, t.track);
     }
   }
 
@@ -255,6 +240,7 @@ class TurnTracker::Processor {
       if (l.is_api_error || !l.has_usage) return;
       turn->api_error = false;  // a later good response means the turn went on
       const std::string id = !l.message_id.empty() ? l.message_id : "req:" + l.request_id;
+      if (!claim(id, track)) return;
       auto& resp = turn->responses[id];
       if (l.tokens.total() >= resp.tokens.total() || resp.model.empty()) {
         resp.tokens = l.tokens;
@@ -283,8 +269,29 @@ class TurnTracker::Processor {
   void close(const std::string& track) {
     auto it = open_.find(track);
     emit(it->second);  // closing by a new prompt changes nothing in it, but it must be final
+    for (const auto& r : it->second.responses) {
+      auto c = claims_.find(r.first);
+      if (c != claims_.end() && c->second == track) claims_.erase(c);
+    }
     open_.erase(it);
     touched_.erase(track);
+  }
+
+  // Whether `track`'s turn counts response `id`. A /btw side question replays a main-thread
+  // response in a sidechain (same message.id): one response counts in one turn, the main
+  // thread's. A replay comes while the turn that counted the response is open (turns close
+  // only at their thread's next prompt), so the open turns' responses are all it is checked
+  // against, and the runs do not depend on where reads of the file begin and end.
+  bool claim(const std::string& id, const std::string& track) {
+    auto [c, fresh] = claims_.try_emplace(id, track);
+    if (fresh || c->second == track) return true;
+    if (track != "main") return false;
+    if (auto side = open_.find(c->second); side != open_.end()) {
+      side->second.responses.erase(id);
+      touched_[c->second] = true;
+    }
+    c->second = track;
+    return true;
   }
 
   void emit(const Turn& t) {
@@ -336,6 +343,7 @@ class TurnTracker::Processor {
   const SessionRunOptions& opts_;
   std::map<std::string, Turn> open_;
   std::map<std::string, bool> touched_;
+  std::unordered_map<std::string, std::string> claims_;  // response id -> the track that counts it
   std::vector<Run>& runs_;
   std::vector<ErrorEvent>& errors_;
 };
@@ -377,6 +385,10 @@ std::string title_from_prompt(const ClaudeLine& l, int words) {
       text = cmd;
     }
   }
+  return title_from_text(text, words);
+}
+
+std::string title_from_text(std::string_view text, int words) {
   std::string out;
   int n = 0;
   std::size_t i = 0;
@@ -406,6 +418,10 @@ SessionRunOptions& default_options() {
   return o;
 }
 }  // namespace
+
+const SessionRunOptions& default_session_run_options() {
+  return default_options();
+}
 
 void set_default_session_run_options(const SessionRunOptions& opts) {
   default_options() = opts;

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/runs/run.hpp"
@@ -33,10 +35,13 @@ bool is_real_prompt(const sources::ClaudeLine& line);
 
 // The title a prompt gives its turn: its first `words` words, whitespace collapsed.
 std::string title_from_prompt(const sources::ClaudeLine& line, int words);
+// The same for prompt text (a Codex prompt).
+std::string title_from_text(std::string_view text, int words);
 
 // What the 3-argument ingest_session_activity uses (the ingest's hook): the app sets it
 // from the config file before it ingests.
 void set_default_session_run_options(const SessionRunOptions& opts);
+const SessionRunOptions& default_session_run_options();
 
 // Called by the ingest, inside its open transaction, once per file with the lines read
 // from that file this time (in file order). `file_id` is the store's files.id.

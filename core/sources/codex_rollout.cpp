@@ -2,6 +2,8 @@
 
 #include "core/sources/codex_rollout.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstring>
 
@@ -32,11 +34,33 @@ struct Line {
   std::string model, session_id, cwd;
   bool has_info = false;
   TokenCount tc;
+  // Read only for the turns (Parser::text set).
+  std::string role, kind, reason, message;  // message: user_message / error text, cut
+  std::string content;                      // a message item's text parts, joined, cut
+  bool content_media = false;               // ... or an image part
+  bool injected = false;                    // a text part Codex adds itself (is_codex_injected_text)
 };
+
+// Appends `s` to `dst` up to CodexLine::kMaxText bytes, cut on a UTF-8 character boundary.
+void append_cut(std::string& dst, std::string_view s) {
+  if (dst.size() >= CodexLine::kMaxText) return;
+  std::size_t n = std::min(s.size(), CodexLine::kMaxText - dst.size());
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  dst.append(s.substr(0, n));
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view p) {
+  if (s.size() < p.size()) return false;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(p[i])))
+      return false;
+  return true;
+}
 
 class Parser {
  public:
   simdjson::error_code err = simdjson::SUCCESS;
+  bool text = false;  // read the fields only the turns need (role, content, message, ...)
 
   bool check(simdjson::error_code e) {
     if (e && !err) err = e;
@@ -130,11 +154,80 @@ class Parser {
       else if (key == "info") info(x, line);
       else if (key == "id") str(x, line.session_id);
       else if (key == "cwd") str(x, line.cwd);
-      else model_field(key, x, payload_model);
+      else if (!text || !turn_field(key, x, line))
+        model_field(key, x, payload_model);
+      if (err) return;
     }
     // A model on the payload wins over one inside info (as ccusage resolves it).
     if (!payload_model.empty()) line.tc.model = payload_model;
     line.model = payload_model;
+  }
+
+  // The payload fields only the turns read; false: not one of them.
+  bool turn_field(std::string_view key, od::value& x, Line& line) {
+    if (key == "role") {
+      str(x, line.role);
+    } else if (key == "kind") {
+      str(x, line.kind);
+    } else if (key == "reason") {
+      str(x, line.reason);
+    } else if (key == "message") {
+      cut_str(x, line.message);
+    } else if (key == "content") {
+      content(x, line);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void cut_str(od::value& v, std::string& dst) {
+    od::json_type t;
+    if (check(v.type().get(t)) || t != od::json_type::string) return;
+    std::string_view sv;
+    if (check(v.get_string().get(sv))) return;
+    dst.clear();
+    append_cut(dst, sv);
+  }
+
+  // A message item's content: [{"type":"input_text","text":...}, {"type":"input_image",...}].
+  void content(od::value& v, Line& line) {
+    od::json_type t;
+    if (check(v.type().get(t)) || t != od::json_type::array) return;
+    od::array a;
+    if (check(v.get_array().get(a))) return;
+    for (auto er : a) {
+      od::value part;
+      od::object o;
+      if (check(std::move(er).get(part)) || part.get_object().get(o)) continue;
+      std::string type, text_buf;
+      bool has_text = false;
+      for (auto fr : o) {
+        od::field f;
+        std::string_view key;
+        if (check(std::move(fr).get(f)) || check(f.unescaped_key().get(key))) return;
+        od::value x = f.value();
+        if (key == "type") {
+          str(x, type);
+        } else if (key == "text") {
+          std::string_view sv;
+          od::json_type xt;
+          if (check(x.type().get(xt)) || xt != od::json_type::string || check(x.get_string().get(sv)))
+            continue;
+          if (is_codex_injected_text(sv)) line.injected = true;
+          text_buf.clear();
+          append_cut(text_buf, sv);
+          has_text = true;
+        }
+        if (err) return;
+      }
+      if (has_text) {
+        if (!line.content.empty()) append_cut(line.content, " ");
+        append_cut(line.content, text_buf);
+      } else if (type.find("image") != std::string::npos) {
+        line.content_media = true;
+      }
+    }
   }
 
   void top(od::object o, Line& line, std::string& type_buf) {
@@ -187,7 +280,108 @@ bool fail(std::string* error, std::string_view reason) {
   return false;
 }
 
+// What Codex writes first on every line: {"timestamp":"…","type":"…","payload":{"type":"…"
+struct LineHead {
+  std::string_view timestamp, type, payload_type;
+};
+
+bool line_head(std::string_view line, LineHead& h) {
+  auto field = [&line](std::string_view key, std::string_view& value) {
+    if (!line.starts_with(key)) return false;
+    line.remove_prefix(key.size());
+    const std::size_t q = line.substr(0, 64).find('"');  // short names and times, no escapes
+    if (q == std::string_view::npos) return false;
+    value = line.substr(0, q);
+    line.remove_prefix(q + 1);
+    return true;
+  };
+  return field("{\"timestamp\":\"", h.timestamp) && field(",\"type\":\"", h.type) &&
+         field(",\"payload\":{\"type\":\"", h.payload_type);
+}
+
+// Parses one line into `l`; `text`: the fields only the turns need too.
+simdjson::error_code parse_line(std::string_view line, bool text, Line& l, std::string& type_buf) {
+  od::parser& parser = thread_parser();
+  od::document doc;
+  if (auto ec = parser.iterate(line.data(), line.size(), line.size() + kPaddingBytes).get(doc)) return ec;
+  od::object obj;
+  if (auto ec = doc.get_object().get(obj)) return ec;
+  Parser p;
+  p.text = text;
+  p.top(obj, l, type_buf);
+  return p.err;
+}
+
+void fill_state(CodexLine& a, const CodexState& st, const std::string& fallback_session_id) {
+  a.model = st.model;
+  a.session_id = st.session_id.empty() ? fallback_session_id : st.session_id;
+  a.cwd = st.cwd;
+}
+
+// What a parsed line other than token_count / turn_context / session_meta means to a turn.
+void classify(const Line& l, CodexLine& a) {
+  const std::string& t = l.payload_type;
+  if (l.type == "response_item") {
+    if (t == "message") {
+      if (l.role == "user" && !l.injected && (!l.content.empty() || l.content_media)) {
+        a.event = CodexEvent::Prompt;
+        a.text = l.content;
+      } else if (l.role == "assistant") {
+        a.event = CodexEvent::Output;
+      }
+    } else if (t != "ghost_snapshot") {  // taken as a turn starts, before the agent does anything
+      a.event = CodexEvent::Output;
+    }
+    return;
+  }
+  if (l.type == "compacted") {
+    a.event = CodexEvent::Output;
+    return;
+  }
+  if (l.type != "event_msg") return;
+  if (t == "user_message") {
+    // Older rollouts also echo injected context as user_message, with a kind other than plain.
+    if ((l.kind.empty() || l.kind == "plain") && !is_codex_injected_text(l.message)) {
+      a.event = CodexEvent::Prompt;
+      a.prompt_event = true;
+      a.text = l.message;
+    }
+  } else if (t == "task_started" || t == "turn_started") {
+    a.event = CodexEvent::TaskStarted;
+  } else if (t == "task_complete" || t == "turn_complete") {
+    a.event = CodexEvent::TaskComplete;
+  } else if (t == "turn_aborted") {
+    a.event = CodexEvent::Aborted;
+    a.text = l.reason.empty() ? "aborted" : l.reason;
+  } else if (t == "error") {
+    a.event = CodexEvent::Error;
+    a.text = l.message;
+  } else if (t.starts_with("agent_") || t.ends_with("_end") || t == "context_compacted" ||
+             t == "plan_update") {
+    a.event = CodexEvent::Output;
+  }
+}
+
 }  // namespace
+
+bool is_codex_injected_text(std::string_view text) {
+  static constexpr std::string_view kMarkers[] = {"<environment_context>",
+                                                  "<user_instructions>",
+                                                  "# AGENTS.md instructions",
+                                                  "<INSTRUCTIONS>",
+                                                  "<skill>",
+                                                  "<skills_instructions>",
+                                                  "<user_shell_command>",
+                                                  "<turn_aborted>",
+                                                  "<subagent_notification>",
+                                                  "<hook_prompt"};
+  while (!text.empty() &&
+         (text.front() == ' ' || text.front() == '\n' || text.front() == '\t' || text.front() == '\r'))
+    text.remove_prefix(1);
+  for (std::string_view m : kMarkers)
+    if (starts_with_nocase(text, m)) return true;
+  return false;
+}
 
 std::string CodexState::encode() const {
   std::string s = "codex1\n";
@@ -262,7 +456,15 @@ std::string codex_ccusage_session_id(std::string_view sessions_dir, std::string_
 
 bool parse_codex_line_padded(std::string_view raw, std::int64_t line_no, std::int64_t offset,
                              const std::string& fallback_session_id, CodexState& st, FileReadResult& out,
-                             std::string* error) {
+                             std::string* error, CodexLine* act) {
+  if (act) {
+    act->event = CodexEvent::None;
+    act->prompt_event = act->has_ts = false;
+    act->ts_ms = 0;
+    act->line_no = line_no;
+    act->text.clear();
+    act->tokens = {};
+  }
   const std::string_view line = trim(raw);
   if (line.empty()) return fail(error, "blank line");
   if (std::memchr(line.data(), '\0', line.size()) != nullptr) return fail(error, "NUL bytes");
@@ -271,19 +473,48 @@ bool parse_codex_line_padded(std::string_view raw, std::int64_t line_no, std::in
   // Response items (the bulk of a rollout) carry no usage: skip them unparsed.
   const bool maybe_usage = contains(line, "token_count");
   const bool maybe_context = contains(line, "turn_context") || contains(line, "session_meta");
-  if (!maybe_usage && !maybe_context) return true;
+  const bool turns_only = !maybe_usage && !maybe_context;
+  if (turns_only) {
+    if (!act) return true;
+    // Tool calls, their output and reasoning (megabytes at times): only their time matters
+    // to a turn, and the head of the line says what they are. Messages and events are
+    // parsed; so is any line not written the usual way.
+    LineHead h;
+    std::int64_t ts = 0;
+    if (line_head(line, h) && h.type == "response_item" && h.payload_type != "message" &&
+        parse_iso8601_ms(h.timestamp, ts)) {
+      // Ghost snapshots are taken as a turn starts, before the agent does anything.
+      act->event = h.payload_type == "ghost_snapshot" ? CodexEvent::None : CodexEvent::Output;
+      act->ts_ms = ts;
+      act->has_ts = true;
+      fill_state(*act, st, fallback_session_id);
+      return true;
+    }
+  }
 
-  od::parser& parser = thread_parser();
-  od::document doc;
-  if (auto ec = parser.iterate(line.data(), line.size(), line.size() + kPaddingBytes).get(doc))
-    return fail(error, std::string("invalid JSON: ") + simdjson::error_message(ec));
-  od::object obj;
-  if (auto ec = doc.get_object().get(obj)) return fail(error, std::string("invalid JSON: ") + simdjson::error_message(ec));
-  Parser p;
+  // A line is malformed or not as the usage reader alone judges it (the On-Demand parser
+  // validates only what it visits): a line only the turns read never is, and the fields only
+  // the turns read are parsed apart, when the line is one they need.
   Line l;
   std::string type_buf;
-  p.top(obj, l, type_buf);
-  if (p.err) return fail(error, std::string("invalid JSON: ") + simdjson::error_message(p.err));
+  if (simdjson::error_code err = parse_line(line, turns_only, l, type_buf))
+    return turns_only || fail(error, std::string("invalid JSON: ") + simdjson::error_message(err));
+  bool text_ok = act != nullptr;
+  if (act && !turns_only && (l.type == "response_item" || l.type == "event_msg") &&
+      l.payload_type != "token_count") {
+    Line t;
+    std::string t_type;
+    text_ok = !parse_line(line, true, t, t_type);
+    if (text_ok) {
+      l = std::move(t);
+      type_buf = std::move(t_type);
+      l.type = type_buf;
+    }
+  }
+  if (act) {
+    act->has_ts = parse_iso8601_ms(l.timestamp, act->ts_ms);
+    if (!act->has_ts) act->ts_ms = 0;
+  }
 
   if (l.type == "session_meta") {
     if (!l.session_id.empty()) st.session_id = l.session_id;
@@ -295,9 +526,19 @@ bool parse_codex_line_padded(std::string_view raw, std::int64_t line_no, std::in
     if (!l.cwd.empty()) st.cwd = l.cwd;
     return true;
   }
-  if (l.type != "event_msg" || l.payload_type != "token_count") return true;
+  if (l.type != "event_msg" || l.payload_type != "token_count") {
+    if (text_ok) {
+      classify(l, *act);
+      fill_state(*act, st, fallback_session_id);
+    }
+    return true;
+  }
   const TokenCount& tc = l.tc;
   if (!tc.model.empty()) st.model = tc.model;
+  if (act) {
+    act->event = CodexEvent::Usage;
+    fill_state(*act, st, fallback_session_id);
+  }
   if (!tc.has_total && !tc.has_last) return true;  // info null: nothing to count
   std::int64_t ts = 0;
   if (!parse_iso8601_ms(l.timestamp, ts)) return fail(error, "token_count without a valid timestamp");
@@ -337,6 +578,7 @@ bool parse_codex_line_padded(std::string_view raw, std::int64_t line_no, std::in
   if (ours) {
     UsageEvent ev = codex_event(mine, ts, model, st, fallback_session_id, line_no, offset);
     ev.ccusage_skips = !same;
+    if (act) act->tokens = ev.tokens;
     out.usage.push_back(std::move(ev));
   }
   if (theirs && !same) {

@@ -1,10 +1,12 @@
 #pragma once
-// Codex CLI rollout lines: cumulative token_count totals turned into per-event usage.
+// Codex CLI rollout lines: cumulative token_count totals turned into per-event usage, and
+// (for the turns) what each line means to the turn in progress.
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "core/sources/codex_line.hpp"
 #include "core/sources/session_file.hpp"
 
 namespace costdeck::sources {
@@ -35,9 +37,11 @@ std::string codex_session_id_from_path(std::string_view path);
 std::string codex_ccusage_session_id(std::string_view sessions_dir, std::string_view path);
 
 // Handles one line (followed by kPaddingBytes readable bytes). Appends usage / ccusage-only
-// events / a malformed entry to `out`. Returns false for a malformed line.
+// events / a malformed entry to `out`. Returns false for a malformed line. With `activity`,
+// also says what the line means for the turn in progress (activity->event None: nothing);
+// lines only the turns need are then parsed too, but never counted as malformed.
 bool parse_codex_line_padded(std::string_view line, std::int64_t line_no, std::int64_t offset,
-                             const std::string& fallback_session_id, CodexState& state,
-                             FileReadResult& out, std::string* error);
+                             const std::string& fallback_session_id, CodexState& state, FileReadResult& out,
+                             std::string* error, CodexLine* activity = nullptr);
 
 }  // namespace costdeck::sources

@@ -39,8 +39,11 @@ class LineSink {
     ++out_.lines;
     if (blank(line)) return;
     if (kind_ == FileKind::CodexRollout) {
-      if (!parse_codex_line_padded(line, line_no_, offset, codex_fallback_id_, codex_, out_, &error_))
+      CodexLine* act = opts_.on_codex_activity ? &cx_ : nullptr;
+      if (!parse_codex_line_padded(line, line_no_, offset, codex_fallback_id_, codex_, out_, &error_, act))
         malformed(offset, line.size());
+      else if (act && act->event != CodexEvent::None)
+        opts_.on_codex_activity(*act);
       return;
     }
     claude(line, offset);
@@ -112,6 +115,7 @@ class LineSink {
   ClaudeLine cl_;
   ClaudeParseOptions parse_opts_;
   CodexState codex_;
+  CodexLine cx_;  // reused line after line, as cl_
   std::string codex_fallback_id_;
   std::string error_;
 };

@@ -10,6 +10,7 @@
 
 #include "core/model.hpp"
 #include "core/sources/claude_line.hpp"
+#include "core/sources/codex_line.hpp"
 
 namespace costdeck::sources {
 
@@ -55,6 +56,9 @@ struct ReadOptions {
   // Set: each activity line is handed here as it is parsed (then FileReadResult::activity
   // stays empty), so no line outlives its parse.
   std::function<void(const ClaudeLine&)> on_activity;
+  // Codex rollouts: set, each line that matters to a turn is handed here as it is parsed
+  // (lines only the turns need are then parsed too). Independent of keep_activity.
+  std::function<void(const CodexLine&)> on_codex_activity;
 };
 
 // Reads the complete lines from `from` on. Never throws, never writes to the file. Safe to

@@ -16,7 +16,7 @@ mkdir -p "$work/corpus" || exit 1
 for f in "$src"/tests/fixtures/claude/*.jsonl "$src"/tests/fixtures/claude/*/*.jsonl; do
   [ -f "$f" ] && { printf '\x00'; cat "$f"; } > "$work/corpus/claude-$(basename "$f")"
 done
-for f in "$src"/tests/fixtures/codex/*.jsonl; do
+for f in "$src"/tests/fixtures/codex/*.jsonl "$src"/tests/fixtures/runs/codex_*.jsonl; do
   [ -f "$f" ] && { printf '\x01'; cat "$f"; } > "$work/corpus/codex-$(basename "$f")"
 done
 bin="$work/sources_fuzz"

@@ -1,5 +1,5 @@
 // libFuzzer target over the session-file readers: the line splitter with cursors, the Claude
-// line parser and the Codex rollout parser (with its carried state).
+// line parser and the Codex rollout parser (with its carried state, and read for its turns).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -30,6 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (head.lines + tail.lines != whole.lines) __builtin_trap();
   if (head.usage.size() + tail.usage.size() != whole.usage.size()) __builtin_trap();
   if (tail.next.offset != whole.next.offset) __builtin_trap();
+  if (kind == FileKind::CodexRollout) {
+    // Reading a rollout for its turns too must not change what the usage reader sees.
+    ReadOptions turns = opts;
+    turns.on_codex_activity = [](const CodexLine& l) {
+      if (l.text.size() > CodexLine::kMaxText) __builtin_trap();
+    };
+    const FileReadResult r = read_session_bytes(kind, bytes, {}, turns, "/s/rollout-x.jsonl");
+    if (r.usage.size() != whole.usage.size() || r.malformed_count != whole.malformed_count) __builtin_trap();
+    if (r.lines != whole.lines) __builtin_trap();
+  }
 
   ClaudeLine line;
   std::string error;

@@ -152,3 +152,38 @@ TEST(RunsTurns, NoPromptTextOption) {
   q.executeStep();
   EXPECT_EQ(q.getColumn(0).getInt(), 0);
 }
+
+// btw_replay.jsonl: a /btw side question (a sidechain prompt) whose replay repeats the main
+// thread's msg_A with a new requestId and a larger cache read. A response counts in one turn
+// of a file, the main thread's: the side turn keeps only its own answer (msg_B).
+TEST(RunsTurns, BtwReplayCountsInTheMainTurnOnly) {
+  Db d;
+  runs::ingest_session_activity(d.db, 1, read_lines("btw_replay.jsonl"));
+  auto t = d.load();
+  ASSERT_EQ(t.rows.size(), 2u);
+  const auto* main = by_key(t, "cc:p1");
+  const auto* side = by_key(t, "cc:q1");
+  ASSERT_NE(main, nullptr);
+  ASSERT_NE(side, nullptr);
+  EXPECT_FALSE(main->subagent);
+  EXPECT_EQ(main->tokens.input, 300);  // msg_A + msg_C
+  EXPECT_EQ(main->tokens.output, 50);
+  EXPECT_EQ(main->tokens.cache_read, 0);
+  EXPECT_TRUE(side->subagent);
+  EXPECT_EQ(side->tokens.input, 10);  // msg_B only
+  EXPECT_EQ(side->tokens.output, 5);
+  EXPECT_EQ(side->tokens.cache_read, 0);
+}
+
+// The same when the replay arrives in a later read than the main copy (its turn still open).
+TEST(RunsTurns, BtwReplayInALaterReadCountsOnce) {
+  auto lines = read_lines("btw_replay.jsonl");
+  Db d;
+  runs::ingest_session_activity(d.db, 1, {lines.begin(), lines.begin() + 2});
+  runs::ingest_session_activity(d.db, 1, {lines.begin() + 2, lines.end()});
+  auto t = d.load();
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(by_key(t, "cc:p1")->tokens.input, 300);
+  EXPECT_EQ(by_key(t, "cc:q1")->tokens.input, 10);
+  EXPECT_EQ(by_key(t, "cc:q1")->tokens.cache_read, 0);
+}
