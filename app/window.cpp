@@ -160,6 +160,8 @@ int run_window(WindowOptions opts) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // A finished export leaves its message for the status line; the idle loop must wake to show it.
   ui::set_export_wake([] { glfwPostEmptyEvent(); });
+  // The export buttons' tooltip names the folder; it is looked up once, off this thread.
+  ui::resolve_export_dir();
 
   // The place is written while the window runs too, not only on a normal close, so a
   // crash or a killed session does not lose where the window was.

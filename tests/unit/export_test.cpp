@@ -1,12 +1,15 @@
 // Table export: CSV quoting (RFC 4180 plus the spreadsheet-formula guard), JSON shape and
-// types, the tables every view offers, and the background job that writes the file.
+// types, the tables every view offers, and the background jobs that write the files and
+// look up the export folder.
 #include "panels/export.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 using namespace costdeck;
 using costdeck::ui::ExportCell;
@@ -194,4 +197,55 @@ TEST(ExportJob, WritesTheFileAndReports) {
   ASSERT_TRUE(m3);
   EXPECT_EQ(m3->rfind("Could not export", 0), 0u) << *m3;
   fs::remove_all(dir);
+}
+
+namespace {
+
+// Sets an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(const char* n, const std::string& v) : name(n) {
+    if (const char* o = std::getenv(n)) old = o;
+    ::setenv(n, v.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old)
+      ::setenv(name.c_str(), old->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
+
+}  // namespace
+
+// The export folder is looked up once, on a job; after that the UI reads the answer
+// without asking the filesystem again (the folder going away does not change it).
+TEST(ExportDir, ResolvedOnceOffTheCallersThread) {
+  fs::path home = fs::temp_directory_path() / ("costdeck-home-" + std::to_string(::getpid()));
+  fs::remove_all(home);
+  fs::create_directories(home / "Downloads");
+  {
+    ScopedEnv h("HOME", home.string());
+    ScopedEnv a("COSTDECK_EXPORT_DIR", "");
+    ScopedEnv b("XDG_DOWNLOAD_DIR", "");
+    while (ui::take_export_status()) {
+    }
+    ui::resolve_export_dir();
+    ui::wait_exports();
+    EXPECT_EQ(ui::export_dir(), (home / "Downloads").string());
+    EXPECT_FALSE(ui::take_export_status()) << "the lookup has nothing to report";
+    fs::remove_all(home / "Downloads");
+    EXPECT_EQ(ui::export_dir(), (home / "Downloads").string());
+    EXPECT_EQ(ui::default_export_dir(), home.string());
+
+    // A table exported with no folder known yet goes where default_export_dir says, found
+    // on the job.
+    ui::export_async(sample(), ui::ExportFormat::Csv, "");
+    ui::wait_exports();
+    auto m = ui::take_export_status();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->rfind("Saved " + home.string() + "/costdeck-sample-", 0), 0u) << *m;
+  }
+  fs::remove_all(home);
 }
