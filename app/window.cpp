@@ -27,24 +27,6 @@ std::int64_t clock_ms() {
       .count();
 }
 
-// Where "Save PNG" writes: $XDG_PICTURES_DIR, else ~/Pictures if it exists, else the home folder.
-std::string png_path(const std::string& panel, float scale) {
-  std::string dir;
-  if (const char* p = std::getenv("XDG_PICTURES_DIR"); p && *p) dir = p;
-  else if (const char* h = std::getenv("HOME"); h && *h) {
-    dir = std::string(h) + "/Pictures";
-    if (FILE* f = std::fopen((dir + "/.").c_str(), "r")) std::fclose(f);
-    else dir = h;
-  } else dir = ".";
-  std::time_t t = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
-  std::string name = panel;
-  for (char& c : name)
-    if (c == '.') c = '-';
-  return dir + "/costdeck-" + name + "-" + stamp + (scale > 1 ? "@2x" : "") + ".png";
-}
-
 void glfw_error(int code, const char* msg) { std::fprintf(stderr, "costdeck: GLFW error %d: %s\n", code, msg); }
 
 // The full window and the compact one share the GLFW window: switching remembers where
@@ -271,9 +253,13 @@ int run_window(WindowOptions opts) {
       // ImGui context is current again.
       Image img = render_app(*snap, st, so);
       ImGui::SetCurrentContext(ctx);
-      std::string path = png_path(c.panel_id, c.scale), err;
-      if (img.width > 0 && write_png(path, img, &err)) st.status = "Saved " + path;
-      else st.status = "Could not save the PNG: " + (err.empty() ? std::string("off-screen rendering failed") : err);
+      // The pixels are ours now; encoding and writing them is the job's.
+      if (img.width > 0) {
+        save_png_async(std::move(img), png_file_name(c.panel_id, c.scale, std::time(nullptr)));
+        st.status = "Saving PNG…";
+      } else {
+        st.status = "Could not save the PNG: off-screen rendering failed";
+      }
       frames_left = 2;
     }
   }

@@ -2,6 +2,7 @@
 // CSV and JSON export of the tables the views show. The table is built from the snapshot
 // on the UI thread (a copy of a few thousand rows at most, on a click); formatting and
 // writing the file happen in a background job, whose result comes back as a status line.
+// "Save PNG" hands its file to the same jobs.
 
 #include <cstdint>
 #include <functional>

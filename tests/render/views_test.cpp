@@ -11,10 +11,11 @@
 #include <set>
 
 #include "app/headless_shot.hpp"
-#include "panels/chart.hpp"
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
 #include "image_checks.hpp"
+#include "panels/chart.hpp"
+#include "panels/export.hpp"
 
 using namespace costdeck;
 namespace fs = std::filesystem;
@@ -140,6 +141,49 @@ TEST(ViewContent, LightTheme) {
   std::uint32_t bg = img.pixel(img.width - 3, img.height - 3);
   EXPECT_GT(bg & 0xFF, 200u);
   EXPECT_GT(distinct_colours(img), 60u);
+}
+
+// "Save PNG" as the window does it: the panel drawn alone off-screen on this thread, then
+// encoded and written by the export job; the file is a PNG of the panel's pixel size.
+TEST(ViewContent, SavePngWritesThePanelFromTheJob) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  fs::path dir = fs::temp_directory_path() / ("costdeck-save-png-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  app::ShotOptions so;
+  so.width = 450;
+  so.height = 180;
+  so.scale = 2;
+  so.view = ui::View::Costs;
+  so.panel = "costs.daily";
+  ui::AppState st;
+  st.filter = env().snap->filter;
+  st.now_ms = kNow;
+  app::Image img = app::render_app(*env().snap, st, so);
+  ASSERT_EQ(img.width, 900);
+  const std::vector<std::uint8_t> expected = app::encode_png(img);
+  while (ui::take_export_status()) {
+  }
+  app::save_png_async(std::move(img), app::png_file_name(so.panel, so.scale, 0), dir.string());
+  ui::wait_exports();
+  auto m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  const fs::path file = dir / app::png_file_name(so.panel, so.scale, 0);
+  EXPECT_EQ(*m, "Saved " + file.string());
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_GT(bytes.size(), 24u);
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])) << 24) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
+  };
+  EXPECT_EQ(be32(16), 900u) << "IHDR width";
+  EXPECT_EQ(be32(20), 360u) << "IHDR height";
+  EXPECT_TRUE(bytes == std::string(expected.begin(), expected.end()));
+  fs::remove_all(dir);
 }
 
 // No data anywhere: the first-run screen says where it looked and offers the demo.
