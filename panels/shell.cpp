@@ -430,8 +430,10 @@ float take_title_right(float width) {
 void draw_app(const Snapshot* snap, AppState& st) {
   if (st.compact && st.solo_panel.empty()) return draw_compact(snap, st);
   g_registry.clear();
-  // Background exports report back here, on the UI thread.
-  if (auto m = take_export_status()) st.status = *m;
+  // Background exports report back here, on the UI thread. Not in an off-screen copy (Save
+  // PNG, screenshots): a message taken there would be lost with the copy.
+  if (!st.headless)
+    if (auto m = take_export_status()) st.status = *m;
   const float s = ui_scale();
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));
