@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "app/headless_shot.hpp"
 #include "app/notify.hpp"
@@ -161,6 +164,9 @@ int run_window(WindowOptions opts) {
   auto worker = std::make_unique<Worker>(opts.worker);
   worker->set_wake([] { glfwPostEmptyEvent(); });
   worker->start(st.filter);
+  // The first-run screen's "Open the demo data", written on a thread of its own.
+  std::future<WorkerOptions> demo_ready;
+  std::thread demo_thread;
   ViewFilter requested = st.filter;
   ui::Theme applied_theme = st.theme;
   std::uint64_t drawn_version = 0;
@@ -224,15 +230,43 @@ int run_window(WindowOptions opts) {
       enter_place(win, st.compact, settings);
       frames_left = 3;
     }
-    if (st.want_demo && opts.make_demo) {
+    if (st.want_demo) {
       st.want_demo = false;
-      worker.reset();  // joins the old thread before the new one starts
-      opts.worker = opts.make_demo();
-      opts.worker.on_notice = nullptr;
-      worker = std::make_unique<Worker>(opts.worker);
-      worker->set_wake([] { glfwPostEmptyEvent(); });
-      worker->start(st.filter);
-      glfwSetWindowTitle(win, "costdeck — demo");
+      // Writing the demo's files and store takes a while and touches the disk: a job does
+      // it while the window keeps drawing, and wakes the loop when it is done.
+      if (opts.make_demo && !demo_thread.joinable()) {
+        std::promise<WorkerOptions> done;
+        demo_ready = done.get_future();
+        demo_thread = std::thread([make = opts.make_demo, done = std::move(done)]() mutable {
+          try {
+            done.set_value(make());
+          } catch (...) {
+            done.set_exception(std::current_exception());
+          }
+          glfwPostEmptyEvent();  // only now: the loop it wakes must find the result ready
+        });
+        st.status = "Writing the demo data…";
+      }
+    }
+    if (demo_ready.valid() && demo_ready.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      demo_thread.join();  // it has at most the wake left to post
+      std::optional<WorkerOptions> demo;
+      try {
+        demo = demo_ready.get();
+      } catch (const std::exception& e) {
+        st.status = std::string("Could not write the demo data: ") + e.what();
+      }
+      if (demo) {
+        worker.reset();  // joins the old thread before the new one starts
+        opts.worker = std::move(*demo);
+        opts.worker.on_notice = nullptr;
+        worker = std::make_unique<Worker>(opts.worker);
+        worker->set_wake([] { glfwPostEmptyEvent(); });
+        worker->start(st.filter);
+        glfwSetWindowTitle(win, "costdeck — demo");
+        st.status.clear();
+      }
+      frames_left = 2;
     }
     if (place_timer.due(glfwGetTime())) {
       capture_settings(win, st, settings);
@@ -268,6 +302,7 @@ int run_window(WindowOptions opts) {
   capture_settings(win, st, settings);
   writer.save(settings);
 
+  if (demo_thread.joinable()) demo_thread.join();  // it posts to GLFW when done
   worker.reset();
   stop_signals.reset();  // its thread calls into GLFW: gone before GLFW is
   // A job may have taken the old wake just before it was cleared: let it finish while GLFW
