@@ -352,6 +352,15 @@ DemoData write_demo(const DemoOptions& opts) {
   d.codex_dir = d.root + "/codex";
   d.db_path = d.root + "/demo.db";
   d.config = demo_config();
+  // On a throw the caller never learns the folder's name, so nobody else would remove it.
+  struct RemoveUnlessKept {
+    const std::string& root;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      std::error_code ec;
+      if (!keep) fs::remove_all(root, ec);
+    }
+  } cleanup{d.root};
   Rng r{opts.seed ? opts.seed : 1};
   for (int day = opts.days - 1; day >= 0; --day) {
     const std::int64_t day_start = (now / 86'400'000 - day) * 86'400'000LL;
@@ -374,6 +383,7 @@ DemoData write_demo(const DemoOptions& opts) {
   recorded.insert(recorded.end(), showcase.begin(), showcase.end());
   runs::upsert_links(st.db(), phase_links(recorded));
   tx.commit();
+  cleanup.keep = true;
   return d;
 }
 
