@@ -341,6 +341,9 @@ Config demo_config() {
 
 DemoData write_demo(const DemoOptions& opts) {
   const std::int64_t now = opts.now_ms ? opts.now_ms : clock_ms();
+  // A folder of its own every time, so demos running at once (tests, two windows) never
+  // write into each other. Its name is random; the views show it under a fixed name instead
+  // (ui::shown_path), and find it as the store's folder: the store stays at the root.
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/costdeck-demo-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());

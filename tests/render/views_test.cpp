@@ -186,6 +186,17 @@ TEST(ViewContent, SavePngWritesThePanelFromTheJob) {
   fs::remove_all(dir);
 }
 
+// Demo data sits in a folder with a random name; Sources names it by a fixed root instead.
+TEST(ViewContent, SourcesShowTheDemoFolderByAFixedName) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ui::FrameRegistry reg;
+  render(ui::View::Sources, &reg);
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), "store: <demo>/demo.db"), reg.texts.end());
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), "looked in: <demo>/claude, <demo>/codex"),
+            reg.texts.end());
+  for (const auto& t : reg.texts) EXPECT_EQ(t.find(env().data.root), std::string::npos) << t;
+}
+
 // No data anywhere: the first-run screen says where it looked and offers the demo.
 TEST(ViewContent, FirstRunScreen) {
   ASSERT_TRUE(env().gl) << env().gl_error;
@@ -234,5 +245,30 @@ TEST(ScreenshotCommand, DeterministicPng) {
   std::string bad = std::string(COSTDECK_BINARY) + " screenshot --demo --view nope --out " + (tmp / "c.png").string() +
                     " 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
+  fs::remove_all(tmp);
+}
+
+// Two demo screenshots made at once (their own folders, as parallel test runs do): Sources
+// and Settings, which show the demo's paths, come out byte for byte the same.
+TEST(ScreenshotCommand, DemoPathsAreTheSameOnEveryRun) {
+  fs::path tmp = fs::temp_directory_path() / ("costdeck-shot-paths-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const std::string view : {"sources", "settings"}) {
+    auto shot = [&](const std::string& name) {
+      return std::string("env -u DISPLAY ") + COSTDECK_BINARY +
+             " screenshot --demo --now 2026-01-15T15:00:00Z --timezone UTC --size 1000x700 --view " + view +
+             " --out " + (tmp / name).string() + " 2>/dev/null";
+    };
+    const std::string both =
+        shot(view + "-a.png") + " & a=$!; " + shot(view + "-b.png") + "; b=$?; wait $a && exit $b";
+    ASSERT_EQ(std::system(both.c_str()), 0) << view;
+    const std::string a = read(tmp / (view + "-a.png")), b = read(tmp / (view + "-b.png"));
+    EXPECT_GT(a.size(), 10000u) << view;
+    EXPECT_TRUE(a == b) << view << " differs between two demo runs";
+  }
   fs::remove_all(tmp);
 }
