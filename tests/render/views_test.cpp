@@ -186,6 +186,20 @@ TEST(ViewContent, SavePngWritesThePanelFromTheJob) {
   fs::remove_all(dir);
 }
 
+// A finished job's message waits for the window: an off-screen draw (Save PNG, a
+// screenshot) works on a copy of the state and must not take it.
+TEST(ViewContent, OffscreenDrawLeavesExportMessages) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  while (ui::take_export_status()) {
+  }
+  ui::run_export_job([] { return std::string("Saved somewhere"); });
+  ui::wait_exports();
+  render(ui::View::Costs, nullptr);
+  auto m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, "Saved somewhere");
+}
+
 // Demo data sits in a folder with a random name; Sources names it by a fixed root instead.
 TEST(ViewContent, SourcesShowTheDemoFolderByAFixedName) {
   ASSERT_TRUE(env().gl) << env().gl_error;
