@@ -4,7 +4,11 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+
+#include "panels/export.hpp"
 
 namespace costdeck::app {
 
@@ -46,6 +50,45 @@ bool write_png(const std::string& path, const Image& img, std::string* error) {
   ok = (std::fclose(f) == 0) && ok;
   if (!ok && error) *error = "short write to " + path;
   return ok;
+}
+
+std::string default_pictures_dir() {
+  if (const char* p = std::getenv("XDG_PICTURES_DIR"); p && *p) return p;
+  if (const char* h = std::getenv("HOME"); h && *h) {
+    std::error_code ec;
+    const std::string pictures = std::string(h) + "/Pictures";
+    return std::filesystem::is_directory(pictures, ec) ? pictures : h;
+  }
+  return ".";
+}
+
+std::string png_file_name(const std::string& panel, float scale, std::time_t t) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string name = panel;
+  for (char& c : name)
+    if (c == '.') c = '-';
+  return "costdeck-" + name + "-" + stamp + (scale > 1 ? "@2x" : "") + ".png";
+}
+
+void save_png_async(Image img, std::string file_name, std::string dir) {
+  ui::run_export_job([img = std::move(img), file_name = std::move(file_name), dir = std::move(dir)] {
+    const std::string path = (dir.empty() ? default_pictures_dir() : dir) + "/" + file_name;
+    const std::string tmp = path + ".part";
+    std::string err;
+    std::error_code ec;
+    if (!write_png(tmp, img, &err)) {
+      std::filesystem::remove(tmp, ec);
+      return "Could not save the PNG: " + err;
+    }
+    std::filesystem::rename(tmp, path, ec);
+    if (!ec) return "Saved " + path;
+    std::string msg = "Could not save the PNG: cannot rename " + tmp + ": " + ec.message();
+    std::filesystem::remove(tmp, ec);
+    return msg;
+  });
 }
 
 }  // namespace costdeck::app

@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <future>
 #include <memory>
+#include <optional>
+#include <thread>
 
 #include "app/headless_shot.hpp"
 #include "app/notify.hpp"
@@ -25,24 +28,6 @@ namespace {
 std::int64_t clock_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Where "Save PNG" writes: $XDG_PICTURES_DIR, else ~/Pictures if it exists, else the home folder.
-std::string png_path(const std::string& panel, float scale) {
-  std::string dir;
-  if (const char* p = std::getenv("XDG_PICTURES_DIR"); p && *p) dir = p;
-  else if (const char* h = std::getenv("HOME"); h && *h) {
-    dir = std::string(h) + "/Pictures";
-    if (FILE* f = std::fopen((dir + "/.").c_str(), "r")) std::fclose(f);
-    else dir = h;
-  } else dir = ".";
-  std::time_t t = std::time(nullptr);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&t));
-  std::string name = panel;
-  for (char& c : name)
-    if (c == '.') c = '-';
-  return dir + "/costdeck-" + name + "-" + stamp + (scale > 1 ? "@2x" : "") + ".png";
 }
 
 void glfw_error(int code, const char* msg) { std::fprintf(stderr, "costdeck: GLFW error %d: %s\n", code, msg); }
@@ -160,6 +145,8 @@ int run_window(WindowOptions opts) {
   ImGui_ImplOpenGL3_Init("#version 330 core");
   // A finished export leaves its message for the status line; the idle loop must wake to show it.
   ui::set_export_wake([] { glfwPostEmptyEvent(); });
+  // The export buttons' tooltip names the folder; it is looked up once, off this thread.
+  ui::resolve_export_dir();
 
   // The place is written while the window runs too, not only on a normal close, so a
   // crash or a killed session does not lose where the window was.
@@ -177,6 +164,9 @@ int run_window(WindowOptions opts) {
   auto worker = std::make_unique<Worker>(opts.worker);
   worker->set_wake([] { glfwPostEmptyEvent(); });
   worker->start(st.filter);
+  // The first-run screen's "Open the demo data", written on a thread of its own.
+  std::future<WorkerOptions> demo_ready;
+  std::thread demo_thread;
   ViewFilter requested = st.filter;
   ui::Theme applied_theme = st.theme;
   std::uint64_t drawn_version = 0;
@@ -240,15 +230,43 @@ int run_window(WindowOptions opts) {
       enter_place(win, st.compact, settings);
       frames_left = 3;
     }
-    if (st.want_demo && opts.make_demo) {
+    if (st.want_demo) {
       st.want_demo = false;
-      worker.reset();  // joins the old thread before the new one starts
-      opts.worker = opts.make_demo();
-      opts.worker.on_notice = nullptr;
-      worker = std::make_unique<Worker>(opts.worker);
-      worker->set_wake([] { glfwPostEmptyEvent(); });
-      worker->start(st.filter);
-      glfwSetWindowTitle(win, "costdeck — demo");
+      // Writing the demo's files and store takes a while and touches the disk: a job does
+      // it while the window keeps drawing, and wakes the loop when it is done.
+      if (opts.make_demo && !demo_thread.joinable()) {
+        std::promise<WorkerOptions> done;
+        demo_ready = done.get_future();
+        demo_thread = std::thread([make = opts.make_demo, done = std::move(done)]() mutable {
+          try {
+            done.set_value(make());
+          } catch (...) {
+            done.set_exception(std::current_exception());
+          }
+          glfwPostEmptyEvent();  // only now: the loop it wakes must find the result ready
+        });
+        st.status = "Writing the demo data…";
+      }
+    }
+    if (demo_ready.valid() && demo_ready.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      demo_thread.join();  // it has at most the wake left to post
+      std::optional<WorkerOptions> demo;
+      try {
+        demo = demo_ready.get();
+      } catch (const std::exception& e) {
+        st.status = std::string("Could not write the demo data: ") + e.what();
+      }
+      if (demo) {
+        worker.reset();  // joins the old thread before the new one starts
+        opts.worker = std::move(*demo);
+        opts.worker.on_notice = nullptr;
+        worker = std::make_unique<Worker>(opts.worker);
+        worker->set_wake([] { glfwPostEmptyEvent(); });
+        worker->start(st.filter);
+        glfwSetWindowTitle(win, "costdeck — demo");
+        st.status.clear();
+      }
+      frames_left = 2;
     }
     if (place_timer.due(glfwGetTime())) {
       capture_settings(win, st, settings);
@@ -269,9 +287,13 @@ int run_window(WindowOptions opts) {
       // ImGui context is current again.
       Image img = render_app(*snap, st, so);
       ImGui::SetCurrentContext(ctx);
-      std::string path = png_path(c.panel_id, c.scale), err;
-      if (img.width > 0 && write_png(path, img, &err)) st.status = "Saved " + path;
-      else st.status = "Could not save the PNG: " + (err.empty() ? std::string("off-screen rendering failed") : err);
+      // The pixels are ours now; encoding and writing them is the job's.
+      if (img.width > 0) {
+        save_png_async(std::move(img), png_file_name(c.panel_id, c.scale, std::time(nullptr)));
+        st.status = "Saving PNG…";
+      } else {
+        st.status = "Could not save the PNG: off-screen rendering failed";
+      }
       frames_left = 2;
     }
   }
@@ -280,6 +302,7 @@ int run_window(WindowOptions opts) {
   capture_settings(win, st, settings);
   writer.save(settings);
 
+  if (demo_thread.joinable()) demo_thread.join();  // it posts to GLFW when done
   worker.reset();
   stop_signals.reset();  // its thread calls into GLFW: gone before GLFW is
   // A job may have taken the old wake just before it was cleared: let it finish while GLFW

@@ -112,8 +112,9 @@ void write_lines(const fs::path& p, const std::vector<json>& lines) {
 }
 
 // One Claude Code session: turns of prompt -> responses (with a tool call or two) ->
-// turn_duration; a few tool errors and an interrupted turn now and then.
-void claude_session(Rng& r, const fs::path& claude_dir, std::int64_t start_ms, int turns) {
+// turn_duration; a few tool errors and an interrupted turn now and then. Returns the time
+// of its last line.
+std::int64_t claude_session(Rng& r, const fs::path& claude_dir, std::int64_t start_ms, int turns) {
   const std::string cwd = kProjects[r.next() % 4];
   const std::string session = uuid_of(r);
   const std::string branch = r.range(0, 2) == 0 ? "main" : "feature/MIN-" + std::to_string(r.range(101, 112));
@@ -130,6 +131,7 @@ void claude_session(Rng& r, const fs::path& claude_dir, std::int64_t start_ms, i
     return j;
   };
   const char* model = pick_model(r);
+  std::int64_t end = t;
   for (int k = 0; k < turns; ++k) {
     const std::int64_t turn_start = t;
     json u = base("user");
@@ -171,13 +173,16 @@ void claude_session(Rng& r, const fs::path& claude_dir, std::int64_t start_ms, i
     d["durationMs"] = t - turn_start;
     d["messageCount"] = responses * 2;
     lines.push_back(d);
+    end = t;
     t += r.range(2, 25) * 60'000;
   }
   write_lines(claude_dir / "projects" / project_folder(cwd) / (session + ".jsonl"), lines);
+  return end;
 }
 
-// A Codex rollout: cumulative token totals, model from turn_context.
-void codex_session(Rng& r, const fs::path& codex_dir, std::int64_t start_ms, int turns) {
+// A Codex rollout: cumulative token totals, model from turn_context. Returns the time of its
+// last line.
+std::int64_t codex_session(Rng& r, const fs::path& codex_dir, std::int64_t start_ms, int turns) {
   const std::string id = uuid_of(r);
   const std::string day = iso(start_ms).substr(0, 10);
   std::vector<json> lines;
@@ -202,6 +207,19 @@ void codex_session(Rng& r, const fs::path& codex_dir, std::int64_t start_ms, int
   write_lines(codex_dir / "sessions" / day.substr(0, 4) / day.substr(5, 2) / day.substr(8, 2) /
                   ("rollout-" + day + "T10-00-00-" + id + ".jsonl"),
               lines);
+  return t;
+}
+
+// The newest sessions, drawn forward from their start, could run past the demo's clock and
+// show "in the future". Such a session is drawn again from the same draws (the same file),
+// started early enough to end at the clock; every other session stays as it was.
+template <class Draw>
+void session_ending_by(Rng& r, std::int64_t now_ms, std::int64_t start_ms, const Draw& draw) {
+  const Rng before = r;
+  const std::int64_t end = draw(start_ms);
+  if (end <= now_ms) return;
+  r = before;
+  draw(start_ms - (end - now_ms));
 }
 
 std::vector<runs::Run> recorded_runs(Rng& r, std::int64_t now_ms, int days) {
@@ -218,6 +236,8 @@ std::vector<runs::Run> recorded_runs(Rng& r, std::int64_t now_ms, int days) {
       run.started_ms = now_ms - d * 86'400'000LL - r.range(0, 86'000) * 1000LL;
       if (run.started_ms > now_ms - 60'000) run.started_ms = now_ms - r.range(2, 300) * 60'000LL;
       run.duration_ms = r.range(5, 900) * 1000LL;
+      // Finished by the clock, like everything else in the demo (no "in the future").
+      if (run.started_ms + *run.duration_ms > now_ms) run.started_ms = now_ms - *run.duration_ms;
       run.runtime = r.range(0, 3) == 0 ? "codex" : "claude-code";
       run.agent = kAgents[r.next() % 4];
       int tier = r.range(0, 9) < 2 ? 0 : r.range(0, 9) < 7 ? 1 : 2;
@@ -341,6 +361,9 @@ Config demo_config() {
 
 DemoData write_demo(const DemoOptions& opts) {
   const std::int64_t now = opts.now_ms ? opts.now_ms : clock_ms();
+  // A folder of its own every time, so demos running at once (tests, two windows) never
+  // write into each other. Its name is random; the views show it under a fixed name instead
+  // (ui::shown_path), and find it as the store's folder: the store stays at the root.
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/costdeck-demo-XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
@@ -352,6 +375,15 @@ DemoData write_demo(const DemoOptions& opts) {
   d.codex_dir = d.root + "/codex";
   d.db_path = d.root + "/demo.db";
   d.config = demo_config();
+  // On a throw the caller never learns the folder's name, so nobody else would remove it.
+  struct RemoveUnlessKept {
+    const std::string& root;
+    bool keep = false;
+    ~RemoveUnlessKept() {
+      std::error_code ec;
+      if (!keep) fs::remove_all(root, ec);
+    }
+  } cleanup{d.root};
   Rng r{opts.seed ? opts.seed : 1};
   for (int day = opts.days - 1; day >= 0; --day) {
     const std::int64_t day_start = (now / 86'400'000 - day) * 86'400'000LL;
@@ -361,9 +393,15 @@ DemoData write_demo(const DemoOptions& opts) {
     for (int s = 0; s < sessions; ++s) {
       std::int64_t start = day_start + (8 + r.range(0, 9)) * 3'600'000LL + r.range(0, 59) * 60'000LL;
       if (start > now - 30 * 60'000) start = now - r.range(30, 120) * 60'000LL;
-      claude_session(r, d.claude_dir, start, r.range(2, 7));
+      const int turns = r.range(2, 7);
+      session_ending_by(r, now, start,
+                        [&](std::int64_t at) { return claude_session(r, d.claude_dir, at, turns); });
     }
-    if (r.range(0, 2) == 0) codex_session(r, d.codex_dir, day_start + 14 * 3'600'000LL, r.range(2, 6));
+    if (r.range(0, 2) == 0) {
+      const int turns = r.range(2, 6);
+      session_ending_by(r, now, day_start + 14 * 3'600'000LL,
+                        [&](std::int64_t at) { return codex_session(r, d.codex_dir, at, turns); });
+    }
   }
   store::Store st = store::Store::open(d.db_path);
   SQLite::Transaction tx(st.db());
@@ -374,6 +412,7 @@ DemoData write_demo(const DemoOptions& opts) {
   recorded.insert(recorded.end(), showcase.begin(), showcase.end());
   runs::upsert_links(st.db(), phase_links(recorded));
   tx.commit();
+  cleanup.keep = true;
   return d;
 }
 

@@ -189,6 +189,13 @@ Ticks nice_ticks(double lo, double hi, int target) {
   return t;
 }
 
+Ticks fitted_ticks(double lo, double hi, float height, float min_gap, int target) {
+  Ticks t = nice_ticks(lo, hi, target);
+  while (target > 1 && t.values.size() > 2 && height < min_gap * static_cast<float>(t.values.size() - 1))
+    t = nice_ticks(lo, hi, --target);
+  return t;
+}
+
 float value_to_y(double v, double lo, double hi, const Rect& plot) {
   if (hi <= lo) return plot.y1;
   double f = (v - lo) / (hi - lo);

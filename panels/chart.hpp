@@ -49,6 +49,9 @@ struct Ticks {
 // Ticks covering [lo, hi] with about `target` intervals and a 1-2-5 step; a degenerate
 // range (lo == hi) is widened so a single value still gets an axis.
 Ticks nice_ticks(double lo, double hi, int target = 5);
+// nice_ticks with fewer intervals where `height` pixels would put the labels closer than
+// `min_gap`: a short chart gets fewer labels, never crowded ones.
+Ticks fitted_ticks(double lo, double hi, float height, float min_gap, int target = 4);
 
 // Value -> pixel on a vertical axis (hi at the top).
 float value_to_y(double v, double lo, double hi, const Rect& plot);
@@ -105,6 +108,9 @@ struct ChartOptions {
   bool show_total = true;    // stacked tooltips: a total line
   double y_min = 0;          // lines: fixed bottom of the axis
   double y_max = 0;          // > y_min: fixed top (e.g. 1.0 for percentages)
+  // The y labels take at least this text's width, so charts stacked in one panel share
+  // their left edge and their days line up.
+  const char* y_label_room = nullptr;
   const char* empty_text = "No data in this range";
 };
 

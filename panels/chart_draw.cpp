@@ -119,10 +119,13 @@ Frame begin_frame(const char* id, const ChartData& data, const ChartOptions& opt
   fr.mouse = ImGui::GetIO().MousePos;
   ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   fr.outer = {a.x, a.y, b.x, b.y};
-  fr.ticks = opts.y_max > opts.y_min ? nice_ticks(opts.y_min, opts.y_max, 4) : nice_ticks(lo, hi, 4);
-  if (opts.y_max > opts.y_min) fr.ticks.lo = opts.y_min, fr.ticks.hi = opts.y_max;
   ImFont* f = small_font();
-  float label_w = 0;
+  // The plot's height does not depend on the labels' width, so the ticks can be fitted first.
+  const float plot_h = plot_area(fr.outer, 0, f->FontSize + 4 * s, 0, 4 * s).height();
+  const bool fixed = opts.y_max > opts.y_min;
+  fr.ticks = fitted_ticks(fixed ? opts.y_min : lo, fixed ? opts.y_max : hi, plot_h, f->FontSize * 1.5f);
+  if (fixed) fr.ticks.lo = opts.y_min, fr.ticks.hi = opts.y_max;
+  float label_w = opts.y_label_room ? text_size(f, opts.y_label_room).x : 0.0f;
   std::vector<std::string> labels;
   for (double v : fr.ticks.values) {
     labels.push_back(format_tick(v, fr.ticks.step, data.format));

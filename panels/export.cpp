@@ -100,6 +100,7 @@ struct Jobs {
   std::deque<std::string> messages;
   std::vector<std::future<void>> running;
   std::function<void()> wake;
+  std::string export_dir;  // resolved by resolve_export_dir's job; empty until then
   ~Jobs() {
     for (auto& f : running)
       if (f.valid()) f.wait();
@@ -108,6 +109,27 @@ struct Jobs {
 Jobs& jobs() {
   static Jobs j;
   return j;
+}
+
+// Runs `job` on its own thread; a non-empty message it returns goes to the status line,
+// and the wake hook tells the idle loop to come and show it.
+void start_job(std::function<std::string()> job) {
+  Jobs& j = jobs();
+  std::lock_guard<std::mutex> lk(j.mu);
+  // Finished jobs are dropped so the list stays short.
+  std::erase_if(j.running, [](std::future<void>& x) {
+    return x.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  });
+  j.running.push_back(std::async(std::launch::async, [job = std::move(job)] {
+    std::string msg = job();
+    std::function<void()> wake;
+    {
+      std::lock_guard<std::mutex> lk2(jobs().mu);
+      if (!msg.empty()) jobs().messages.push_back(std::move(msg));
+      wake = jobs().wake;
+    }
+    if (wake) wake();
+  }));
 }
 
 std::string stamp_now() {
@@ -371,41 +393,43 @@ std::string default_export_dir() {
 }
 
 void export_async(ExportTable t, ExportFormat f, std::string dir) {
-  Jobs& j = jobs();
-  std::lock_guard<std::mutex> lk(j.mu);
-  // Finished jobs are dropped so the list stays short.
-  std::erase_if(j.running, [](std::future<void>& x) {
-    return x.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-  });
-  j.running.push_back(std::async(std::launch::async, [t = std::move(t), f, dir = std::move(dir)] {
+  start_job([t = std::move(t), f, dir = std::move(dir)] {
     namespace fs = std::filesystem;
+    const std::string folder = dir.empty() ? default_export_dir() : dir;
     const std::string body = f == ExportFormat::Csv ? to_csv(t) : to_json(t);
     const std::string path =
-        dir + "/costdeck-" + t.name + "-" + stamp_now() + (f == ExportFormat::Csv ? ".csv" : ".json");
+        folder + "/costdeck-" + t.name + "-" + stamp_now() + (f == ExportFormat::Csv ? ".csv" : ".json");
     const std::string tmp = path + ".part";
-    std::string msg;
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out.write(body.data(), static_cast<std::streamsize>(body.size()));
-      out.close();
-      std::error_code ec;
-      if (!out) {
-        msg = "Could not export " + t.name + ": cannot write " + tmp;
-        fs::remove(tmp, ec);
-      } else {
-        fs::rename(tmp, path, ec);
-        msg = ec ? "Could not export " + t.name + ": " + ec.message()
-                 : "Saved " + path + " (" + std::to_string(t.rows.size()) + " rows)";
-      }
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    out.close();
+    std::error_code ec;
+    if (!out) {
+      fs::remove(tmp, ec);
+      return "Could not export " + t.name + ": cannot write " + tmp;
     }
-    std::function<void()> wake;
-    {
-      std::lock_guard<std::mutex> lk2(jobs().mu);
-      jobs().messages.push_back(std::move(msg));
-      wake = jobs().wake;
-    }
-    if (wake) wake();
-  }));
+    fs::rename(tmp, path, ec);
+    return ec ? "Could not export " + t.name + ": " + ec.message()
+              : "Saved " + path + " (" + std::to_string(t.rows.size()) + " rows)";
+  });
+}
+
+void run_export_job(std::function<std::string()> job) {
+  start_job(std::move(job));
+}
+
+void resolve_export_dir() {
+  start_job([] {
+    std::string dir = default_export_dir();
+    std::lock_guard<std::mutex> lk(jobs().mu);
+    jobs().export_dir = std::move(dir);
+    return std::string();
+  });
+}
+
+std::string export_dir() {
+  std::lock_guard<std::mutex> lk(jobs().mu);
+  return jobs().export_dir;
 }
 
 std::optional<std::string> take_export_status() {
@@ -450,13 +474,15 @@ void export_buttons(AppState& st, const Snapshot& s, const char* table_id, const
     first = false;
     if (ImGui::SmallButton(f == ExportFormat::Csv ? "CSV" : "JSON")) {
       if (auto t = export_table(s, table_id, key)) {
-        export_async(std::move(*t), f, default_export_dir());
+        export_async(std::move(*t), f, export_dir());
         st.status = "Exporting…";
       }
     }
-    if (ImGui::IsItemHovered())
+    if (ImGui::IsItemHovered()) {
+      const std::string dir = export_dir();
       ImGui::SetTooltip("Export this table as %s to %s", f == ExportFormat::Csv ? "CSV" : "JSON",
-                        default_export_dir().c_str());
+                        dir.empty() ? "your downloads folder" : dir.c_str());
+    }
   }
   ImGui::PopStyleVar();
   ImGui::PopID();

@@ -2,6 +2,7 @@
 // CSV and JSON export of the tables the views show. The table is built from the snapshot
 // on the UI thread (a copy of a few thousand rows at most, on a click); formatting and
 // writing the file happen in a background job, whose result comes back as a status line.
+// "Save PNG" hands its file to the same jobs.
 
 #include <cstdint>
 #include <functional>
@@ -49,10 +50,19 @@ std::vector<std::string> exportable_tables();
 
 enum class ExportFormat { Csv, Json };
 // $COSTDECK_EXPORT_DIR, $XDG_DOWNLOAD_DIR, ~/Downloads if it exists, else the home folder.
+// It asks the filesystem, so only background jobs call it.
 std::string default_export_dir();
+// Starts a job that resolves default_export_dir() once (the window does at start-up);
+// export_dir() returns the answer, or "" until it is known, so the UI never waits for it.
+void resolve_export_dir();
+std::string export_dir();
 // Formats and writes <dir>/costdeck-<name>-<stamp>.<csv|json> on a background job (write to a
-// temporary name, then rename). The message comes back through take_export_status.
+// temporary name, then rename); an empty `dir` is resolved on the job. The message comes back
+// through take_export_status.
 void export_async(ExportTable t, ExportFormat f, std::string dir);
+// Any other file a click writes (PNG): `job` runs on a background thread like the exports;
+// the message it returns (none when empty) comes back through take_export_status.
+void run_export_job(std::function<std::string()> job);
 // "Saved /path (123 rows)" or "Could not export ...": the oldest unread message, once.
 std::optional<std::string> take_export_status();
 void wait_exports();  // blocks until every job has finished (tests, shutdown)

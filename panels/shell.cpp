@@ -307,6 +307,18 @@ std::string short_path(const std::string& p, std::size_t max_chars) {
   return "…" + p.substr(p.size() - (max_chars - 1));
 }
 
+std::string shown_path(const Snapshot& s, const std::string& path) {
+  if (!s.demo) return path;
+  const std::size_t slash = s.sources.db_path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return path;
+  const std::string root = s.sources.db_path.substr(0, slash + 1);  // with its trailing slash
+  std::string out;
+  std::size_t from = 0;
+  for (std::size_t at; (at = path.find(root, from)) != std::string::npos; from = at + root.size())
+    out.append(path, from, at - from).append(kDemoRoot).append("/");
+  return from == 0 ? path : out.append(path, from);
+}
+
 std::string fit_text(const std::string& s, float width, bool keep_end) {
   if (ImGui::CalcTextSize(s.c_str()).x <= width) return s;
   // Cut only between UTF-8 characters (never inside one).
@@ -430,8 +442,10 @@ float take_title_right(float width) {
 void draw_app(const Snapshot* snap, AppState& st) {
   if (st.compact && st.solo_panel.empty()) return draw_compact(snap, st);
   g_registry.clear();
-  // Background exports report back here, on the UI thread.
-  if (auto m = take_export_status()) st.status = *m;
+  // Background exports report back here, on the UI thread. Not in an off-screen copy (Save
+  // PNG, screenshots): a message taken there would be lost with the copy.
+  if (!st.headless)
+    if (auto m = take_export_status()) st.status = *m;
   const float s = ui_scale();
   ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0));

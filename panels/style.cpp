@@ -2,9 +2,14 @@
 
 #include <imgui_freetype.h>
 
-#include <sys/stat.h>
-
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace costdeck::ui {
 
@@ -20,27 +25,43 @@ struct ContextLook {
 std::unordered_map<const ImGuiContext*, ContextLook> g_looks;
 ContextLook& look() { return g_looks[ImGui::GetCurrentContext()]; }
 
-bool file_exists(const char* path) {
-  struct stat st{};
-  return ::stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 // Debian's fonts-dejavu-core; the atlas asserts on a missing file, so every path is checked.
 constexpr const char* kDirs[] = {"/usr/share/fonts/truetype/dejavu/", "/usr/share/fonts/dejavu/",
                                  "/usr/local/share/fonts/"};
 
-ImFont* add_font(const char* file, float px, const ImWchar* ranges) {
-  ImGuiIO& io = ImGui::GetIO();
-  for (const char* dir : kDirs) {
-    std::string path = std::string(dir) + file;
-    if (file_exists(path.c_str())) {
-      ImFontConfig cfg;
-      cfg.OversampleH = 1;
-      cfg.PixelSnapH = true;
-      return io.Fonts->AddFontFromFileTTF(path.c_str(), px, &cfg, ranges);
+// A font file's bytes, read once per process (nullptr when no folder has it). The window
+// reads them at start-up; "Save PNG" builds a fresh atlas on the UI thread later, and that
+// must not go to the disk.
+const std::vector<unsigned char>* font_file(const char* file) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::optional<std::vector<unsigned char>>> cache;
+  std::lock_guard<std::mutex> lk(mu);
+  auto [it, fresh] = cache.try_emplace(file);
+  if (fresh) {
+    for (const char* dir : kDirs) {
+      std::ifstream in(std::string(dir) + file, std::ios::binary);
+      if (!in) continue;
+      std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                       std::istreambuf_iterator<char>());
+      if (in.bad() || bytes.empty()) continue;
+      it->second = std::move(bytes);
+      break;
     }
   }
-  return nullptr;
+  return it->second ? &*it->second : nullptr;
+}
+
+ImFont* add_font(const char* file, float px, const ImWchar* ranges) {
+  const std::vector<unsigned char>* data = font_file(file);
+  if (!data) return nullptr;
+  ImFontConfig cfg;
+  cfg.OversampleH = 1;
+  cfg.PixelSnapH = true;
+  cfg.FontDataOwnedByAtlas = false;  // the cache keeps the bytes for every later atlas
+  std::snprintf(cfg.Name, sizeof cfg.Name, "%s, %.0fpx", file, px);
+  // ImGui takes a mutable pointer but only reads the data it does not own.
+  return ImGui::GetIO().Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(data->data()),
+                                                    static_cast<int>(data->size()), px, &cfg, ranges);
 }
 
 ImVec4 rgb(int r, int g, int b, float a = 1.0f) { return ImVec4(r / 255.0f, g / 255.0f, b / 255.0f, a); }

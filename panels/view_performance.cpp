@@ -130,6 +130,7 @@ void success_chart(const Snapshot& s, AppState& st, ImVec2 size) {
   static std::uint64_t version = 0;
   static Theme theme = Theme::Dark;
   static chart::ChartData rate, tasks;
+  static std::string tasks_top;  // the tasks axis' top label
   if (snap != &s || version != s.version || theme != current_theme()) {
     snap = &s;
     version = s.version;
@@ -153,6 +154,11 @@ void success_chart(const Snapshot& s, AppState& st, ImVec2 size) {
       err.values.push_back(static_cast<double>(d.errors));
       ab.values.push_back(static_cast<double>(d.aborted));
     }
+    double busiest = 0;
+    for (const auto& d : series) busiest = std::max(busiest, static_cast<double>(d.tasks));
+    // The top tick of the coarsest axis: as many digits as any label the tasks axis gets.
+    const chart::Ticks t = chart::nice_ticks(0, busiest, 1);
+    tasks_top = chart::format_tick(t.hi, t.step, chart::Format::Count);
     rate.series.push_back(std::move(r));
     tasks.series = {std::move(ok), std::move(err), std::move(ab)};
   }
@@ -164,11 +170,19 @@ void success_chart(const Snapshot& s, AppState& st, ImVec2 size) {
   lo.y_max = 1.0;
   lo.height = std::max(90.0f, (avail * 0.58f) / sc);
   lo.empty_text = "No runs in this range";
+  // One left edge for both charts, so a day's point sits above its bar: room for the wider
+  // of the two axes' widest labels.
+  ImGui::PushFont(fonts().small);
+  const char* room =
+      ImGui::CalcTextSize(tasks_top.c_str()).x > ImGui::CalcTextSize("100%").x ? tasks_top.c_str() : "100%";
+  ImGui::PopFont();
+  lo.y_label_room = room;
   chart::line_chart("rate", rate, lo);
   chart::ChartOptions bo;
   bo.stacked = true;
   bo.height = 0;
   bo.empty_text = "";
+  bo.y_label_room = room;
   chart::bar_chart("tasks", tasks, bo);
   if (!series.empty()) note_text("success " + chart::format_percent(series.back().success_rate));
   end_panel();

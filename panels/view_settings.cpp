@@ -262,10 +262,13 @@ void draw_settings(const Snapshot& s, AppState& st) {
     ImGui::Dummy(ImVec2(0, 6 * sc));
     ImGui::Separator();
     ImGui::PushTextWrapPos(0);
-    text_dim("Config file: %s", s.live.config_path.c_str());
+    const std::string config = shown_path(s, s.live.config_path);
+    text_dim("Config file: %s", config.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", s.live.config_path.c_str());
+    note_text("config: " + config);
     if (!s.live.config_message.empty()) {
       ImGui::PushStyleColor(ImGuiCol_Text, s.live.config_error ? palette().bad : palette().good);
-      ImGui::TextUnformatted(s.live.config_message.c_str());
+      ImGui::TextUnformatted(shown_path(s, s.live.config_message).c_str());
       ImGui::PopStyleColor();
       note_text(s.live.config_message);
     }

@@ -53,10 +53,18 @@ void draw_sources(const Snapshot& s, AppState& st) {
     std::string scan = src.last_scan_ms ? format_time(src.last_scan_ms, s.zone_name) + " (" +
                                               chart::format_relative(src.last_scan_ms, st.now_ms ? st.now_ms : s.now_ms) + ")"
                                         : std::string("never");
-    text_dim("Last scan: %s · store: %s", scan.c_str(), short_path(src.db_path, 60).c_str());
-    std::string roots;
-    for (const auto& r : src.roots) roots += (roots.empty() ? "" : ", ") + r;
+    const std::string store = shown_path(s, src.db_path);
+    text_dim("Last scan: %s · store: %s", scan.c_str(), short_path(store, 60).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", src.db_path.c_str());
+    note_text("store: " + store);
+    std::string roots, real_roots;
+    for (const auto& r : src.roots) {
+      roots += (roots.empty() ? "" : ", ") + shown_path(s, r);
+      real_roots += (real_roots.empty() ? "" : "\n") + r;
+    }
     text_dim("Looked in: %s", short_path(roots, 110).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", real_roots.c_str());
+    note_text("looked in: " + roots);
     end_panel();
   }
   const float files_h = std::max(240 * sc, ImGui::GetContentRegionAvail().y - 230 * sc);
@@ -78,7 +86,9 @@ void draw_sources(const Snapshot& s, AppState& st) {
           const auto& f = src.files[i];
           ImGui::TableNextRow();
           ImGui::TableNextColumn();
-          ImGui::TextUnformatted(fit_text(f.path, ImGui::GetContentRegionAvail().x, true).c_str());
+          ImGui::TextUnformatted(
+              fit_text(shown_path(s, f.path), ImGui::GetContentRegionAvail().x, true).c_str());
+          // The real path, demo or not: the one to open.
           if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", f.path.c_str());
           ImGui::PushFont(fonts().mono);
           ImGui::TableNextColumn();
@@ -116,7 +126,8 @@ void draw_sources(const Snapshot& s, AppState& st) {
     for (std::size_t i = 0; i < src.malformed.size() && i < 6; ++i) {
       const auto& m = src.malformed[i];
       ImGui::PushFont(fonts().mono);
-      ImGui::TextUnformatted((short_path(m.path, 44) + ":" + std::to_string(m.line_no)).c_str());
+      ImGui::TextUnformatted(
+          (short_path(shown_path(s, m.path), 44) + ":" + std::to_string(m.line_no)).c_str());
       ImGui::PopFont();
       text_dim("  %s", m.reason.c_str());
     }
@@ -138,7 +149,7 @@ void draw_sources(const Snapshot& s, AppState& st) {
     }
     for (std::size_t i = src.errors.size() > 6 ? src.errors.size() - 6 : 0; i < src.errors.size(); ++i) {
       ImGui::PushStyleColor(ImGuiCol_Text, palette().bad);
-      ImGui::TextWrapped("%s", src.errors[i].c_str());
+      ImGui::TextWrapped("%s", shown_path(s, src.errors[i]).c_str());
       ImGui::PopStyleColor();
     }
     end_panel();

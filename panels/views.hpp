@@ -39,6 +39,13 @@ std::string short_path(const std::string& path, std::size_t max_chars = 48);
 // name matters most).
 std::string fit_text(const std::string& s, float width, bool keep_end = false);
 std::string format_time(std::int64_t ts_ms, const std::string& zone_name);  // 2026-01-01 14:05
+// A path (or a message holding one) as the views show it. Demo data lives in a fresh
+// temporary folder each run, so two demos at once never share one; the views name that
+// folder kDemoRoot instead, so what they show, and screenshots of it, is the same on every
+// run. The folder is the store's (write_demo puts the store at its root). Other paths
+// come back unchanged.
+inline constexpr const char* kDemoRoot = "<demo>";
+std::string shown_path(const Snapshot& s, const std::string& path);
 
 }  // namespace costdeck::ui
 

@@ -214,6 +214,8 @@ TEST(LiveViews, SettingsView) {
   EXPECT_TRUE(reg.has_table("budgets_table"));
   for (const auto& b : env().snap->live.budgets)
     EXPECT_TRUE(has_text(reg, live::budget_display_name(b.budget)));
+  // The demo's config file, in its randomly named folder, is shown from a fixed root.
+  EXPECT_TRUE(has_text(reg, "config: <demo>/config.json"));
 }
 
 // Rule: a budget crossing shows a notice over any view until its id is dismissed.

@@ -11,10 +11,11 @@
 #include <set>
 
 #include "app/headless_shot.hpp"
-#include "panels/chart.hpp"
 #include "core/demo_data.hpp"
 #include "core/worker.hpp"
 #include "image_checks.hpp"
+#include "panels/chart.hpp"
+#include "panels/export.hpp"
 
 using namespace costdeck;
 namespace fs = std::filesystem;
@@ -142,6 +143,74 @@ TEST(ViewContent, LightTheme) {
   EXPECT_GT(distinct_colours(img), 60u);
 }
 
+// "Save PNG" as the window does it: the panel drawn alone off-screen on this thread, then
+// encoded and written by the export job; the file is a PNG of the panel's pixel size.
+TEST(ViewContent, SavePngWritesThePanelFromTheJob) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  fs::path dir = fs::temp_directory_path() / ("costdeck-save-png-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  app::ShotOptions so;
+  so.width = 450;
+  so.height = 180;
+  so.scale = 2;
+  so.view = ui::View::Costs;
+  so.panel = "costs.daily";
+  ui::AppState st;
+  st.filter = env().snap->filter;
+  st.now_ms = kNow;
+  app::Image img = app::render_app(*env().snap, st, so);
+  ASSERT_EQ(img.width, 900);
+  const std::vector<std::uint8_t> expected = app::encode_png(img);
+  while (ui::take_export_status()) {
+  }
+  app::save_png_async(std::move(img), app::png_file_name(so.panel, so.scale, 0), dir.string());
+  ui::wait_exports();
+  auto m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  const fs::path file = dir / app::png_file_name(so.panel, so.scale, 0);
+  EXPECT_EQ(*m, "Saved " + file.string());
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_GT(bytes.size(), 24u);
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  auto be32 = [&](std::size_t at) {
+    return (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at])) << 24) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 1])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 2])) << 8) |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[at + 3]));
+  };
+  EXPECT_EQ(be32(16), 900u) << "IHDR width";
+  EXPECT_EQ(be32(20), 360u) << "IHDR height";
+  EXPECT_TRUE(bytes == std::string(expected.begin(), expected.end()));
+  fs::remove_all(dir);
+}
+
+// A finished job's message waits for the window: an off-screen draw (Save PNG, a
+// screenshot) works on a copy of the state and must not take it.
+TEST(ViewContent, OffscreenDrawLeavesExportMessages) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  while (ui::take_export_status()) {
+  }
+  ui::run_export_job([] { return std::string("Saved somewhere"); });
+  ui::wait_exports();
+  render(ui::View::Costs, nullptr);
+  auto m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, "Saved somewhere");
+}
+
+// Demo data sits in a folder with a random name; Sources names it by a fixed root instead.
+TEST(ViewContent, SourcesShowTheDemoFolderByAFixedName) {
+  ASSERT_TRUE(env().gl) << env().gl_error;
+  ui::FrameRegistry reg;
+  render(ui::View::Sources, &reg);
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), "store: <demo>/demo.db"), reg.texts.end());
+  EXPECT_NE(std::find(reg.texts.begin(), reg.texts.end(), "looked in: <demo>/claude, <demo>/codex"),
+            reg.texts.end());
+  for (const auto& t : reg.texts) EXPECT_EQ(t.find(env().data.root), std::string::npos) << t;
+}
+
 // No data anywhere: the first-run screen says where it looked and offers the demo.
 TEST(ViewContent, FirstRunScreen) {
   ASSERT_TRUE(env().gl) << env().gl_error;
@@ -190,5 +259,30 @@ TEST(ScreenshotCommand, DeterministicPng) {
   std::string bad = std::string(COSTDECK_BINARY) + " screenshot --demo --view nope --out " + (tmp / "c.png").string() +
                     " 2>/dev/null";
   EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
+  fs::remove_all(tmp);
+}
+
+// Two demo screenshots made at once (their own folders, as parallel test runs do): Sources
+// and Settings, which show the demo's paths, come out byte for byte the same.
+TEST(ScreenshotCommand, DemoPathsAreTheSameOnEveryRun) {
+  fs::path tmp = fs::temp_directory_path() / ("costdeck-shot-paths-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  for (const std::string view : {"sources", "settings"}) {
+    auto shot = [&](const std::string& name) {
+      return std::string("env -u DISPLAY ") + COSTDECK_BINARY +
+             " screenshot --demo --now 2026-01-15T15:00:00Z --timezone UTC --size 1000x700 --view " + view +
+             " --out " + (tmp / name).string() + " 2>/dev/null";
+    };
+    const std::string both =
+        shot(view + "-a.png") + " & a=$!; " + shot(view + "-b.png") + "; b=$?; wait $a && exit $b";
+    ASSERT_EQ(std::system(both.c_str()), 0) << view;
+    const std::string a = read(tmp / (view + "-a.png")), b = read(tmp / (view + "-b.png"));
+    EXPECT_GT(a.size(), 10000u) << view;
+    EXPECT_TRUE(a == b) << view << " differs between two demo runs";
+  }
   fs::remove_all(tmp);
 }

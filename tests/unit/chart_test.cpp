@@ -174,3 +174,18 @@ TEST(ChartFormat, TicksDatesAndRelativeTimes) {
   EXPECT_EQ(format_change(5, 0), "new");
   EXPECT_EQ(format_change(0, 0), "—");
 }
+
+// A short chart gets fewer y labels instead of labels on top of each other; a tall one
+// keeps the usual count.
+TEST(ChartTicks, FittedToTheHeight) {
+  Ticks tall = fitted_ticks(0, 42, 200, 19);
+  EXPECT_EQ(tall.values.size(), nice_ticks(0, 42, 4).values.size());
+  Ticks short_axis = fitted_ticks(0, 42, 75, 19);
+  ASSERT_GE(short_axis.values.size(), 2u);
+  EXPECT_GE(75.0f / static_cast<float>(short_axis.values.size() - 1), 19.0f);
+  EXPECT_GE(short_axis.hi, 42);
+  // No room at all: still an axis from the bottom to above the data.
+  Ticks none = fitted_ticks(0, 42, 5, 19);
+  EXPECT_GE(none.values.size(), 2u);
+  EXPECT_GE(none.hi, 42);
+}

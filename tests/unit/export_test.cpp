@@ -1,12 +1,20 @@
 // Table export: CSV quoting (RFC 4180 plus the spreadsheet-formula guard), JSON shape and
-// types, the tables every view offers, and the background job that writes the file.
+// types, the tables every view offers, and the background jobs that write the files (the
+// tables' and Save PNG's) and look up the export folder.
 #include "panels/export.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "app/png.hpp"
 
 using namespace costdeck;
 using costdeck::ui::ExportCell;
@@ -194,4 +202,134 @@ TEST(ExportJob, WritesTheFileAndReports) {
   ASSERT_TRUE(m3);
   EXPECT_EQ(m3->rfind("Could not export", 0), 0u) << *m3;
   fs::remove_all(dir);
+}
+
+namespace {
+
+// A tiny image with four distinct pixels, so a wrong row order or channel shows.
+app::Image small_image() {
+  app::Image img;
+  img.width = 2;
+  img.height = 2;
+  img.rgba = {255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 255, 255, 255};
+  return img;
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Sets an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(const char* n, const std::string& v) : name(n) {
+    if (const char* o = std::getenv(n)) old = o;
+    ::setenv(n, v.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old)
+      ::setenv(name.c_str(), old->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
+
+}  // namespace
+
+// "Save PNG": the file is encoded and written on a job's thread, not the caller's; it holds
+// exactly encode_png's bytes, no temporary file is left, and the wake hook fires.
+TEST(PngJob, WritesAValidPngFromABackgroundThread) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-png-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  while (ui::take_export_status()) {
+  }
+  std::mutex mu;
+  std::vector<std::thread::id> woken_on;
+  ui::set_export_wake([&] {
+    std::lock_guard<std::mutex> lk(mu);
+    woken_on.push_back(std::this_thread::get_id());
+  });
+  app::save_png_async(small_image(), "costdeck-test.png", dir.string());
+  ui::wait_exports();
+  ui::set_export_wake(nullptr);
+  auto m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, "Saved " + (dir / "costdeck-test.png").string());
+  const std::string bytes = read_all(dir / "costdeck-test.png");
+  ASSERT_GT(bytes.size(), 8u);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  const auto expected = app::encode_png(small_image());
+  EXPECT_EQ(bytes, std::string(expected.begin(), expected.end()));
+  ASSERT_EQ(woken_on.size(), 1u);
+  EXPECT_NE(woken_on[0], std::this_thread::get_id());
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  EXPECT_EQ(files, 1u) << "no .part file left behind";
+
+  // No folder given: the pictures folder, resolved on the job.
+  {
+    ScopedEnv pictures("XDG_PICTURES_DIR", dir.string());
+    app::save_png_async(small_image(), "default.png");
+    ui::wait_exports();
+  }
+  m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(*m, "Saved " + (dir / "default.png").string());
+  EXPECT_TRUE(fs::exists(dir / "default.png"));
+
+  // A folder that does not exist: a message, no crash, no file.
+  app::save_png_async(small_image(), "x.png", (dir / "missing").string());
+  ui::wait_exports();
+  m = ui::take_export_status();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->rfind("Could not save the PNG: ", 0), 0u) << *m;
+  fs::remove_all(dir);
+}
+
+TEST(PngJob, FileName) {
+  std::tm tm{};
+  tm.tm_year = 2026 - 1900;
+  tm.tm_mon = 0;
+  tm.tm_mday = 15;
+  tm.tm_hour = 15;
+  tm.tm_min = 4;
+  tm.tm_sec = 5;
+  tm.tm_isdst = -1;
+  const std::time_t t = std::mktime(&tm);  // local time, as the name uses
+  EXPECT_EQ(app::png_file_name("costs.daily", 2.0f, t), "costdeck-costs-daily-20260115-150405@2x.png");
+  EXPECT_EQ(app::png_file_name("dash.today", 1.0f, t), "costdeck-dash-today-20260115-150405.png");
+}
+
+// The export folder is looked up once, on a job; after that the UI reads the answer
+// without asking the filesystem again (the folder going away does not change it).
+TEST(ExportDir, ResolvedOnceOffTheCallersThread) {
+  fs::path home = fs::temp_directory_path() / ("costdeck-home-" + std::to_string(::getpid()));
+  fs::remove_all(home);
+  fs::create_directories(home / "Downloads");
+  {
+    ScopedEnv h("HOME", home.string());
+    ScopedEnv a("COSTDECK_EXPORT_DIR", "");
+    ScopedEnv b("XDG_DOWNLOAD_DIR", "");
+    while (ui::take_export_status()) {
+    }
+    ui::resolve_export_dir();
+    ui::wait_exports();
+    EXPECT_EQ(ui::export_dir(), (home / "Downloads").string());
+    EXPECT_FALSE(ui::take_export_status()) << "the lookup has nothing to report";
+    fs::remove_all(home / "Downloads");
+    EXPECT_EQ(ui::export_dir(), (home / "Downloads").string());
+    EXPECT_EQ(ui::default_export_dir(), home.string());
+
+    // A table exported with no folder known yet goes where default_export_dir says, found
+    // on the job.
+    ui::export_async(sample(), ui::ExportFormat::Csv, "");
+    ui::wait_exports();
+    auto m = ui::take_export_status();
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->rfind("Saved " + home.string() + "/costdeck-sample-", 0), 0u) << *m;
+  }
+  fs::remove_all(home);
 }

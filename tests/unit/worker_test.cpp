@@ -141,3 +141,35 @@ TEST(Worker, DemoDataFillsTheSnapshot) {
   fs::remove_all(data.root);
   fs::remove_all(again.root);
 }
+
+// Nothing in the demo happens after its clock: no session, run or event shows "in the future".
+TEST(Worker, DemoDataEndsByItsClock) {
+  demo::DemoOptions d;
+  d.now_ms = kNow;
+  demo::DemoData data = demo::write_demo(d);
+  WorkerOptions o;
+  o.db_path = data.db_path;
+  o.claude_dirs = {data.claude_dir};
+  o.codex_dirs = {data.codex_dir};
+  o.config = data.config;
+  o.pinned_now_ms = kNow;
+  o.demo = true;
+  Worker w(o);
+  ViewFilter f;
+  f.timezone = "UTC";
+  SnapshotPtr s = w.build_once(f);
+  ASSERT_TRUE(s);
+  ASSERT_FALSE(s->sessions.empty());
+  for (const auto& e : s->sessions) EXPECT_LE(e.row.last_ms, kNow) << e.row.key;
+  ASSERT_FALSE(s->events.empty());
+  for (const auto& e : s->events) {
+    EXPECT_LE(e.run.started_ms, kNow) << e.run.key;
+    if (e.run.duration_ms > 0) {
+      EXPECT_LE(e.run.started_ms + e.run.duration_ms, kNow) << e.run.key;
+    }
+  }
+  // Today still has its sessions, one of them live.
+  EXPECT_GT(s->today.cost, 0);
+  EXPECT_FALSE(s->live.sessions.empty());
+  fs::remove_all(data.root);
+}
