@@ -148,6 +148,52 @@ void read_strings(sqlite3* db, LoadedCopies& all) {
   all.rank = path_ranks(all.paths);
 }
 
+// Only the names and paths the copies use, and the ranks among those paths: a ranged read
+// (the status line) touches a few files of thousands.
+void read_used_strings(sqlite3* db, LoadedCopies& all) {
+  std::vector<std::int32_t> names, files;
+  for (const StoredCopy& c : all.copies) {
+    names.push_back(c.model);
+    names.push_back(c.session);
+    names.push_back(c.project);
+    files.push_back(c.file_id);
+  }
+  auto unique = [](std::vector<std::int32_t>& v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  };
+  unique(names);
+  unique(files);
+  auto fetch = [&](const char* sql, const std::vector<std::int32_t>& ids, std::vector<std::string>& out) {
+    out.clear();
+    Stmt q(db, sql);
+    for (std::int32_t id : ids) {
+      if (id < 0) continue;
+      q.bind(1, std::int64_t{id});
+      if (q.step()) {
+        if (static_cast<std::size_t>(id) >= out.size()) out.resize(static_cast<std::size_t>(id) + 1);
+        out[static_cast<std::size_t>(id)] = q.text(0);
+      }
+      q.reset();
+    }
+  };
+  fetch("SELECT value FROM names WHERE id = ?1", names, all.names);
+  fetch("SELECT path FROM files WHERE id = ?1", files, all.paths);
+  // Unused ids get rank 0; no copy refers to them.
+  all.rank.assign(all.paths.size(), 0);
+  std::vector<std::int32_t> by_path(files.begin(), files.end());
+  by_path.erase(std::remove_if(by_path.begin(), by_path.end(),
+                               [&](std::int32_t id) {
+                                 return id < 0 || static_cast<std::size_t>(id) >= all.paths.size();
+                               }),
+                by_path.end());
+  std::sort(by_path.begin(), by_path.end(), [&](std::int32_t a, std::int32_t b) {
+    return all.paths[static_cast<std::size_t>(a)] < all.paths[static_cast<std::size_t>(b)];
+  });
+  for (std::size_t r = 0; r < by_path.size(); ++r)
+    all.rank[static_cast<std::size_t>(by_path[r])] = static_cast<std::uint32_t>(r);
+}
+
 }  // namespace
 
 void compute_time_order(LoadedCopies& all) {
@@ -222,11 +268,13 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
     const bool own = sqlite3_get_autocommit(db) != 0;
     if (own) exec(db, "BEGIN");
     try {
-      read_strings(db, out);
-      Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks WHERE max_ts >= ?1 AND min_ts < ?2");
-      n.bind(1, since_ms).bind(2, until_ms);
-      if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+      if (everything) {
+        read_strings(db, out);
+        Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks");
+        if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+      }
       read_chunks(db, out, 0, since_ms, until_ms);
+      if (!everything) read_used_strings(db, out);
       if (everything) apply_view(db, out);
       if (own) exec(db, "COMMIT");
     } catch (...) {
