@@ -3,13 +3,23 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace costdeck::runs {
 
 void JsonOut::newline_indent(std::size_t depth) {
-  out_ += '\n';
-  out_.append(depth * 2, ' ');
+  // One append from a ready-made line start: the issues report writes millions of these.
+  static constexpr std::string_view kIndent =
+      "\n                                                                ";
+  const std::size_t n = 1 + depth * 2;
+  if (n <= kIndent.size()) {
+    out_.append(kIndent.data(), n);
+  } else {
+    out_ += '\n';
+    out_.append(depth * 2, ' ');
+  }
 }
 
 void JsonOut::before_value() {
@@ -19,19 +29,19 @@ void JsonOut::before_value() {
   }
   if (empty_.empty()) return;  // the top-level value
   if (!empty_.back()) out_ += ',';
-  empty_.back() = false;
+  empty_.back() = 0;
   newline_indent(empty_.size());
 }
 
 JsonOut& JsonOut::open(char c) {
   before_value();
   out_ += c;
-  empty_.push_back(true);
+  empty_.push_back(1);
   return *this;
 }
 
 JsonOut& JsonOut::close(char c) {
-  const bool was_empty = empty_.back();
+  const bool was_empty = empty_.back() != 0;
   empty_.pop_back();
   if (!was_empty) newline_indent(empty_.size());
   out_ += c;
@@ -49,16 +59,21 @@ JsonOut& JsonOut::key(std::string_view k) {
 void JsonOut::string(std::string_view s) {
   // Plain printable ASCII needs no escaping; anything else (controls, quotes, UTF-8,
   // invalid bytes) goes through nlohmann so escapes and errors stay exactly its own.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return t;
+  }();
   bool plain = true;
-  for (unsigned char c : s)
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
+  for (unsigned char c : s) plain &= kPlain[c];
   if (plain) {
-    out_ += '"';
-    out_.append(s);
-    out_ += '"';
+    // Grown once and filled in place: strings are most of a large report's bytes.
+    const std::size_t at = out_.size();
+    out_.resize(at + s.size() + 2);
+    char* p = out_.data() + at;
+    *p = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
   } else {
     out_ += nlohmann::ordered_json(std::string(s)).dump();
   }

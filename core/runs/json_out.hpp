@@ -48,7 +48,8 @@ class JsonOut {
   void string(std::string_view s);
 
   std::string out_;
-  std::vector<bool> empty_;  // per open container: nothing written in it yet
+  std::vector<unsigned char>
+      empty_;  // per open container: nothing written in it yet (bytes: no bit twiddling)
   bool after_key_ = false;
 };
 
