@@ -1,5 +1,6 @@
 #include "core/runs/json_out.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -9,16 +10,28 @@
 
 namespace costdeck::runs {
 
+void JsonOut::grow(std::size_t n) {
+  out_.resize(std::max(out_.size() * 2, len_ + n));
+}
+
+void JsonOut::put(const char* p, std::size_t n) {
+  if (n == 0) return;
+  std::memcpy(room(n), p, n);
+  len_ += n;
+}
+
 void JsonOut::newline_indent(std::size_t depth) {
   // One append from a ready-made line start: the issues report writes millions of these.
   static constexpr std::string_view kIndent =
       "\n                                                                ";
   const std::size_t n = 1 + depth * 2;
   if (n <= kIndent.size()) {
-    out_.append(kIndent.data(), n);
+    put(kIndent.data(), n);
   } else {
-    out_ += '\n';
-    out_.append(depth * 2, ' ');
+    char* p = room(n);
+    p[0] = '\n';
+    std::memset(p + 1, ' ', n - 1);
+    len_ += n;
   }
 }
 
@@ -28,14 +41,14 @@ void JsonOut::before_value() {
     return;
   }
   if (empty_.empty()) return;  // the top-level value
-  if (!empty_.back()) out_ += ',';
+  if (!empty_.back()) put(',');
   empty_.back() = 0;
   newline_indent(empty_.size());
 }
 
 JsonOut& JsonOut::open(char c) {
   before_value();
-  out_ += c;
+  put(c);
   empty_.push_back(1);
   return *this;
 }
@@ -44,14 +57,14 @@ JsonOut& JsonOut::close(char c) {
   const bool was_empty = empty_.back() != 0;
   empty_.pop_back();
   if (!was_empty) newline_indent(empty_.size());
-  out_ += c;
+  put(c);
   return *this;
 }
 
 JsonOut& JsonOut::key(std::string_view k) {
   before_value();
   string(k);
-  out_ += ": ";
+  put(": ", 2);
   after_key_ = true;
   return *this;
 }
@@ -67,15 +80,13 @@ void JsonOut::string(std::string_view s) {
   bool plain = true;
   for (unsigned char c : s) plain &= kPlain[c];
   if (plain) {
-    // Grown once and filled in place: strings are most of a large report's bytes.
-    const std::size_t at = out_.size();
-    out_.resize(at + s.size() + 2);
-    char* p = out_.data() + at;
+    char* p = room(s.size() + 2);
     *p = '"';
     if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
     p[s.size() + 1] = '"';
+    len_ += s.size() + 2;
   } else {
-    out_ += nlohmann::ordered_json(std::string(s)).dump();
+    put(nlohmann::ordered_json(std::string(s)).dump());
   }
 }
 
@@ -89,31 +100,31 @@ JsonOut& JsonOut::value(std::int64_t v) {
   before_value();
   std::array<char, 24> b;
   auto r = std::to_chars(b.data(), b.data() + b.size(), v);
-  out_.append(b.data(), r.ptr);
+  put(b.data(), static_cast<std::size_t>(r.ptr - b.data()));
   return *this;
 }
 
 JsonOut& JsonOut::value(double v) {
   before_value();
   if (!std::isfinite(v)) {
-    out_ += "null";
+    put("null", 4);
     return *this;
   }
   std::array<char, 64> b;  // nlohmann's serializer formats floats exactly like this
   char* end = nlohmann::detail::to_chars(b.data(), b.data() + b.size(), v);
-  out_.append(b.data(), end);
+  put(b.data(), static_cast<std::size_t>(end - b.data()));
   return *this;
 }
 
 JsonOut& JsonOut::value(bool v) {
   before_value();
-  out_ += v ? "true" : "false";
+  put(v ? std::string_view("true") : std::string_view("false"));
   return *this;
 }
 
 JsonOut& JsonOut::null() {
   before_value();
-  out_ += "null";
+  put("null", 4);
   return *this;
 }
 
