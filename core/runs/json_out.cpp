@@ -1,15 +1,38 @@
 #include "core/runs/json_out.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 namespace costdeck::runs {
 
+void JsonOut::grow(std::size_t n) {
+  out_.resize(std::max(out_.size() * 2, len_ + n));
+}
+
+void JsonOut::put(const char* p, std::size_t n) {
+  if (n == 0) return;
+  std::memcpy(room(n), p, n);
+  len_ += n;
+}
+
 void JsonOut::newline_indent(std::size_t depth) {
-  out_ += '\n';
-  out_.append(depth * 2, ' ');
+  // One append from a ready-made line start: the issues report writes millions of these.
+  static constexpr std::string_view kIndent =
+      "\n                                                                ";
+  const std::size_t n = 1 + depth * 2;
+  if (n <= kIndent.size()) {
+    put(kIndent.data(), n);
+  } else {
+    char* p = room(n);
+    p[0] = '\n';
+    std::memset(p + 1, ' ', n - 1);
+    len_ += n;
+  }
 }
 
 void JsonOut::before_value() {
@@ -18,30 +41,30 @@ void JsonOut::before_value() {
     return;
   }
   if (empty_.empty()) return;  // the top-level value
-  if (!empty_.back()) out_ += ',';
-  empty_.back() = false;
+  if (!empty_.back()) put(',');
+  empty_.back() = 0;
   newline_indent(empty_.size());
 }
 
 JsonOut& JsonOut::open(char c) {
   before_value();
-  out_ += c;
-  empty_.push_back(true);
+  put(c);
+  empty_.push_back(1);
   return *this;
 }
 
 JsonOut& JsonOut::close(char c) {
-  const bool was_empty = empty_.back();
+  const bool was_empty = empty_.back() != 0;
   empty_.pop_back();
   if (!was_empty) newline_indent(empty_.size());
-  out_ += c;
+  put(c);
   return *this;
 }
 
 JsonOut& JsonOut::key(std::string_view k) {
   before_value();
   string(k);
-  out_ += ": ";
+  put(": ", 2);
   after_key_ = true;
   return *this;
 }
@@ -49,18 +72,21 @@ JsonOut& JsonOut::key(std::string_view k) {
 void JsonOut::string(std::string_view s) {
   // Plain printable ASCII needs no escaping; anything else (controls, quotes, UTF-8,
   // invalid bytes) goes through nlohmann so escapes and errors stay exactly its own.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return t;
+  }();
   bool plain = true;
-  for (unsigned char c : s)
-    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-      plain = false;
-      break;
-    }
+  for (unsigned char c : s) plain &= kPlain[c];
   if (plain) {
-    out_ += '"';
-    out_.append(s);
-    out_ += '"';
+    char* p = room(s.size() + 2);
+    *p = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    len_ += s.size() + 2;
   } else {
-    out_ += nlohmann::ordered_json(std::string(s)).dump();
+    put(nlohmann::ordered_json(std::string(s)).dump());
   }
 }
 
@@ -74,31 +100,31 @@ JsonOut& JsonOut::value(std::int64_t v) {
   before_value();
   std::array<char, 24> b;
   auto r = std::to_chars(b.data(), b.data() + b.size(), v);
-  out_.append(b.data(), r.ptr);
+  put(b.data(), static_cast<std::size_t>(r.ptr - b.data()));
   return *this;
 }
 
 JsonOut& JsonOut::value(double v) {
   before_value();
   if (!std::isfinite(v)) {
-    out_ += "null";
+    put("null", 4);
     return *this;
   }
   std::array<char, 64> b;  // nlohmann's serializer formats floats exactly like this
   char* end = nlohmann::detail::to_chars(b.data(), b.data() + b.size(), v);
-  out_.append(b.data(), end);
+  put(b.data(), static_cast<std::size_t>(end - b.data()));
   return *this;
 }
 
 JsonOut& JsonOut::value(bool v) {
   before_value();
-  out_ += v ? "true" : "false";
+  put(v ? std::string_view("true") : std::string_view("false"));
   return *this;
 }
 
 JsonOut& JsonOut::null() {
   before_value();
-  out_ += "null";
+  put("null", 4);
   return *this;
 }
 

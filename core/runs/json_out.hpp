@@ -13,7 +13,7 @@ namespace costdeck::runs {
 
 class JsonOut {
  public:
-  JsonOut() { out_.reserve(1 << 16); }
+  JsonOut() { out_.resize(1 << 16); }
 
   JsonOut& begin_object() { return open('{'); }
   JsonOut& end_object() { return close('}'); }
@@ -38,7 +38,11 @@ class JsonOut {
     return value(v);
   }
 
-  std::string take() { return std::move(out_); }
+  std::string take() {
+    out_.resize(len_);
+    len_ = 0;
+    return std::move(out_);
+  }
 
  private:
   JsonOut& open(char c);
@@ -46,9 +50,22 @@ class JsonOut {
   void before_value();
   void newline_indent(std::size_t depth);
   void string(std::string_view s);
+  // Room for n more bytes at out_.data() + len_.
+  char* room(std::size_t n) {
+    if (len_ + n > out_.size()) grow(n);
+    return out_.data() + len_;
+  }
+  void grow(std::size_t n);
+  void put(char c) { *room(1) = c, ++len_; }
+  void put(const char* p, std::size_t n);
+  void put(std::string_view s) { put(s.data(), s.size()); }
 
+  // Written up to len_; the bytes past it are spare room. Plain std::string appends
+  // check capacity and size on every call, a noticeable share of a large report's time.
   std::string out_;
-  std::vector<bool> empty_;  // per open container: nothing written in it yet
+  std::size_t len_ = 0;
+  std::vector<unsigned char>
+      empty_;  // per open container: nothing written in it yet (bytes: no bit twiddling)
   bool after_key_ = false;
 };
 

@@ -264,9 +264,11 @@ class Interner {
   std::unordered_map<std::string_view, std::int32_t> index_;
 };
 
-// One column's values -> interned ids. A small open-addressing table per column with the
-// bytes in one arena: the shared node-based hash table cost a cache miss or three per
-// lookup, a fifth of the load time at 100k runs.
+// One column's values -> ids local to the column, each promoted to a shared id when the
+// rows are walked in their final order (shared ids are handed out in first-seen order, and
+// reports break ties by them). A small open-addressing table per column with the bytes in
+// one arena: the shared node-based hash table cost a cache miss or three per lookup, a
+// fifth of the load time at 100k runs.
 class ColumnInterner {
  public:
   explicit ColumnInterner(Interner& all) : all_(all), slots_(64) {}
@@ -283,12 +285,20 @@ class ColumnInterner {
         return s.id;
       }
     }
-    const std::int32_t id = all_.add(v.data(), v.size());
+    const auto id = static_cast<std::int32_t>(values_.size());
     slots_[i] = {h, static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(v.size()), id};
+    values_.push_back({static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(v.size()), -1});
     arena_.append(v);
     if (++used_ * 2 > slots_.size()) grow();
     remember(v, id);
     return id;
+  }
+  // The shared id of a local one.
+  std::int32_t shared(std::int32_t local) {
+    if (local < 0) return -1;
+    Value& v = values_[static_cast<std::size_t>(local)];
+    if (v.shared < 0) v.shared = all_.add(arena_.data() + v.off, v.len);
+    return v.shared;
   }
 
  private:
@@ -296,6 +306,10 @@ class ColumnInterner {
     std::uint64_t hash = 0;
     std::uint32_t off = 0, len = 0;
     std::int32_t id = -1;
+  };
+  struct Value {
+    std::uint32_t off = 0, len = 0;
+    std::int32_t shared = -1;
   };
   void remember(std::string_view v, std::int32_t id) {
     last_.assign(v);
@@ -318,6 +332,7 @@ class ColumnInterner {
   std::int32_t last_id_ = -1;
   std::vector<Slot> slots_;  // power-of-two size, at most half full
   std::size_t used_ = 0;
+  std::vector<Value> values_;  // by local id
   std::string arena_;
 };
 
@@ -396,19 +411,26 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   } else if (opt.texts == LoadOptions::Texts::None) {
     key_col = title_col = error_col = "NULL";
   }
-  std::string sql = std::string(
-                        "SELECT id, started_ms, ended_ms, duration_ms, runtime, agent, subagent, tier, issue, project, "
-                        "session_id, git_branch, operation, trigger_type, ") +
-                    title_col + ", status, " + error_col +
-                    ", model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, "
-                    "cost_computed, source, " +
-                    key_col + " FROM runs WHERE started_ms >= ?1 AND started_ms < ?2";
+  // Without time bounds the table is read in rowid order and sorted here: walking the
+  // started_ms index costs a seek into the table per row, and a store filled by ingests
+  // of many files is far from rowid order.
+  const bool bounded = f.since_ms || f.until_ms;
+  std::string sql =
+      std::string(
+          "SELECT id, started_ms, ended_ms, duration_ms, runtime, agent, subagent, tier, issue, project, "
+          "session_id, git_branch, operation, trigger_type, ") +
+      title_col + ", status, " + error_col +
+      ", model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, "
+      "cost_computed, source, " +
+      key_col + " FROM runs WHERE " + (bounded ? "started_ms >= ?1 AND started_ms < ?2" : "1");
   if (!runtime.empty()) sql += " AND runtime = ?3";
-  sql += " ORDER BY started_ms, id";
+  if (bounded) sql += " ORDER BY started_ms, id";
   StmtPtr stmt = prepare(h, sql);
   sqlite3_stmt* st = stmt.get();
-  sqlite3_bind_int64(st, 1, since);
-  sqlite3_bind_int64(st, 2, until);
+  if (bounded) {
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, until);
+  }
   if (!runtime.empty()) sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
 
   IssueMatcher matcher(config.issue_branch_pattern);
@@ -423,11 +445,14 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   ColumnInterner c_runtime(strings), c_agent(strings), c_tier(strings), c_issue(strings), c_project(strings),
       c_session(strings), c_branch(strings), c_operation(strings), c_trigger(strings), c_model(strings);
   const Reader rd{st};
-  auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return rd.null(col) ? -1 : c.add(rd.text(col)); };
-  t.rows.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
+  // NULL and '' both mean "not given"; text() is empty for either, so no type check.
+  auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return c.add(rd.text(col)); };
+  std::vector<RunRow> loaded;
+  loaded.reserve(static_cast<std::size_t>(
+      std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    RunRow r;
+    RunRow& r = loaded.emplace_back();
     r.id = rd.i64(0);
     r.started_ms = rd.i64(1);
     if (!rd.null(2)) r.ended_ms = rd.i64(2);
@@ -435,6 +460,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       r.duration_ms = rd.i64(3);
     else if (r.ended_ms >= 0)
       r.duration_ms = std::max<std::int64_t>(0, r.ended_ms - r.started_ms);
+    // Column-local ids until the rows are in order (below).
     r.runtime = intern(c_runtime, 4);
     r.agent = intern(c_agent, 5);
     r.subagent = rd.i64(6) != 0;
@@ -458,6 +484,32 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     r.cost_computed = rd.i64(23) != 0;
     r.source = source_of(rd.text(24)).value_or(RunSource::Recorded);
     r.key = std::string(rd.text(25));
+  }
+  if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
+  stmt.reset();
+
+  auto earlier = [](const RunRow& a, const RunRow& b) {
+    return a.started_ms != b.started_ms ? a.started_ms < b.started_ms : a.id < b.id;
+  };
+  if (!std::is_sorted(loaded.begin(), loaded.end(), earlier))
+    std::sort(loaded.begin(), loaded.end(), earlier);
+
+  // In start order, as the rows would have come from the index: shared ids, attribution
+  // and the filters on attributed fields see the rows in the same order as ever. Rows
+  // that pass are compacted in place.
+  std::size_t kept = 0;
+  for (std::size_t n = 0; n < loaded.size(); ++n) {
+    RunRow& r = loaded[n];
+    r.runtime = c_runtime.shared(r.runtime);
+    r.agent = c_agent.shared(r.agent);
+    r.tier = c_tier.shared(r.tier);
+    r.issue = c_issue.shared(r.issue);
+    r.project = c_project.shared(r.project);
+    r.session = c_session.shared(r.session);
+    r.branch = c_branch.shared(r.branch);
+    r.operation = c_operation.shared(r.operation);
+    r.trigger = c_trigger.shared(r.trigger);
+    r.model = c_model.shared(r.model);
 
     r.tier_recorded = r.tier >= 0;
     if (!r.tier_recorded) {
@@ -501,9 +553,11 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     if (!f.model.empty() && !contains(strings.at(r.model), f.model)) continue;
     if (!f.tier.empty() && strings.at(r.tier) != f.tier) continue;
     if (!f.issue.empty() && strings.at(r.issue) != f.issue) continue;
-    t.rows.push_back(std::move(r));
+    if (kept != n) loaded[kept] = std::move(r);
+    ++kept;
   }
-  if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
+  loaded.resize(kept);
+  t.rows = std::move(loaded);
 
   if (opt.error_events) {
     StmtPtr es = prepare(h,
