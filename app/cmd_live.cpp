@@ -39,7 +39,8 @@ json iso_or_null(const std::optional<std::int64_t>& t) {
 
 json block_json(const live::Block& b, const store::UsageTable& t, std::optional<std::int64_t> limit) {
   json j;
-  j["id"] = b.is_gap ? "gap-" + timeutil::format_iso8601_ms(b.start_ms) : timeutil::format_iso8601_ms(b.start_ms);
+  j["id"] =
+      b.is_gap ? "gap-" + timeutil::format_iso8601_ms(b.start_ms) : timeutil::format_iso8601_ms(b.start_ms);
   j["startTime"] = timeutil::format_iso8601_ms(b.start_ms);
   j["endTime"] = timeutil::format_iso8601_ms(b.end_ms);
   j["actualEndTime"] = iso_or_null(b.actual_end_ms);
@@ -53,7 +54,9 @@ json block_json(const live::Block& b, const store::UsageTable& t, std::optional<
   j["totalTokens"] = b.tokens.total();
   j["costUSD"] = json_number(b.cost_usd);
   json models = json::array();
-  for (auto m : b.models) models.push_back(m >= 0 ? t.models[static_cast<std::size_t>(m)] : "");
+  // API-error placeholders are not a model (ccusage leaves them out too).
+  for (auto m : b.models)
+    if (std::string name = live::block_model_name(t, m); name != "<synthetic>") models.push_back(name);
   j["models"] = models;
   if (b.burn)
     j["burnRate"] = {{"tokensPerMinute", b.burn->tokens_per_minute},
@@ -139,7 +142,9 @@ int run_blocks(const CommonOptions& o, const BlocksFlags& f) {
     else
       status = hm(b->actual_end_ms.value_or(b->start_ms) - b->start_ms);
     std::string models;
-    for (auto m : b->models) models += (models.empty() ? "" : ", ") + c.usage.models[static_cast<std::size_t>(m)];
+    for (auto m : b->models)
+      if (std::string name = live::block_model_name(c.usage, m); name != "<synthetic>")
+        models += (models.empty() ? "" : ", ") + name;
     std::printf("%-22s %-26s %14s %10s  %s\n", start.c_str(), status.c_str(),
                 b->is_gap ? "-" : report::format_count(b->tokens.total()).c_str(),
                 b->is_gap ? "-" : report::format_usd(b->cost_usd).c_str(), models.c_str());
@@ -160,7 +165,9 @@ int run_blocks(const CommonOptions& o, const BlocksFlags& f) {
 }
 
 // The same periods as the window's budgets (core/live/live_snapshot.cpp).
-live::PeriodFn period_fn(const timeutil::Zone& zone) { return live::zone_periods(zone); }
+live::PeriodFn period_fn(const timeutil::Zone& zone) {
+  return live::zone_periods(zone);
+}
 
 // Exit status of `report budgets` when a budget is exceeded: distinct from errors (1) and
 // usage errors (2), so an orchestrator can stop spending.
@@ -197,14 +204,16 @@ int run_budgets(const CommonOptions& o, const std::string& prices) {
   if (o.json) {
     std::cout << json{{"budgets", arr}, {"exceeded", exceeded}}.dump(2) << "\n";
   } else if (statuses.empty()) {
-    std::cout << "No budgets configured. Add \"budgets\" to " << (c.config.path.empty() ? default_config_path() : c.config.path)
-              << " (see README).\n";
+    std::cout << "No budgets configured. Add \"budgets\" to "
+              << (c.config.path.empty() ? default_config_path() : c.config.path) << " (see README).\n";
   } else {
     std::printf("%-32s %8s %14s %14s %14s %7s  %s\n", "Budget", "Unit", "Used", "Limit", "Projected", "Used%",
                 "Status");
     for (const auto& s : statuses) {
       bool usd = s.budget.unit == live::BudgetUnit::Usd;
-      auto fmt = [&](double v) { return usd ? report::format_usd(v) : report::format_count(std::llround(v)); };
+      auto fmt = [&](double v) {
+        return usd ? report::format_usd(v) : report::format_count(std::llround(v));
+      };
       std::printf("%-32s %8s %14s %14s %14s %6.1f%%  %s\n", live::budget_display_name(s.budget).c_str(),
                   live::budget_unit_name(s.budget.unit), fmt(s.used).c_str(), fmt(s.budget.limit).c_str(),
                   fmt(s.projected).c_str(), s.fraction * 100.0, live::limit_status_name(s.status));
@@ -249,7 +258,8 @@ int run_statusline(const CommonOptions& o) {
   for (std::size_t i = 0; i < c.usage.rows.size(); ++i) {
     const auto& r = c.usage.rows[i];
     if (r.ts_ms > c.now_ms) continue;
-    if (!session_id.empty() && r.session >= 0 && c.usage.sessions[static_cast<std::size_t>(r.session)] == session_id)
+    if (!session_id.empty() && r.session >= 0 &&
+        c.usage.sessions[static_cast<std::size_t>(r.session)] == session_id)
       session += costs.usd[i];
     if (c.zone.day_of(r.ts_ms) == day) today += costs.usd[i];
     if (r.runtime == Runtime::Claude) claude.push_back({r.ts_ms, r.tokens, costs.usd[i], r.model});
@@ -275,13 +285,16 @@ int run_statusline(const CommonOptions& o) {
 
 void add_live_commands(CLI::App* root, CLI::App* report, CommonOptions& o, Handler* run) {
   static BlocksFlags bf;
-  auto* blocks = report->add_subcommand("blocks", "Claude's 5-hour usage blocks: cost, burn rate, projection");
+  auto* blocks =
+      report->add_subcommand("blocks", "Claude's 5-hour usage blocks: cost, burn rate, projection");
   add_source_options(blocks, o);
   add_filter_options(blocks, o);
-  blocks->add_option("--token-limit,-t", bf.token_limit, "Token limit for the active block (a number, or max)");
+  blocks->add_option("--token-limit,-t", bf.token_limit,
+                     "Token limit for the active block (a number, or max)");
   blocks->add_flag("--active,-a", bf.active, "Only the active block");
   blocks->add_flag("--recent,-r", bf.recent, "Only blocks of the last 3 days");
-  blocks->add_option("--session-length,-n", bf.session_hours, "Block length in hours")->check(CLI::PositiveNumber);
+  blocks->add_option("--session-length,-n", bf.session_hours, "Block length in hours")
+      ->check(CLI::PositiveNumber);
   blocks->add_option("--prices", bf.prices, "Price file merged over the built-in table");
   blocks->callback([&o, run] { *run = [&o] { return run_blocks(o, bf); }; });
 
@@ -293,7 +306,8 @@ void add_live_commands(CLI::App* root, CLI::App* report, CommonOptions& o, Handl
   budgets->add_option("--prices", budget_prices, "Price file merged over the built-in table");
   budgets->callback([&o, run] { *run = [&o] { return run_budgets(o, budget_prices); }; });
 
-  auto* status = root->add_subcommand("statusline", "One line for Claude Code's status line hook (JSON on stdin)");
+  auto* status =
+      root->add_subcommand("statusline", "One line for Claude Code's status line hook (JSON on stdin)");
   add_source_options(status, o);
   status->add_option("--timezone,-z", o.timezone, "IANA time zone for 'today'");
   status->add_option("--now", o.now, "Pin the clock (ISO 8601)");

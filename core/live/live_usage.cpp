@@ -96,9 +96,19 @@ std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts
   out.reserve(t.rows.size());
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
-    out.push_back({r.ts_ms, r.tokens, costs.usd[i], r.model});
+    // Fast-mode rows are their own model ("<model>-fast"), as in every report.
+    const std::int32_t model =
+        r.model >= 0 && r.fast ? r.model + static_cast<std::int32_t>(t.models.size()) : r.model;
+    out.push_back({r.ts_ms, r.tokens, costs.usd[i], model});
   }
   return out;
+}
+
+std::string block_model_name(const store::UsageTable& t, std::int32_t m) {
+  const auto n = static_cast<std::int32_t>(t.models.size());
+  if (m < 0) return {};
+  if (m >= n) return at(t.models, m - n) + "-fast";
+  return at(t.models, m);
 }
 
 std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,

@@ -46,6 +46,8 @@ std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCost
 
 // Every row as a block entry (model index = the table's model index).
 std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts& costs);
+// The name of a block entry's model index (block_entries: fast-mode rows get "-fast").
+std::string block_model_name(const store::UsageTable& t, std::int32_t model);
 
 // Every row as a budget sample; tiers by the config's rules (model family, runtime, project).
 // The returned samples point into `t` and `tier_names`: keep both alive. Rows before

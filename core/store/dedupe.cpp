@@ -57,11 +57,14 @@ void dedupe_ccusage(std::span<DedupeCopy> copies, bool daily) {
     // it; the full merge indexes a slot again when its kept copy is replaced, daily does not.
     for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
       if (copies[slots[s].kept].req_key == c.req_key && (!daily || slots[s].created == c.req_key)) match = s;
-    // Only the daily loader of 20.0.24 matches /btw sidechain replays by message.id; its
-    // monthly/weekly/session loader counts them again (docs/accuracy.md section 4).
-    if (match == slots.size() && daily)
+    // A sidechain copy matches by message.id alone in the daily loader of 20.0.24; its
+    // monthly/weekly/session loader matches it only at the same timestamp, so a /btw
+    // replay written later counts again there (docs/accuracy.md section 4).
+    if (match == slots.size())
       for (std::size_t s = 0; s < slots.size() && match == slots.size(); ++s)
-        if (c.sidechain || copies[slots[s].kept].sidechain) match = s;
+        if ((c.sidechain || copies[slots[s].kept].sidechain) &&
+            (daily || copies[slots[s].kept].ts_ms == c.ts_ms))
+          match = s;
     if (match == slots.size()) {
       slots.push_back({i, c.req_key});
     } else if (replaces(c, copies[slots[match].kept])) {

@@ -31,6 +31,7 @@ struct DedupeCopy {
   // Inputs.
   std::uint64_t req_key = 0;  // hash of requestId, 0 when absent
   std::int64_t total = 0;     // input + output + cache writes + cache reads
+  std::int64_t ts_ms = 0;     // the line's timestamp (ccusage's non-daily sidechain match)
   bool sidechain = false;
   bool speed = false;          // usage.speed present (tie-break of ccusage)
   bool ccusage_skips = false;  // ccusage drops the line before deduping

@@ -16,6 +16,7 @@ DedupeCopy to_dedupe(const StoredCopy& c) {
   DedupeCopy d;
   d.req_key = c.req_key;
   d.total = c.tokens.total();
+  d.ts_ms = c.ts_ms;
   d.sidechain = (c.flags & kSidechain) != 0;
   d.speed = (c.flags & kFast) != 0;
   d.ccusage_skips = (c.flags & kCcusageSkips) != 0;

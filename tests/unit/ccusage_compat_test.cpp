@@ -47,12 +47,16 @@ json costdeck_report(const std::string& runtime, const std::string& report, cons
   return json::parse(run(cmd));
 }
 
-const char* list_key(const std::string& r) { return r == "session" ? "sessions" : r.c_str(); }
+const char* list_key(const std::string& r) {
+  return r == "session" ? "sessions" : r.c_str();
+}
 const char* row_key(const std::string& r) {
   return r == "daily" ? "date" : r == "monthly" ? "month" : "sessionId";
 }
 
-bool is_cost(const std::string& k) { return k == "totalCost" || k == "costUSD" || k == "cost"; }
+bool is_cost(const std::string& k) {
+  return k == "totalCost" || k == "costUSD" || k == "cost";
+}
 
 // Every number and every identifying string ccusage prints must be ours too.
 void compare_object(const json& want, const json& got, const std::string& where) {
@@ -62,8 +66,10 @@ void compare_object(const json& want, const json& got, const std::string& where)
     ASSERT_TRUE(got.contains(k)) << at << " missing";
     const json& g = got[k];
     if (it->is_number()) {
-      if (is_cost(k)) EXPECT_NEAR(g.get<double>(), it->get<double>(), 1e-6) << at;
-      else EXPECT_EQ(g, *it) << at;
+      if (is_cost(k))
+        EXPECT_NEAR(g.get<double>(), it->get<double>(), 1e-6) << at;
+      else
+        EXPECT_EQ(g, *it) << at;
     } else if (it->is_string()) {
       EXPECT_EQ(g, *it) << at;
     } else if (k == "modelsUsed") {
@@ -120,18 +126,51 @@ TEST_P(CcusageCompat, MatchesLiveCcusage) {
   TempDir tmp;
   fs::create_directories(tmp.path / "home");
   std::string env = "HOME=" + (tmp.path / "home").string() +
-                    (runtime == "claude" ? " CLAUDE_CONFIG_DIR=" + kCompat + "/claude" : " CODEX_HOME=" + kCompat + "/codex");
-  json want = json::parse(run(env + " " + bin + " " + runtime + " " + report + " --json --offline -z UTC 2>/dev/null"));
+                    (runtime == "claude" ? " CLAUDE_CONFIG_DIR=" + kCompat + "/claude"
+                                         : " CODEX_HOME=" + kCompat + "/codex");
+  json want = json::parse(
+      run(env + " " + bin + " " + runtime + " " + report + " --json --offline -z UTC 2>/dev/null"));
   json got = costdeck_report(runtime, report, tmp.path / "c.db");
   compare_report(want, got, report, "live " + runtime + " " + report);
 }
 
-INSTANTIATE_TEST_SUITE_P(Reports, CcusageCompat,
-                         ::testing::Values(std::make_pair("claude", "daily"), std::make_pair("claude", "monthly"),
-                                           std::make_pair("claude", "session"), std::make_pair("codex", "daily"),
-                                           std::make_pair("codex", "monthly"), std::make_pair("codex", "session")),
-                         [](const auto& info) {
-                           return std::string(info.param.first) + "_" + info.param.second;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Reports, CcusageCompat,
+    ::testing::Values(std::make_pair("claude", "daily"), std::make_pair("claude", "monthly"),
+                      std::make_pair("claude", "session"), std::make_pair("codex", "daily"),
+                      std::make_pair("codex", "monthly"), std::make_pair("codex", "session")),
+    [](const auto& info) { return std::string(info.param.first) + "_" + info.param.second; });
+
+}  // namespace
+
+namespace {
+
+// Rule: `report blocks --compat ccusage` equals `ccusage claude blocks --json` block by block
+// on the whole compat corpus (sidechains, resumed copies, progress copies, gaps of days):
+// the same boundaries, gap blocks, entries, tokens and models, costs within 1e-6.
+TEST(CcusageBlocks, MatchesLiveCcusageOnTheCompatCorpus) {
+  const char* bin = std::getenv("COSTDECK_CCUSAGE");
+  if (!bin || !*bin) GTEST_SKIP() << "COSTDECK_CCUSAGE not set";
+  TempDir tmp;
+  fs::create_directories(tmp.path / "home");
+  const std::string env =
+      "HOME=" + (tmp.path / "home").string() + " CLAUDE_CONFIG_DIR=" + kCompat + "/claude";
+  json want = json::parse(run(env + " " + bin + " claude blocks --json --offline -z UTC 2>/dev/null"));
+  json got =
+      json::parse(run(std::string(COSTDECK_BINARY) + " report blocks --json --compat ccusage -z UTC --db " +
+                      (tmp.path / "c.db").string() + " --claude-dir " + kCompat + "/claude 2>/dev/null"));
+  ASSERT_TRUE(want.contains("blocks"));
+  ASSERT_TRUE(got.contains("blocks"));
+  const json &w = want["blocks"], &g = got["blocks"];
+  ASSERT_EQ(w.size(), g.size());
+  ASSERT_GT(w.size(), 2u);
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const std::string at = "block " + w[i]["id"].get<std::string>();
+    for (const char* k : {"id", "startTime", "endTime", "actualEndTime", "isGap", "isActive", "entries",
+                          "tokenCounts", "totalTokens", "models"})
+      EXPECT_EQ(w[i][k], g[i][k]) << at << " " << k;
+    EXPECT_NEAR(w[i]["costUSD"].get<double>(), g[i]["costUSD"].get<double>(), 1e-6) << at;
+  }
+}
 
 }  // namespace

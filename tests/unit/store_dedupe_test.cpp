@@ -56,12 +56,27 @@ TEST(StoreDedupe, TieGoesToFirstCopy) {
 // counts even when the replay has more tokens.
 TEST(StoreDedupe, SidechainReplayIsDuplicate) {
   std::vector<DedupeCopy> v{copy(9, 500, true), copy(7, 100)};
+  v[0].ts_ms = 1000;  // the replay was written later than the response
   dedupe_group(v);
   EXPECT_EQ(costdeck_of(v), (std::vector<bool>{false, true}));
-  // ccusage 20.0.24: only `claude daily` drops the replay; monthly/weekly/session count it
-  // again (checked against the binary: tests/fixtures/compat).
+  // ccusage 20.0.24: `claude daily` drops the replay; monthly/weekly/session count a replay
+  // written at another time again (checked against the binary: tests/fixtures/compat).
   EXPECT_EQ(daily_of(v), (std::vector<bool>{false, true}));
   EXPECT_EQ(ccusage_of(v), (std::vector<bool>{true, true}));
+}
+
+// ccusage 20.0.24's monthly/weekly/session match a sidechain copy by message.id only at the
+// same timestamp (checked against the binary: a copy 1 ms later counts again).
+TEST(StoreDedupe, CcusageMatchesSidechainReplayAtTheSameTimestamp) {
+  std::vector<DedupeCopy> v{copy(7, 100), copy(9, 100, true)};
+  v[0].ts_ms = v[1].ts_ms = 5000;
+  dedupe_group(v);
+  EXPECT_EQ(ccusage_of(v), (std::vector<bool>{true, false}));
+  EXPECT_EQ(daily_of(v), (std::vector<bool>{true, false}));
+  v[1].ts_ms = 5001;
+  dedupe_group(v);
+  EXPECT_EQ(ccusage_of(v), (std::vector<bool>{true, true}));
+  EXPECT_EQ(daily_of(v), (std::vector<bool>{true, false}));
 }
 
 // Same message.id, different requestIds, no sidechain: two responses.
@@ -95,6 +110,8 @@ TEST(StoreDedupe, SpeedBreaksTieForCcusage) {
 // in `claude daily` (which does not re-index replaced responses).
 TEST(StoreDedupe, DailyLoaderDoesNotReindexReplacedResponses) {
   std::vector<DedupeCopy> v{copy(9, 100, true), copy(7, 100), copy(7, 150)};
+  v[1].ts_ms = 1000;  // written after the sidechain copy, and the third after that
+  v[2].ts_ms = 2000;
   dedupe_group(v);
   EXPECT_EQ(costdeck_of(v), (std::vector<bool>{false, false, true}));
   // The full loader never matches the sidechain copy to the main one (see above).
