@@ -1,13 +1,14 @@
 // `costdeck report daily|weekly|monthly|session|models`: scan (unless --no-scan), query the
 // store, aggregate, print a table or ccusage-shaped JSON.
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "app/commands.hpp"
 #include "app/options.hpp"
@@ -16,6 +17,7 @@
 #include "core/report/render.hpp"
 #include "core/report/report.hpp"
 #include "core/store/store.hpp"
+#include "core/store/usage_preload.hpp"
 #include "core/store/usage_table.hpp"
 #include "core/timeutil.hpp"
 
@@ -64,13 +66,16 @@ void run_scan(store::Store& st, const CommonOptions& o) {
   if (printed && tty) std::fputc('\n', stderr);
   // Bad input never disappears silently, but a report's stdout stays clean for scripts.
   if (s.malformed > 0) {
-    std::fprintf(stderr, "costdeck: %lld malformed line(s) skipped in this scan", static_cast<long long>(s.malformed));
+    std::fprintf(stderr, "costdeck: %lld malformed line(s) skipped in this scan",
+                 static_cast<long long>(s.malformed));
     if (!s.malformed_examples.empty())
       std::fprintf(stderr, " (first: %s:%lld: %s)", s.malformed_examples[0].path.c_str(),
-                   static_cast<long long>(s.malformed_examples[0].line_no), s.malformed_examples[0].reason.c_str());
+                   static_cast<long long>(s.malformed_examples[0].line_no),
+                   s.malformed_examples[0].reason.c_str());
     std::fprintf(stderr, "; see `costdeck ingest`\n");
   }
-  for (const auto& e : s.errors) std::fprintf(stderr, "costdeck: cannot read %s: %s\n", e.path.c_str(), e.message.c_str());
+  for (const auto& e : s.errors)
+    std::fprintf(stderr, "costdeck: cannot read %s: %s\n", e.path.c_str(), e.message.c_str());
 }
 
 int run_report(report::Period period, const CommonOptions& o, const ReportFlags& f) {
@@ -113,21 +118,27 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
   store::UsageTable table;
   try {
     if (o.no_scan && !store::Store::exists(path)) {
-      std::fprintf(stderr, "costdeck: no store at %s yet (run without --no-scan or `costdeck ingest`)\n", path.c_str());
+      std::fprintf(stderr, "costdeck: no store at %s yet (run without --no-scan or `costdeck ingest`)\n",
+                   path.c_str());
       return 1;
     }
-    store::Store st = store::Store::open(path, o.no_scan ? store::OpenMode::ReadOnly : store::OpenMode::ReadWrite);
-    if (!o.no_scan) run_scan(st, o);
+    store::Store st =
+        store::Store::open(path, o.no_scan ? store::OpenMode::ReadOnly : store::OpenMode::ReadWrite);
+    std::optional<store::UsagePreload> preload;
+    if (!o.no_scan) {
+      preload.emplace(path);  // reads the stored copies while the scan walks the folders
+      run_scan(st, o);
+    }
     store::UsageQuery q;
     // ccusage's `claude daily` loads usage with its own loader; its other reports share one.
-    q.rules = !compat ? store::DedupeRules::Costdeck
+    q.rules = !compat                         ? store::DedupeRules::Costdeck
               : period == report::Period::Day ? store::DedupeRules::CcusageDaily
                                               : store::DedupeRules::Ccusage;
     q.runtime = ro.runtime;
     // Narrow the query by a day on each side; the report cuts exact local days itself.
     if (ro.since) q.since_ms = ro.zone.start_of_day_ms(*ro.since - 1);
     if (ro.until) q.until_ms = ro.zone.start_of_day_ms(*ro.until + 2);
-    table = store::load_usage_table(st, q);
+    table = preload ? store::usage_table_of(preload->finish(st), q) : store::load_usage_table(st, q);
   } catch (const store::StoreError& e) {
     std::fprintf(stderr, "costdeck: %s\n", e.what());
     return 1;

@@ -236,7 +236,7 @@ bool apply_view(sqlite3* db, LoadedCopies& all) {
   return true;
 }
 
-void save_view(sqlite3* db, const LoadedCopies& all) {
+void save_view_impl(sqlite3* db, const LoadedCopies& all) {
   if (sqlite3_db_readonly(db, "main") != 0) return;
   std::string counted(all.copies.size(), '\0');
   for (std::size_t i = 0; i < all.copies.size(); ++i) counted[i] = static_cast<char>(all.copies[i].counted);
@@ -286,7 +286,7 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   if (!out.from_view) {
     decide_counted(out.copies, out.rank);
     compute_time_order(out);
-    if (everything && !out.copies.empty()) save_view(db, out);
+    if (everything && !out.copies.empty()) save_view_impl(db, out);
   }
   return out;
 }
@@ -308,6 +308,10 @@ OrderKey order_key(const LoadedCopies& all, std::uint32_t i) {
 }
 
 }  // namespace
+
+void save_view(sqlite3* db, const LoadedCopies& all) {
+  if (!all.copies.empty() && all.time_order.size() == all.copies.size()) save_view_impl(db, all);
+}
 
 bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   RefreshDelta local;

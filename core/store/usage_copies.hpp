@@ -52,6 +52,10 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::in
 // chunk, not the history); else reads everything again. False when nothing changed.
 bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullptr);
 
+// Saves what `all` decided (every chunk read) as usage_view, for the next reader. Never
+// waits for a busy lock; does nothing on a read-only connection.
+void save_view(sqlite3* db, const LoadedCopies& all);
+
 // The place of each path (by files.id) in path order: copies are ordered across files by it.
 std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths);
 

@@ -12,6 +12,7 @@
 #include "core/store/store.hpp"
 #include "core/store/usage_codec.hpp"
 #include "core/store/usage_copies.hpp"
+#include "core/store/usage_preload.hpp"
 #include "core/store/usage_table.hpp"
 
 namespace fs = std::filesystem;
@@ -355,5 +356,44 @@ TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_TRUE(d.reloaded);
   EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{5, 6, 7, 8}));
+  fs::remove_all(dir);
+}
+
+// A report reads the stored copies on its own connection while the ingest writes; what the
+// ingest wrote meanwhile is added by finish(), and the result is saved for the next reader.
+TEST(StoreChunks, PreloadThenFinishSeesWhatTheIngestWrote) {
+  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-preload-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "s.db").string();
+  store::Store s = store::Store::open(path);
+  SQLite::Database& db = s.db();
+  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/a.jsonl', 0)");
+  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  SQLite::Statement ins(
+      db,
+      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+      "VALUES (1, 0, 100, ?, 0, 99, ?)");
+  auto chunk = [&](std::vector<StoredCopy> copies) {
+    std::string blob;
+    encode_chunk(copies, blob);
+    ins.bind(1, static_cast<int>(copies.size()));
+    ins.bind(2, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+    ins.reset();
+  };
+  chunk({sample(5, 0, 77, 5)});
+  {
+    store::UsagePreload pre(path);
+    chunk({sample(6, 100, 78, 6), sample(7, 200, 77, 50)});  // "the ingest", on the main connection
+    LoadedCopies all = pre.finish(s);
+    store::UsageTable t = store::usage_table_of(all, {});
+    ASSERT_EQ(t.rows.size(), 2u);
+    EXPECT_EQ(t.rows[0].tokens.output, 6);
+    EXPECT_EQ(t.rows[1].tokens.output, 50);  // the later, larger copy of 77
+  }
+  LoadedCopies again = load_copies(db.getHandle());
+  EXPECT_TRUE(again.from_view);
+  EXPECT_EQ(store::usage_table_of(again, {}).rows.size(), 2u);
   fs::remove_all(dir);
 }
