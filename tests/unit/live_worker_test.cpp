@@ -300,6 +300,41 @@ TEST(LiveWatcher, OtherFilesDoNotWake) {
   fs::remove_all(root);
 }
 
+// Rule: a crossing raises a desktop notification through the notify-send found on PATH
+// (here a stand-in that records its arguments), critical at 100 %.
+TEST(Notify, DesktopNotificationGoesThroughNotifySend) {
+  auto dir = costdeck::test::temp_dir("notify-send");
+  const fs::path out = dir / "args.txt";
+  const fs::path fake = dir / "notify-send";
+  {
+    std::ofstream script(fake);
+    script << "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '" << out.string()
+           << ".tmp' && mv '" << out.string() << ".tmp' '" << out.string() << "'\n";
+  }
+  fs::permissions(fake, fs::perms::owner_all);
+  const std::string old_path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  ::setenv("PATH", (dir.string() + ":" + old_path).c_str(), 1);
+  live::BudgetNotice n;
+  n.budget_name = "overall / day";
+  n.title = "costdeck: budget overall / day exceeded";
+  n.body = "$12.40 of $12.00 (103%)";
+  n.threshold = 1.0;
+  app::NotifyOptions no;
+  no.commands = false;
+  const int started = app::notify_crossing(n, no);
+  ::setenv("PATH", old_path.c_str(), 1);
+  ASSERT_EQ(started, 1);
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (!fs::exists(out) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(fs::exists(out));
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text,
+            "--app-name=costdeck\n--urgency=critical\ncostdeck: budget overall / day exceeded\n$12.40 of "
+            "$12.00 (103%)\n");
+  fs::remove_all(dir);
+}
+
 // Rule: the budget's command runs detached, with the figures in COSTDECK_BUDGET_* variables.
 TEST(Notify, CommandGetsTheBudgetInTheEnvironment) {
   auto dir = costdeck::test::temp_dir("notify");
