@@ -101,7 +101,9 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
     for (std::uint32_t i : sorted_view.time_order)
       if (keep(all.copies[i])) order.push_back(i);
   }
-  t.rows.reserve(order.size());
+  // Room for appends (the worker patches the table): growing a million-row vector would copy
+  // it whole and hold two copies at once.
+  t.rows.reserve(order.size() + order.size() / 16 + 1024);
   for (std::uint32_t i : order) {
     const detail::StoredCopy& c = all.copies[i];
     UsageRow& r = t.rows.emplace_back();
