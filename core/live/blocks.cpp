@@ -41,7 +41,10 @@ Block make_block(std::int64_t start, const std::vector<BlockEntry>& es, std::siz
 std::vector<Block> identify_blocks(std::vector<BlockEntry> es, std::int64_t now, std::int64_t block_ms) {
   std::vector<Block> blocks;
   if (es.empty()) return blocks;
-  std::stable_sort(es.begin(), es.end(), [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; });
+  // Callers pass the usage table's rows, already in time order: a million-entry merge sort
+  // on every data change is skipped then.
+  auto by_time = [](const auto& a, const auto& b) { return a.ts_ms < b.ts_ms; };
+  if (!std::is_sorted(es.begin(), es.end(), by_time)) std::stable_sort(es.begin(), es.end(), by_time);
   std::size_t first = 0;
   std::int64_t start = floor_to_hour(es[0].ts_ms);
   for (std::size_t i = 1; i < es.size(); ++i) {
