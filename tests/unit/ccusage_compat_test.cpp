@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_util.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -21,14 +23,7 @@ using nlohmann::json;
 const std::string kCompat = std::string(COSTDECK_FIXTURES_DIR) + "/compat";
 
 std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
+  return costdeck::test::run_shell(cmd).out;
 }
 
 struct TempDir {

@@ -25,13 +25,8 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return d;
 }
 
-// `args` is appended to the binary's path as shell words (quote them yourself).
-inline CliResult run_costdeck(const std::string& args, const std::string& stdin_text = "") {
-  static const auto home = temp_dir("home");
-  auto in = home / "stdin.txt";
-  std::ofstream(in) << stdin_text;
-  std::string cmd = "env -u CLAUDE_CONFIG_DIR -u CODEX_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u COSTDECK_DB HOME='" +
-                    home.string() + "' '" + COSTDECK_BINARY + "' " + args + " < '" + in.string() + "'";
+// Any shell command: its stdout and exit status.
+inline CliResult run_shell(const std::string& cmd) {
   CliResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -41,6 +36,16 @@ inline CliResult run_costdeck(const std::string& args, const std::string& stdin_
   int st = ::pclose(p);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
+}
+
+// `args` is appended to the binary's path as shell words (quote them yourself).
+inline CliResult run_costdeck(const std::string& args, const std::string& stdin_text = "") {
+  static const auto home = temp_dir("home");
+  auto in = home / "stdin.txt";
+  std::ofstream(in) << stdin_text;
+  return run_shell(
+      "env -u CLAUDE_CONFIG_DIR -u CODEX_HOME -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u COSTDECK_DB HOME='" +
+      home.string() + "' '" + COSTDECK_BINARY + "' " + args + " < '" + in.string() + "'");
 }
 
 }  // namespace costdeck::test

@@ -32,17 +32,6 @@ std::string assistant(const std::string& ts, const std::string& id, const std::s
          R"(","model":"claude-sonnet-4-5-20250929","usage":{"input_tokens":)" + std::to_string(in) +
          R"(,"output_tokens":)" + std::to_string(out) + "}}}\n";
 }
-// Standard output of a shell command.
-std::string shell_output(const std::string& cmd) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  ::pclose(p);
-  return out;
-}
 }  // namespace
 
 // Rule: blocks (boundaries, gap blocks, tokens, cost, models) equal ccusage 20.0.24's
@@ -147,8 +136,10 @@ TEST(LiveCli, ActiveBlockMatchesLiveCcusage) {
   auto ours = run_costdeck("report blocks --json --active --compat ccusage -z UTC --claude-dir '" +
                            (dir / "claude").string() + "' --db '" + (dir / "s.db").string() + "'");
   ASSERT_EQ(ours.status, 0) << ours.out;
-  auto theirs = shell_output("HOME='" + dir.string() + "' CLAUDE_CONFIG_DIR='" + (dir / "claude").string() +
-                             "' " + bin + " claude blocks --active --json --offline -z UTC 2>/dev/null");
+  auto theirs = costdeck::test::run_shell("HOME='" + dir.string() + "' CLAUDE_CONFIG_DIR='" +
+                                          (dir / "claude").string() + "' " + bin +
+                                          " claude blocks --active --json --offline -z UTC 2>/dev/null")
+                    .out;
   auto g = json::parse(ours.out)["blocks"], w = json::parse(theirs)["blocks"];
   ASSERT_EQ(w.size(), 1u);
   ASSERT_EQ(g.size(), 1u);

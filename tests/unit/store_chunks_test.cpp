@@ -44,6 +44,56 @@ bool same(const StoredCopy& a, const StoredCopy& b) {
          (!a.has_cost() || a.cost_usd == b.cost_usd);
 }
 
+// A fresh store with the given files (ids 1..n in this order) and the names m, s, /w (ids
+// 1..3), into which tests write chunks directly.
+struct ChunkStore {
+  fs::path dir;
+  std::string path;
+  store::Store store;
+  ChunkStore(const std::string& name, const std::vector<std::string>& files)
+      : dir(fs::temp_directory_path() / ("costdeck-chunks-" + name + "-" + std::to_string(::getpid()))),
+        path((fresh(dir) / "s.db").string()),
+        store(store::Store::open(path)) {
+    SQLite::Statement f(db(), "INSERT INTO files (id, path, kind) VALUES (?, ?, 0)");
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      f.bind(1, static_cast<int>(i + 1));
+      f.bind(2, files[i]);
+      f.exec();
+      f.reset();
+    }
+    db().exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  }
+  ~ChunkStore() { fs::remove_all(dir); }
+  SQLite::Database& db() { return store.db(); }
+  void chunk(int file, const std::vector<StoredCopy>& copies) {
+    std::string blob;
+    encode_chunk(copies, blob);
+    std::int64_t lo = copies.front().ts_ms, hi = lo;
+    for (const auto& c : copies) lo = std::min(lo, c.ts_ms), hi = std::max(hi, c.ts_ms);
+    SQLite::Statement ins(
+        db(),
+        "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
+        "VALUES (?, 0, 100, ?, ?, ?, ?)");
+    ins.bind(1, file);
+    ins.bind(2, static_cast<int>(copies.size()));
+    ins.bind(3, static_cast<std::int64_t>(lo));
+    ins.bind(4, static_cast<std::int64_t>(hi));
+    ins.bind(5, blob.data(), static_cast<int>(blob.size()));
+    ins.exec();
+  }
+  static fs::path fresh(const fs::path& d) {
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+  }
+};
+
+std::vector<std::int64_t> outputs(const store::UsageTable& t) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : t.rows) out.push_back(r.tokens.output);
+  return out;
+}
+
 }  // namespace
 
 // Timestamps may go backwards inside a file (resumed copies), keys and costs may be absent.
@@ -201,74 +251,32 @@ TEST(StoreChunks, VersionTwoStoreMigrates) {
 // A live view of the last days reads only the chunks that reach into them, and counts what
 // a full read counts there.
 TEST(StoreChunks, NearbyChunksOnlyReadsTheRange) {
-  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-near-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  store::Store s = store::Store::open((dir / "s.db").string());
-  SQLite::Database& db = s.db();
-  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/old.jsonl', 0), (2, '/p/new.jsonl', 0)");
-  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
+  ChunkStore cs("near", {"/p/old.jsonl", "/p/new.jsonl"});
   const std::int64_t now = 1'760'000'000'000, day = 86'400'000;
-  SQLite::Statement ins(
-      db,
-      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
-      "VALUES (?, 0, 100, ?, ?, ?, ?)");
-  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
-    std::string blob;
-    encode_chunk(copies, blob);
-    std::int64_t lo = copies.front().ts_ms, hi = lo;
-    for (const auto& c : copies) lo = std::min(lo, c.ts_ms), hi = std::max(hi, c.ts_ms);
-    ins.bind(1, file);
-    ins.bind(2, static_cast<int>(copies.size()));
-    ins.bind(3, static_cast<std::int64_t>(lo));
-    ins.bind(4, static_cast<std::int64_t>(hi));
-    ins.bind(5, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-    ins.reset();
-  };
-  chunk(1, {sample(now - 30 * day, 0, 1, 5), sample(now - 29 * day, 100, 2, 6)});
-  chunk(2, {sample(now - 2 * day, 0, 3, 7), sample(now - 3600'000, 100, 4, 8)});
+  cs.chunk(1, {sample(now - 30 * day, 0, 1, 5), sample(now - 29 * day, 100, 2, 6)});
+  cs.chunk(2, {sample(now - 2 * day, 0, 3, 7), sample(now - 3600'000, 100, 4, 8)});
   store::UsageQuery q;
   q.since_ms = now - day;
-  store::UsageTable full = store::load_usage_table(s, q);
+  store::UsageTable full = store::load_usage_table(cs.store, q);
   q.nearby_chunks_only = true;
-  store::UsageTable near = store::load_usage_table(s, q);
+  store::UsageTable near = store::load_usage_table(cs.store, q);
   ASSERT_EQ(full.rows.size(), 1u);
   ASSERT_EQ(near.rows.size(), 1u);
   EXPECT_EQ(near.rows[0].tokens, full.rows[0].tokens);
   EXPECT_EQ(near.files, std::vector<std::string>{"/p/new.jsonl"});
   // The month-old chunk is not even decoded.
-  EXPECT_EQ(load_copies(db.getHandle(), now - 2 * day, INT64_MAX).copies.size(), 2u);
-  EXPECT_EQ(load_copies(db.getHandle()).copies.size(), 4u);
-  fs::remove_all(dir);
+  EXPECT_EQ(load_copies(cs.db().getHandle(), now - 2 * day, INT64_MAX).copies.size(), 2u);
+  EXPECT_EQ(load_copies(cs.db().getHandle()).copies.size(), 4u);
 }
 
 // A read of the whole store saves its decision; the next read of the same chunks reuses
 // it and gets the same table; a saved decision for other chunks is ignored.
 TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
-  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-view-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  store::Store s = store::Store::open((dir / "s.db").string());
-  SQLite::Database& db = s.db();
-  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/b.jsonl', 0), (2, '/p/a.jsonl', 0)");
-  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
-  SQLite::Statement ins(
-      db,
-      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
-      "VALUES (?, 0, 100, ?, 0, 9, ?)");
-  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
-    std::string blob;
-    encode_chunk(copies, blob);
-    ins.bind(1, file);
-    ins.bind(2, static_cast<int>(copies.size()));
-    ins.bind(3, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-    ins.reset();
-  };
+  ChunkStore cs("view", {"/p/b.jsonl", "/p/a.jsonl"});
+  SQLite::Database& db = cs.db();
   // The same response in both files (a.jsonl wins the tie by path), one more in each.
-  chunk(1, {sample(5, 0, 77, 5), sample(3, 100, 78, 6)});
-  chunk(2, {sample(5, 0, 77, 5), sample(4, 100, 79, 7)});
+  cs.chunk(1, {sample(5, 0, 77, 5), sample(3, 100, 78, 6)});
+  cs.chunk(2, {sample(5, 0, 77, 5), sample(4, 100, 79, 7)});
   auto rows = [](const store::UsageTable& t) {
     std::vector<std::pair<std::string, std::int64_t>> out;
     for (const auto& r : t.rows) out.emplace_back(t.files[r.file], r.tokens.output);
@@ -285,7 +293,7 @@ TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
   EXPECT_EQ(rows(store::usage_table_of(first, {})), expected);
   EXPECT_EQ(rows(store::usage_table_of(second, {})), expected);
 
-  chunk(1, {sample(6, 200, 80, 9)});  // new chunk: the saved decision no longer fits
+  cs.chunk(1, {sample(6, 200, 80, 9)});  // new chunk: the saved decision no longer fits
   LoadedCopies third = load_copies(db.getHandle());
   EXPECT_FALSE(third.from_view);
   EXPECT_EQ(store::usage_table_of(third, {}).rows.size(), 4u);
@@ -295,43 +303,19 @@ TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
   LoadedCopies fourth = load_copies(db.getHandle());
   EXPECT_FALSE(fourth.from_view);
   EXPECT_EQ(store::usage_table_of(fourth, {}).rows.size(), 4u);
-  fs::remove_all(dir);
 }
 
 // The worker's refresh: after appends it decides only the touched groups, yet ends with
 // what a fresh read decides; an append of later copies patches the table in place.
 TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
-  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-refresh-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  store::Store s = store::Store::open((dir / "s.db").string());
-  SQLite::Database& db = s.db();
-  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/b.jsonl', 0), (2, '/p/a.jsonl', 0)");
-  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
-  SQLite::Statement ins(
-      db,
-      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
-      "VALUES (?, 0, 100, ?, 0, 99, ?)");
-  auto chunk = [&](int file, std::vector<StoredCopy> copies) {
-    std::string blob;
-    encode_chunk(copies, blob);
-    ins.bind(1, file);
-    ins.bind(2, static_cast<int>(copies.size()));
-    ins.bind(3, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-    ins.reset();
-  };
-  auto outputs = [](const store::UsageTable& t) {
-    std::vector<std::int64_t> out;
-    for (const auto& r : t.rows) out.push_back(r.tokens.output);
-    return out;
-  };
-  chunk(1, {sample(5, 0, 77, 5), sample(6, 100, 78, 6)});
+  ChunkStore cs("refresh", {"/p/b.jsonl", "/p/a.jsonl"});
+  SQLite::Database& db = cs.db();
+  cs.chunk(1, {sample(5, 0, 77, 5), sample(6, 100, 78, 6)});
   LoadedCopies live = load_copies(db.getHandle());
   store::UsageTable table = store::usage_table_of(live, {});
 
   // A larger copy of response 77 in another file: the old copy stops counting.
-  chunk(2, {sample(5, 0, 77, 50)});
+  cs.chunk(2, {sample(5, 0, 77, 50)});
   RefreshDelta d;
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_FALSE(d.reloaded);
@@ -342,7 +326,7 @@ TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   table = store::usage_table_of(live, {});
 
   // Later responses: appended at the end, the table patched rather than rebuilt.
-  chunk(1, {sample(7, 200, 79, 7), sample(8, 300, 0, 8)});
+  cs.chunk(1, {sample(7, 200, 79, 7), sample(8, 300, 0, 8)});
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_TRUE(d.appended_at_end);
   EXPECT_FALSE(d.old_counted_changed);
@@ -356,44 +340,21 @@ TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_TRUE(d.reloaded);
   EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{5, 6, 7, 8}));
-  fs::remove_all(dir);
 }
 
 // A report reads the stored copies on its own connection while the ingest writes; what the
 // ingest wrote meanwhile is added by finish(), and the result is saved for the next reader.
 TEST(StoreChunks, PreloadThenFinishSeesWhatTheIngestWrote) {
-  fs::path dir = fs::temp_directory_path() / ("costdeck-chunks-preload-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  const std::string path = (dir / "s.db").string();
-  store::Store s = store::Store::open(path);
-  SQLite::Database& db = s.db();
-  db.exec("INSERT INTO files (id, path, kind) VALUES (1, '/p/a.jsonl', 0)");
-  db.exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
-  SQLite::Statement ins(
-      db,
-      "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
-      "VALUES (1, 0, 100, ?, 0, 99, ?)");
-  auto chunk = [&](std::vector<StoredCopy> copies) {
-    std::string blob;
-    encode_chunk(copies, blob);
-    ins.bind(1, static_cast<int>(copies.size()));
-    ins.bind(2, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-    ins.reset();
-  };
-  chunk({sample(5, 0, 77, 5)});
+  ChunkStore cs("preload", {"/p/a.jsonl"});
+  cs.chunk(1, {sample(5, 0, 77, 5)});
   {
-    store::UsagePreload pre(path);
-    chunk({sample(6, 100, 78, 6), sample(7, 200, 77, 50)});  // "the ingest", on the main connection
-    LoadedCopies all = pre.finish(s);
-    store::UsageTable t = store::usage_table_of(all, {});
-    ASSERT_EQ(t.rows.size(), 2u);
-    EXPECT_EQ(t.rows[0].tokens.output, 6);
-    EXPECT_EQ(t.rows[1].tokens.output, 50);  // the later, larger copy of 77
+    store::UsagePreload pre(cs.path);
+    cs.chunk(1, {sample(6, 100, 78, 6), sample(7, 200, 77, 50)});  // "the ingest", on the main connection
+    LoadedCopies all = pre.finish(cs.store);
+    EXPECT_EQ(outputs(store::usage_table_of(all, {})),
+              (std::vector<std::int64_t>{6, 50}));  // 77's larger copy
   }
-  LoadedCopies again = load_copies(db.getHandle());
+  LoadedCopies again = load_copies(cs.db().getHandle());
   EXPECT_TRUE(again.from_view);
   EXPECT_EQ(store::usage_table_of(again, {}).rows.size(), 2u);
-  fs::remove_all(dir);
 }
