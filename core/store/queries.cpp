@@ -72,63 +72,64 @@ UsageTable load_usage_table(Store& store, const UsageQuery& q) {
   });
 }
 
+namespace {
+
+// Whether a copy is one of the rows `q` asks for.
+bool selected(const detail::StoredCopy& c, const UsageQuery& q) {
+  const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
+                            : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
+                                                                   : detail::kCountedCostdeck;
+  if (!(c.counted & want)) return false;
+  if (q.since_ms && c.ts_ms < *q.since_ms) return false;
+  if (q.until_ms && c.ts_ms >= *q.until_ms) return false;
+  return !q.runtime || c.runtime() == *q.runtime;
+}
+
+// The row of a copy; its strings are the caller's indexes.
+UsageRow row_of(const detail::StoredCopy& c, std::int32_t file, std::int32_t model, std::int32_t session,
+                std::int32_t project) {
+  UsageRow r;
+  r.ts_ms = c.ts_ms;
+  r.runtime = c.runtime();
+  r.sidechain = (c.flags & detail::kSidechain) != 0;
+  r.fast = (c.flags & detail::kFast) != 0;
+  r.file = file;
+  r.model = model;
+  r.session = session;
+  r.project = project;
+  r.tokens = c.tokens;
+  r.reasoning_tokens = c.reasoning;
+  r.web_search_requests = c.web_search;
+  r.web_fetch_requests = c.web_fetch;
+  if (c.has_cost()) r.cost_usd = c.cost_usd;
+  return r;
+}
+
+}  // namespace
+
 UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) {
   UsageTable t;
   Interner models(all.names, t.models), sessions(all.names, t.sessions), projects(all.names, t.projects),
       file_ix(all.paths, t.files);
-  const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
-                            : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
-                                                                   : detail::kCountedCostdeck;
   // Time order, ties in (path, offset) order: the result does not depend on which file was
-  // read first.
+  // read first. load_copies and refresh_copies keep all.time_order.
   std::vector<std::uint32_t> order;
   order.reserve(all.copies.size());
-  auto keep = [&](const detail::StoredCopy& c) {
-    if (!(c.counted & want)) return false;
-    if (q.since_ms && c.ts_ms < *q.since_ms) return false;
-    if (q.until_ms && c.ts_ms >= *q.until_ms) return false;
-    if (q.runtime && c.runtime() != *q.runtime) return false;
-    return true;
-  };
-  if (all.time_order.size() == all.copies.size()) {
-    for (std::uint32_t i : all.time_order)
-      if (keep(all.copies[i])) order.push_back(i);
-  } else {
-    detail::LoadedCopies sorted_view;  // a caller that filled copies by hand: sort here
-    sorted_view.copies = all.copies;
-    sorted_view.rank = all.rank;
-    detail::compute_time_order(sorted_view);
-    for (std::uint32_t i : sorted_view.time_order)
-      if (keep(all.copies[i])) order.push_back(i);
-  }
+  for (std::uint32_t i : all.time_order)
+    if (selected(all.copies[i], q)) order.push_back(i);
   // Room for appends (the worker patches the table): growing a million-row vector would copy
   // it whole and hold two copies at once.
   t.rows.reserve(order.size() + order.size() / 16 + 1024);
   for (std::uint32_t i : order) {
     const detail::StoredCopy& c = all.copies[i];
-    UsageRow& r = t.rows.emplace_back();
-    r.ts_ms = c.ts_ms;
-    r.runtime = c.runtime();
-    r.sidechain = (c.flags & detail::kSidechain) != 0;
-    r.fast = (c.flags & detail::kFast) != 0;
-    r.file = file_ix(c.file_id);
-    r.model = models(c.model);
-    r.session = sessions(c.session);
-    r.project = projects(c.project);
-    r.tokens = c.tokens;
-    r.reasoning_tokens = c.reasoning;
-    r.web_search_requests = c.web_search;
-    r.web_fetch_requests = c.web_fetch;
-    if (c.has_cost()) r.cost_usd = c.cost_usd;
+    t.rows.push_back(
+        row_of(c, file_ix(c.file_id), models(c.model), sessions(c.session), projects(c.project)));
   }
   return t;
 }
 
 void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std::size_t first_new,
                        UsageTable& t) {
-  const std::uint8_t want = q.rules == DedupeRules::Ccusage        ? detail::kCountedCcusage
-                            : q.rules == DedupeRules::CcusageDaily ? detail::kCountedCcusageDaily
-                                                                   : detail::kCountedCostdeck;
   // A handful of rows: strings are found by value in the table's own vectors.
   auto index_in = [](std::vector<std::string>& v, const std::vector<std::string>& source, std::int32_t id) {
     static const std::string kEmpty;
@@ -142,24 +143,10 @@ void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std
   };
   for (std::size_t pos = first_new; pos < all.time_order.size(); ++pos) {
     const detail::StoredCopy& c = all.copies[all.time_order[pos]];
-    if (!(c.counted & want)) continue;
-    if (q.since_ms && c.ts_ms < *q.since_ms) continue;
-    if (q.until_ms && c.ts_ms >= *q.until_ms) continue;
-    if (q.runtime && c.runtime() != *q.runtime) continue;
-    UsageRow& r = t.rows.emplace_back();
-    r.ts_ms = c.ts_ms;
-    r.runtime = c.runtime();
-    r.sidechain = (c.flags & detail::kSidechain) != 0;
-    r.fast = (c.flags & detail::kFast) != 0;
-    r.file = index_in(t.files, all.paths, c.file_id);
-    r.model = index_in(t.models, all.names, c.model);
-    r.session = index_in(t.sessions, all.names, c.session);
-    r.project = index_in(t.projects, all.names, c.project);
-    r.tokens = c.tokens;
-    r.reasoning_tokens = c.reasoning;
-    r.web_search_requests = c.web_search;
-    r.web_fetch_requests = c.web_fetch;
-    if (c.has_cost()) r.cost_usd = c.cost_usd;
+    if (!selected(c, q)) continue;
+    t.rows.push_back(
+        row_of(c, index_in(t.files, all.paths, c.file_id), index_in(t.models, all.names, c.model),
+               index_in(t.sessions, all.names, c.session), index_in(t.projects, all.names, c.project)));
   }
 }
 

@@ -57,17 +57,7 @@ void migrate_usage_rows_to_chunks(sqlite3* db) {
     std::string_view data = q.blob(8);
     ChunkReader r{reinterpret_cast<const unsigned char*>(data.data()),
                   reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
-    c.model = static_cast<std::int32_t>(r.count());
-    c.session = static_cast<std::int32_t>(r.count());
-    c.project = static_cast<std::int32_t>(r.count());
-    c.tokens.input = r.count();
-    c.tokens.output = r.count();
-    c.tokens.cache_write_5m = r.count();
-    c.tokens.cache_write_1h = r.count();
-    c.tokens.cache_read = r.count();
-    c.reasoning = r.count();
-    c.web_search = static_cast<std::int32_t>(r.count());
-    c.web_fetch = static_cast<std::int32_t>(r.count());
+    read_fields(r, c);
     if (r.end - r.p >= 8) {
       std::uint64_t v = r.u64();
       std::memcpy(&c.cost_usd, &v, 8);

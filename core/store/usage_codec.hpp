@@ -130,6 +130,23 @@ struct ChunkReader {
   }
 };
 
+// The names and counts of a copy, in the order both the chunk and version 2's usage.data
+// payload write them: model, session, project, five token counts, reasoning, web search,
+// web fetch.
+inline void read_fields(ChunkReader& r, StoredCopy& c) {
+  c.model = static_cast<std::int32_t>(r.count());
+  c.session = static_cast<std::int32_t>(r.count());
+  c.project = static_cast<std::int32_t>(r.count());
+  c.tokens.input = r.count();
+  c.tokens.output = r.count();
+  c.tokens.cache_write_5m = r.count();
+  c.tokens.cache_write_1h = r.count();
+  c.tokens.cache_read = r.count();
+  c.reasoning = r.count();
+  c.web_search = static_cast<std::int32_t>(r.count());
+  c.web_fetch = static_cast<std::int32_t>(r.count());
+}
+
 // `copies` in file order (offset, then the ccusage-only copy after the primary one).
 inline void encode_chunk(const std::vector<StoredCopy>& copies, std::string& out) {
   out.clear();
@@ -182,17 +199,7 @@ inline bool decode_chunk(std::string_view blob, std::int32_t file_id, std::vecto
     auto flags = static_cast<std::uint16_t>(r.varint());
     if (flags & kHasMsgKey) c.msg_key = r.u64();
     if (flags & kHasReqKey) c.req_key = r.u64();
-    c.model = static_cast<std::int32_t>(r.count());
-    c.session = static_cast<std::int32_t>(r.count());
-    c.project = static_cast<std::int32_t>(r.count());
-    c.tokens.input = r.count();
-    c.tokens.output = r.count();
-    c.tokens.cache_write_5m = r.count();
-    c.tokens.cache_write_1h = r.count();
-    c.tokens.cache_read = r.count();
-    c.reasoning = r.count();
-    c.web_search = static_cast<std::int32_t>(r.count());
-    c.web_fetch = static_cast<std::int32_t>(r.count());
+    read_fields(r, c);
     if (flags & kHasCost) {
       std::uint64_t bits = r.u64();
       std::memcpy(&c.cost_usd, &bits, 8);

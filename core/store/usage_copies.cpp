@@ -197,20 +197,29 @@ void read_used_strings(sqlite3* db, LoadedCopies& all) {
 
 }  // namespace
 
+namespace {
+
+// A copy's place in time order: (timestamp, path rank, index); within a file, chunk order is
+// offset order, so the index stands for the offset.
+struct OrderKey {
+  std::int64_t ts_ms;
+  std::uint64_t tie;
+  bool operator<(const OrderKey& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
+};
+
+OrderKey order_key(const LoadedCopies& all, std::uint32_t i) {
+  const StoredCopy& c = all.copies[i];
+  const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
+                                 ? all.rank[static_cast<std::size_t>(c.file_id)]
+                                 : 0u;
+  return {c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
+}
+
+}  // namespace
+
 void compute_time_order(LoadedCopies& all) {
-  struct Key {
-    std::int64_t ts_ms;
-    std::uint64_t tie;  // rank << 32 | index: within a file, chunk order is offset order
-    bool operator<(const Key& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
-  };
-  std::vector<Key> keys(all.copies.size());
-  for (std::uint32_t i = 0; i < all.copies.size(); ++i) {
-    const StoredCopy& c = all.copies[i];
-    const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
-                                   ? all.rank[static_cast<std::size_t>(c.file_id)]
-                                   : 0u;
-    keys[i] = {c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
-  }
+  std::vector<OrderKey> keys(all.copies.size());
+  for (std::uint32_t i = 0; i < all.copies.size(); ++i) keys[i] = order_key(all, i);
   std::sort(keys.begin(), keys.end());
   all.time_order.resize(keys.size());
   for (std::size_t k = 0; k < keys.size(); ++k) all.time_order[k] = static_cast<std::uint32_t>(keys[k].tie);
@@ -291,23 +300,7 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   return out;
 }
 
-namespace {
-
-struct OrderKey {
-  std::int64_t ts_ms;
-  std::uint64_t tie;
-  bool operator<(const OrderKey& o) const { return ts_ms != o.ts_ms ? ts_ms < o.ts_ms : tie < o.tie; }
-};
-
-OrderKey order_key(const LoadedCopies& all, std::uint32_t i) {
-  const StoredCopy& c = all.copies[i];
-  const std::uint32_t rank = c.file_id >= 0 && static_cast<std::size_t>(c.file_id) < all.rank.size()
-                                 ? all.rank[static_cast<std::size_t>(c.file_id)]
-                                 : 0u;
-  return {c.ts_ms, (static_cast<std::uint64_t>(rank) << 32) | i};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 void save_view(sqlite3* db, const LoadedCopies& all) {
   if (!all.copies.empty() && all.time_order.size() == all.copies.size()) save_view_impl(db, all);
@@ -351,9 +344,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   for (std::size_t i = first; i < all.copies.size(); ++i) {
     StoredCopy& c = all.copies[i];
     if (c.msg_key == 0) {
-      std::vector<StoredCopy> one = {c};
-      decide_counted(one, all.rank);
-      c.counted = one[0].counted;
+      c.counted = counted_without_key(c.flags);
     } else {
       fresh.emplace_back(c.msg_key, static_cast<std::uint32_t>(i));
     }
