@@ -300,7 +300,6 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   return out;
 }
 
-namespace {}  // namespace
 
 void save_view(sqlite3* db, const LoadedCopies& all) {
   if (!all.copies.empty() && all.time_order.size() == all.copies.size()) save_view_impl(db, all);
