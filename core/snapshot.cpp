@@ -98,9 +98,22 @@ std::string short_model(const std::string& m) {
   return m.empty() ? "(unknown)" : m;
 }
 
-report::ReportOptions base_options(const ViewFilter& f, const timeutil::Zone& zone) {
+// The first row at or after `since` (rows are in time order).
+std::vector<store::UsageRow>::const_iterator first_row_at(const store::UsageTable& t,
+                                                          std::optional<std::int64_t> since) {
+  if (!since) return t.rows.begin();
+  return std::lower_bound(t.rows.begin(), t.rows.end(), *since,
+                          [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; });
+}
+
+report::ReportOptions base_options(const SnapshotInputs& in, const ViewFilter& f,
+                                   const timeutil::Zone& zone) {
   report::ReportOptions o;
   o.zone = zone;
+  if (in.row_costs) {
+    o.row_usd = &in.row_costs->usd;
+    o.row_priced = &in.row_costs->priced;
+  }
   o.runtime = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
   o.project = f.project;
   o.model = f.model;
@@ -117,16 +130,25 @@ double day_cost(const std::map<timeutil::Day, report::Totals>& days, timeutil::D
   return c;
 }
 
-void build_cards(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, std::int64_t now_ms,
+// The first day the cost cards compare: the start of last month or of last week.
+timeutil::Day cards_first_day(timeutil::Day today) {
+  return std::min(timeutil::month_start(timeutil::month_start(today) - 1), timeutil::week_start(today) - 7);
+}
+
+report::Report daily_report(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                            std::optional<timeutil::Day> since, std::optional<timeutil::Day> until) {
+  report::ReportOptions o = base_options(in, f, zone);
+  o.period = report::Period::Day;
+  o.since = since;
+  o.until = until;
+  return report::build_report(*in.usage, *in.prices, o);
+}
+
+void build_cards(const report::Report& daily, const timeutil::Zone& zone, std::int64_t now_ms,
                  Snapshot& out) {
   const timeutil::Day today = zone.day_of(now_ms);
   const timeutil::Day month0 = timeutil::month_start(today);
   const timeutil::Day prev_month0 = timeutil::month_start(month0 - 1);
-  report::ReportOptions o = base_options(f, zone);
-  o.period = report::Period::Day;
-  o.since = std::min(prev_month0, timeutil::week_start(today) - 7);
-  o.until = today;
-  report::Report daily = report::build_report(*in.usage, *in.prices, o);
   std::map<timeutil::Day, report::Totals> days;
   for (const auto& r : daily.rows)
     if (auto d = timeutil::parse_day(r.key)) days[*d] = r.totals;
@@ -141,18 +163,16 @@ void build_cards(const SnapshotInputs& in, const ViewFilter& f, const timeutil::
   out.month.previous = day_cost(days, prev_month0, std::min(month0 - 1, prev_month0 + (today - month0)));
 }
 
-void build_daily(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
-                 Snapshot& out) {
-  report::ReportOptions o = base_options(f, zone);
-  o.period = report::Period::Day;
-  o.since = b.first_day;
-  o.until = b.last_day;
-  report::Report daily = report::build_report(*in.usage, *in.prices, o);
+void build_daily(const SnapshotInputs& in, const report::Report& daily, const ViewFilter& f,
+                 const timeutil::Zone& zone, const RangeBounds& b, Snapshot& out) {
   DailySeries& s = out.daily;
+  auto in_range = [&](timeutil::Day d) {
+    return (!b.first_day || d >= *b.first_day) && (!b.last_day || d <= *b.last_day);
+  };
   std::optional<timeutil::Day> first = b.first_day, last = b.last_day;
   for (const auto& r : daily.rows) {
     auto d = timeutil::parse_day(r.key);
-    if (!d) continue;
+    if (!d || !in_range(*d)) continue;
     if (!first || *d < *first) first = *d;
     if (!last || *d > *last) last = *d;
   }
@@ -175,14 +195,15 @@ void build_daily(const SnapshotInputs& in, const ViewFilter& f, const timeutil::
   s.sessions.assign(n, 0);
   for (int i = 0; i < n; ++i) {
     s.days.push_back(timeutil::format_day(*first + i));
-    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     const std::string& d = s.days.back();
     int m = std::stoi(d.substr(5, 2)), dd = std::stoi(d.substr(8, 2));
     s.labels.push_back(std::string(kMonths[m - 1]) + " " + std::to_string(dd));
   }
   for (const auto& r : daily.rows) {
     auto d = timeutil::parse_day(r.key);
-    if (!d) continue;
+    if (!d || !in_range(*d)) continue;
     int i = *d - *first;
     if (i < 0 || i >= n) continue;
     s.cost[i] = r.totals.cost;
@@ -197,14 +218,11 @@ void build_daily(const SnapshotInputs& in, const ViewFilter& f, const timeutil::
   // Sessions active per day: a pass over the rows in range.
   std::optional<Runtime> rt = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
   std::unordered_set<std::uint64_t> seen;
-  const auto& rows = in.usage->rows;
-  auto lo = b.since_ms ? std::lower_bound(rows.begin(), rows.end(), *b.since_ms,
-                                          [](const store::UsageRow& r, std::int64_t t) { return r.ts_ms < t; })
-                       : rows.begin();
-  for (auto it = lo; it != rows.end(); ++it) {
+  for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
     if (b.until_ms && it->ts_ms >= *b.until_ms) break;
     if (rt && it->runtime != *rt) continue;
-    if (!f.project.empty() && (it->project < 0 || !contains(in.usage->projects[it->project], f.project))) continue;
+    if (!f.project.empty() && (it->project < 0 || !contains(in.usage->projects[it->project], f.project)))
+      continue;
     if (!f.model.empty() && (it->model < 0 || !contains(in.usage->models[it->model], f.model))) continue;
     int i = zone.day_of(it->ts_ms) - *first;
     if (i < 0 || i >= n) continue;
@@ -213,9 +231,9 @@ void build_daily(const SnapshotInputs& in, const ViewFilter& f, const timeutil::
   }
 }
 
-void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
-                    Snapshot& out) {
-  report::ReportOptions o = base_options(f, zone);
+void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                    const RangeBounds& b, Snapshot& out) {
+  report::ReportOptions o = base_options(in, f, zone);
   o.period = report::Period::Session;
   o.since = b.first_day;
   o.until = b.last_day;
@@ -245,25 +263,29 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
   }
   std::optional<Runtime> rt = o.runtime;
   std::vector<const ModelPrice*> price_of(in.usage->models.size());
-  for (std::size_t m = 0; m < in.usage->models.size(); ++m) price_of[m] = in.prices->find(in.usage->models[m]);
+  for (std::size_t m = 0; m < in.usage->models.size(); ++m)
+    price_of[m] = in.prices->find(in.usage->models[m]);
   std::vector<std::map<std::int64_t, double>> hours(out.sessions.size());
-  for (const auto& r : in.usage->rows) {
-    if (b.since_ms && r.ts_ms < *b.since_ms) continue;
+  const bool precomputed = in.row_costs && in.row_costs->usd.size() == in.usage->rows.size();
+  for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
+    const store::UsageRow& r = *it;
     if (b.until_ms && r.ts_ms >= *b.until_ms) break;
     if (r.session < 0 || session_slot[r.session] < 0) continue;
     if (rt && r.runtime != *rt) continue;
     if (!f.model.empty() && (r.model < 0 || !contains(in.usage->models[r.model], f.model))) continue;
     const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
-    ResponseCost c = response_cost(p, r.tokens, r.cost_usd, r.fast, o.rules);
-    hours[session_slot[r.session]][r.ts_ms / 3'600'000 * 3'600'000] += c.usd;
+    const double usd = precomputed ? in.row_costs->usd[static_cast<std::size_t>(it - in.usage->rows.begin())]
+                                   : response_cost(p, r.tokens, r.cost_usd, r.fast, o.rules).usd;
+    hours[session_slot[r.session]][r.ts_ms / 3'600'000 * 3'600'000] += usd;
   }
   for (std::size_t i = 0; i < hours.size(); ++i)
     out.sessions[i].timeline.assign(hours[i].begin(), hours[i].end());
   out.sessions_by_cost.resize(out.sessions.size());
   for (std::size_t i = 0; i < out.sessions.size(); ++i) out.sessions_by_cost[i] = i;
-  std::stable_sort(out.sessions_by_cost.begin(), out.sessions_by_cost.end(), [&](std::size_t a, std::size_t c) {
-    return out.sessions[a].row.totals.cost > out.sessions[c].row.totals.cost;
-  });
+  std::stable_sort(out.sessions_by_cost.begin(), out.sessions_by_cost.end(),
+                   [&](std::size_t a, std::size_t c) {
+                     return out.sessions[a].row.totals.cost > out.sessions[c].row.totals.cost;
+                   });
 }
 
 // The activity stream: each run and each session once, in its latest state. A run that
@@ -285,11 +307,16 @@ void build_events(const runs::RunTable& t, std::int64_t now_ms, Snapshot& out) {
     // An end past the clock (a skewed writer) shows as "just now", not "in the future".
     if (r.started_ms <= now_ms) e.ts_ms = std::min(e.ts_ms, now_ms);
     auto key = std::make_pair(r.session, r.title);
-    if (!r.title.empty() && failed.count(key)) e.kind = EventKind::Retried;
-    else if (r.status == runs::RunStatus::Success) e.kind = EventKind::Finished;
-    else if (ended) e.kind = EventKind::Failed;
-    if (r.status == runs::RunStatus::Error || r.status == runs::RunStatus::Aborted) failed.insert(key);
-    else failed.erase(key);
+    if (!r.title.empty() && failed.count(key))
+      e.kind = EventKind::Retried;
+    else if (r.status == runs::RunStatus::Success)
+      e.kind = EventKind::Finished;
+    else if (ended)
+      e.kind = EventKind::Failed;
+    if (r.status == runs::RunStatus::Error || r.status == runs::RunStatus::Aborted)
+      failed.insert(key);
+    else
+      failed.erase(key);
     ev.push_back(std::move(e));
   }
   for (std::size_t i = 0; i < out.sessions.size() && i < kSessions; ++i) {  // newest activity first
@@ -313,12 +340,13 @@ void build_events(const runs::RunTable& t, std::int64_t now_ms, Snapshot& out) {
     e.run.has_cost = true;
     ev.push_back(std::move(e));
   }
-  std::stable_sort(ev.begin(), ev.end(), [](const ActivityEvent& a, const ActivityEvent& b) { return a.ts_ms > b.ts_ms; });
+  std::stable_sort(ev.begin(), ev.end(),
+                   [](const ActivityEvent& a, const ActivityEvent& b) { return a.ts_ms > b.ts_ms; });
   out.events = std::move(ev);
 }
 
-void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone, const RangeBounds& b,
-                     std::int64_t now_ms, Snapshot& out) {
+void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                     const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
   const runs::RunTable& t = *in.runs;
   out.perf = runs::performance_report(t, zone, now_ms);
   constexpr std::int64_t kDay = 86'400'000;
@@ -330,7 +358,8 @@ void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeut
     out.errors_yesterday += runs::performance_report(*in.previous_runs, zone, now_ms - kDay).errors_today;
   }
   const bool short_range = f.range == RangeKind::Today ||
-                           (b.first_day && b.last_day && *b.last_day - *b.first_day <= 1) || out.perf.daily.size() == 1;
+                           (b.first_day && b.last_day && *b.last_day - *b.first_day <= 1) ||
+                           out.perf.daily.size() == 1;
   if (short_range) out.perf_hourly = runs::performance_hourly(t, zone);
   out.errors = runs::errors_report(t);
   out.slowest = runs::slowest_runs(t, 50);
@@ -365,8 +394,16 @@ void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t 
                       (*b.first_day == *b.last_day ? "" : " – " + timeutil::format_day(*b.last_day));
 
   if (in.usage && in.prices) {
-    build_cards(in, f, zone, now_ms, out);
-    report::ReportOptions o = base_options(f, zone);
+    // One daily report serves the cards and the range's chart when their spans meet.
+    const timeutil::Day today = zone.day_of(now_ms), cards0 = cards_first_day(today);
+    const bool apart = b.first_day && b.last_day && (*b.last_day + 1 < cards0 || *b.first_day > today + 1);
+    const report::Report daily =
+        apart ? daily_report(in, f, zone, b.first_day, b.last_day)
+              : daily_report(in, f, zone,
+                             b.first_day ? std::optional(std::min(*b.first_day, cards0)) : std::nullopt,
+                             b.last_day ? std::optional(std::max(*b.last_day, today)) : std::nullopt);
+    build_cards(apart ? daily_report(in, f, zone, cards0, today) : daily, zone, now_ms, out);
+    report::ReportOptions o = base_options(in, f, zone);
     o.period = report::Period::Model;
     o.since = b.first_day;
     o.until = b.last_day;
@@ -380,7 +417,7 @@ void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t 
       out.top_model = short_model(out.by_model.rows.front().key);
       out.top_model_cost = out.by_model.rows.front().totals.cost;
     }
-    build_daily(in, f, zone, b, out);
+    build_daily(in, daily, f, zone, b, out);
     build_sessions(in, f, zone, b, out);
     out.range_sessions = static_cast<std::int64_t>(out.sessions.size());
     std::set<std::string> projects, models;

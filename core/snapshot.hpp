@@ -23,8 +23,8 @@
 namespace costdeck {
 
 enum class RangeKind : std::uint8_t { Today, Days7, Days30, Month, All, Custom };
-const char* range_name(RangeKind r);        // today / 7d / 30d / month / all / custom
-const char* range_label(RangeKind r);       // "Today", "Last 7 days", ...
+const char* range_name(RangeKind r);   // today / 7d / 30d / month / all / custom
+const char* range_label(RangeKind r);  // "Today", "Last 7 days", ...
 std::optional<RangeKind> range_from_name(const std::string& s);
 
 // What the user asked to see. Equality decides whether the worker must rebuild.
@@ -55,9 +55,9 @@ struct PeriodCost {
 
 // Contiguous days of the selected range (zeros where nothing happened).
 struct DailySeries {
-  std::vector<std::string> days;    // YYYY-MM-DD
-  std::vector<std::string> labels;  // "Jan 5"
-  std::vector<std::string> models;  // stacked series: the top models, then "other"
+  std::vector<std::string> days;                   // YYYY-MM-DD
+  std::vector<std::string> labels;                 // "Jan 5"
+  std::vector<std::string> models;                 // stacked series: the top models, then "other"
   std::vector<std::vector<double>> cost_by_model;  // [model][day]
   std::vector<double> cost, tokens, sessions;      // per day
 };
@@ -80,6 +80,11 @@ struct SourcesInfo {
   std::string db_path;
   std::int64_t duplicates_dropped = 0;
   double last_scan_seconds = 0;
+  // Where the worker's last rebuild spent its time (ms), so a slow refresh can be pinned
+  // down from the Sources view or a benchmark.
+  struct PassTimes {
+    double scan = 0, usage = 0, files = 0, runs = 0, build = 0, live = 0, total = 0;
+  } pass;
 };
 
 // One line of the activity stream: a run or a session in its latest state.
@@ -114,7 +119,7 @@ struct Snapshot {
 
   // Costs
   DailySeries daily;
-  report::Report by_model;                   // rows by cost, highest first
+  report::Report by_model;  // rows by cost, highest first
   std::vector<runs::OperationRow> operations;
   runs::TopReport top;                        // most expensive runs (and sessions with runs)
   std::vector<SessionEntry> sessions;         // in range, newest activity first
@@ -129,15 +134,15 @@ struct Snapshot {
 
   // Performance, runtimes, issues and the activity stream (from the runs in range).
   runs::PerformanceReport perf;
-  runs::PerformanceReport perf_previous;  // the same span just before the range
-  bool perf_has_previous = false;         // false for "all time"
-  std::int64_t errors_yesterday = 0;      // what "errors today" is compared with
-  std::vector<runs::PerfDay> perf_hourly; // filled when the range is one or two days
+  runs::PerformanceReport perf_previous;   // the same span just before the range
+  bool perf_has_previous = false;          // false for "all time"
+  std::int64_t errors_yesterday = 0;       // what "errors today" is compared with
+  std::vector<runs::PerfDay> perf_hourly;  // filled when the range is one or two days
   runs::ErrorsReport errors;
-  std::vector<runs::RunBrief> slowest;    // longest first
+  std::vector<runs::RunBrief> slowest;  // longest first
   std::vector<runs::RuntimeRow> runtimes;
   std::vector<runs::IssueRow> issues;
-  std::vector<ActivityEvent> events;      // newest first
+  std::vector<ActivityEvent> events;  // newest first
 
   // Choices for the filter combos (whole store, not only the range).
   std::vector<std::string> projects, models, tier_names;
@@ -153,9 +158,12 @@ struct SnapshotInputs {
   const store::UsageTable* usage = nullptr;  // all time, costdeck's rules
   const PriceTable* prices = nullptr;
   const Config* config = nullptr;
-  const runs::RunTable* runs = nullptr;  // already filtered by range/runtime/project/model/tier
+  const runs::RunTable* runs = nullptr;           // already filtered by range/runtime/project/model/tier
   const runs::RunTable* previous_runs = nullptr;  // same filter, the span just before the range
-  std::vector<std::string> tier_names;   // every tier the store knows
+  std::vector<std::string> tier_names;            // every tier the store knows
+  // Optional: each usage row's cost under costdeck's rules (one per row), priced once per
+  // data change instead of once per report.
+  const live::RowCosts* row_costs = nullptr;
 };
 
 // Time bounds of the filter in its zone at `now_ms`: [since, until) in UTC ms.

@@ -65,6 +65,7 @@ struct Worker::State {
   // Live: caches keyed by a generation bumped on every reload or config change.
   live::LiveModel live_model;
   std::uint64_t data_gen = 0;
+  std::size_t live_kept_rows = 0;  // leading usage rows unchanged since the live model saw them
   live::CrossingTracker crossings;
   std::vector<live::BudgetNotice> notices;  // the latest few, oldest first
   std::uint64_t next_notice_id = 1;
@@ -187,9 +188,16 @@ void Worker::publish(std::shared_ptr<Snapshot> s) {
 namespace {
 
 // The live part of a snapshot, and the crossings it brings (evaluated once per snapshot).
+// Per-row costs, blocks and budget samples, once per data change (the snapshot's reports
+// reuse the costs).
+void update_live(Worker::State& st, const WorkerOptions& o, std::int64_t now) {
+  st.live_model.update(st.usage, st.prices, o.config, st.data_gen, now, st.live_kept_rows);
+  st.live_kept_rows = st.usage.rows.size();
+}
+
 void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, std::int64_t now,
                Snapshot& snap) {
-  st.live_model.update(st.usage, st.prices, o.config, st.data_gen, now);
+  update_live(st, o, now);
   st.live_model.build(st.usage, o.config, zone_of(f), now, snap.live);
   for (const auto& c : st.crossings.update(snap.live.budgets)) {
     live::BudgetNotice n = live::make_notice(c, st.next_notice_id++, now);
@@ -221,6 +229,15 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
                                       const PassRequest& rq, std::int64_t now,
                                       const std::function<void(const LoadProgress&)>& on_progress,
                                       const SnapshotPtr& previous) {
+  using Clock = std::chrono::steady_clock;
+  const auto t_start = Clock::now();
+  auto lap = [last = t_start]() mutable {
+    const auto t = Clock::now();
+    const double ms = std::chrono::duration<double, std::milli>(t - last).count();
+    last = t;
+    return ms;
+  };
+  SourcesInfo::PassTimes times;
   bool data_changed = !st.loaded;
   if (!o.no_scan && (rq.scan || !st.scanned_once)) {
     IngestOptions io;
@@ -247,6 +264,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
     }
     st.progress = {};
   }
+  times.scan = lap();
   // Writes by other processes (recorders, another ingest) show up as a new data_version.
   try {
     std::int64_t dv = st.store->db().execAndGet("PRAGMA data_version").getInt64();
@@ -272,17 +290,22 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       const bool usage_changed = store::detail::refresh_copies(st.store->db().getHandle(), st.copies, &delta);
       // An append patches the table; a rewrite (or a decision that moved) rebuilds it.
       if (usage_changed && !delta.reloaded && delta.appended_at_end && !delta.old_counted_changed &&
-          st.usage_loaded)
+          st.usage_loaded) {
+        st.live_kept_rows = std::min(st.live_kept_rows, st.usage.rows.size());
         store::append_usage_rows(st.copies, store::UsageQuery{}, delta.first_new, st.usage);
-      else if (usage_changed || !st.usage_loaded)
+      } else if (usage_changed || !st.usage_loaded) {
         st.usage = store::usage_table_of(st.copies, store::UsageQuery{});
+        st.live_kept_rows = 0;
+      }
       st.usage_loaded = true;
+      times.usage = lap();
       st.sources.files = store::load_file_stats(*st.store, st.copies);
       st.sources.malformed = store::load_malformed(*st.store, 12);
       st.sources.counts = store::load_counts(*st.store, st.copies);
       st.sources.last_scan_ms = 0;
       for (const auto& fs : st.sources.files)
         st.sources.last_scan_ms = std::max(st.sources.last_scan_ms, fs.last_scan_ms);
+      times.files = lap();
     } catch (const std::exception& e) {
       st.sources.errors.push_back(std::string("store: ") + e.what());
     }
@@ -316,6 +339,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       // Already reported by the load above if the store is broken.
     }
   }
+  times.runs = lap();
   std::set<std::string> tiers;
   for (const auto& r : o.config.tier_rules) tiers.insert(r.tier);
   for (const auto& bgt : o.config.budgets)
@@ -332,7 +356,11 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   in.runs = &runs;
   in.previous_runs = b.since_ms && b.until_ms ? &previous_runs : nullptr;
   in.tier_names.assign(tiers.begin(), tiers.end());
+  update_live(st, o, now);
+  times.live = lap();
+  in.row_costs = &st.live_model.costs();
   build_snapshot(in, f, now, *snap);
+  times.build = lap();
   snap->sources = st.sources;
   snap->sources.db_path = o.db_path;
   snap->sources.roots = default_source_roots(o);
@@ -341,6 +369,9 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   snap->first_run = !o.demo && st.usage.rows.empty() && st.sources.counts.files == 0 && runs.rows.empty() &&
                     st.files_seen == 0;
   fill_live(st, o, f, now, *snap);
+  times.live += lap();
+  times.total = std::chrono::duration<double, std::milli>(Clock::now() - t_start).count();
+  snap->sources.pass = times;
   st.built = true;
   st.built_for = f;
   st.built_day = today;
@@ -402,6 +433,7 @@ void apply_config(Worker::State& st, WorkerOptions& o, Config c) {
   }
   o.config = std::move(c);
   ++st.data_gen;  // tiers and budgets are part of the live caches
+  st.live_kept_rows = 0;
 }
 
 }  // namespace

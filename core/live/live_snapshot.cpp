@@ -95,23 +95,37 @@ BudgetNotice make_notice(const CrossingTracker::Crossing& c, std::uint64_t id, s
 }
 
 void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, const Config& cfg,
-                       std::uint64_t generation, std::int64_t now_ms) {
+                       std::uint64_t generation, std::int64_t now_ms, std::size_t kept_rows) {
   if (generation == generation_) return;
   generation_ = generation;
-  costs_ = price_rows(t, prices, CostRules{});
+  const std::size_t end = first_row_at(t, now_ms + 1);
+  // Rows before `kept_rows` are as they were: their costs stay, and the blocks are
+  // identified again only from the last block's first row (a block's bounds depend on
+  // nothing before it), so an append costs its rows, not the history.
+  kept_rows = std::min({kept_rows, costs_.usd.size(), t.rows.size()});
+  std::size_t from = 0;
+  if (kept_rows > 0 && !blocks_.empty() && !blocks_.back().is_gap && blocks_.back().first_ms) {
+    from = first_row_at(t, *blocks_.back().first_ms);
+    if (from > kept_rows || from > blocks_end_ || end < blocks_end_) from = 0;
+  }
+  price_rows_from(t, prices, CostRules{}, kept_rows, costs_);
+  if (from == 0)
+    blocks_.clear();
+  else
+    blocks_.pop_back();
   std::vector<BlockEntry> claude;
-  claude.reserve(t.rows.size());
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+  claude.reserve(end > from ? end - from : 0);
+  for (std::size_t i = from; i < end; ++i) {
     const auto& r = t.rows[i];
-    if (r.ts_ms > now_ms) break;
     if (r.runtime == Runtime::Claude) claude.push_back({r.ts_ms, r.tokens, costs_.usd[i], r.model});
   }
   // The activity of the last block is decided per build (it depends on the clock); a far
   // future "now" leaves every block inactive here.
-  blocks_ = identify_blocks(std::move(claude), std::numeric_limits<std::int64_t>::max() / 2);
+  std::vector<Block> tail = identify_blocks(std::move(claude), std::numeric_limits<std::int64_t>::max() / 2);
+  blocks_.insert(blocks_.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
+  blocks_end_ = end;
   max_block_tokens_ = max_block_tokens(blocks_);
-  samples_ = budget_samples(t, costs_, cfg, tier_names_, first_row_at(t, now_ms - 40 * kDayMs),
-                            first_row_at(t, now_ms + 1));
+  samples_ = budget_samples(t, costs_, cfg, tier_names_, first_row_at(t, now_ms - 40 * kDayMs), end);
 }
 
 void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone,

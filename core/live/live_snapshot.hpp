@@ -81,9 +81,13 @@ class LiveModel {
  public:
   // Recomputes the data-dependent caches when `generation` differs from the last call (the
   // caller bumps it when the usage table or the config changed). `t` must stay alive and
-  // unchanged until the next call with a new generation.
+  // unchanged until the next call with a new generation. `kept_rows`: how many leading rows
+  // of `t` are the same as at the last call with the same prices and config (an append
+  // keeps them all; 0 recomputes everything).
   void update(const store::UsageTable& t, const PriceTable& prices, const Config& cfg,
-              std::uint64_t generation, std::int64_t now_ms);
+              std::uint64_t generation, std::int64_t now_ms, std::size_t kept_rows = 0);
+  // Each usage row's cost (costdeck's rules) as of the last update.
+  const RowCosts& costs() const { return costs_; }
   // Cheap: the clock-dependent parts (live sessions, the active block, budget periods).
   void build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone, std::int64_t now_ms,
              LiveData& out) const;
@@ -94,7 +98,8 @@ class LiveModel {
  private:
   std::uint64_t generation_ = ~0ull;
   RowCosts costs_;
-  std::vector<Block> blocks_;  // Claude rows up to the time of update(); activity not set
+  std::vector<Block> blocks_;   // Claude rows up to the time of update(); activity not set
+  std::size_t blocks_end_ = 0;  // rows before this one are in blocks_
   std::int64_t max_block_tokens_ = 0;
   std::vector<std::string> tier_names_;
   std::vector<BudgetSample> samples_;  // the last ~40 days: what day/week/month/session/block need

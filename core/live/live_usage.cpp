@@ -28,14 +28,21 @@ std::string display_model(const store::UsageTable& t, const store::UsageRow& r) 
 }
 
 RowCosts price_rows(const store::UsageTable& t, const PriceTable& prices, const CostRules& rules) {
+  RowCosts out;
+  price_rows_from(t, prices, rules, 0, out);
+  return out;
+}
+
+void price_rows_from(const store::UsageTable& t, const PriceTable& prices, const CostRules& rules,
+                     std::size_t from, RowCosts& out) {
   // Resolve each interned model once: a million rows share a few dozen models.
   std::vector<const ModelPrice*> price_of(t.models.size() + 1, nullptr);
   for (std::size_t i = 0; i < t.models.size(); ++i) price_of[i] = prices.find(t.models[i]);
   const ModelPrice* codex_fallback = prices.find("gpt-5");
-  RowCosts out;
+  from = std::min({from, out.usd.size(), out.priced.size()});
   out.usd.resize(t.rows.size());
   out.priced.resize(t.rows.size());
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+  for (std::size_t i = from; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
     const ModelPrice* p = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
     if (at(t.models, r.model).empty() && r.runtime == Runtime::Codex) p = codex_fallback;
@@ -43,7 +50,6 @@ RowCosts price_rows(const store::UsageTable& t, const PriceTable& prices, const 
     out.usd[i] = c.usd;
     out.priced[i] = c.priced;
   }
-  return out;
 }
 
 std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCosts& costs, std::int64_t now,
@@ -120,7 +126,7 @@ std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCo
   std::vector<std::int8_t> file_is_subagent(t.files.size(), -1);
   end_row = std::min(end_row, t.rows.size());
   first_row = std::min(first_row, end_row);
-  std::vector<std::size_t> row_tier(end_row);
+  std::vector<std::uint32_t> row_tier(end_row - first_row);
   std::vector<std::string> names;
   for (std::size_t i = first_row; i < end_row; ++i) {
     const auto& r = t.rows[i];
@@ -146,7 +152,7 @@ std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCo
       if (pos == names.end()) names.push_back(tier);
       it = tier_index.emplace(key, idx).first;
     }
-    row_tier[i] = it->second;
+    row_tier[i - first_row] = static_cast<std::uint32_t>(it->second);
   }
   tier_names = std::move(names);
   std::vector<BudgetSample> out;
@@ -157,7 +163,7 @@ std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCo
     s.ts_ms = r.ts_ms;
     s.tokens = r.tokens.total();
     s.cost_usd = costs.usd[i];
-    s.tier = tier_names[row_tier[i]];
+    s.tier = tier_names[row_tier[i - first_row]];
     s.project = at(t.projects, r.project);
     s.session = at(t.sessions, r.session);
     out.push_back(s);

@@ -25,6 +25,9 @@ struct RowCosts {
   std::vector<bool> priced;
 };
 RowCosts price_rows(const store::UsageTable& t, const PriceTable& prices, const CostRules& rules);
+// Brings `out` to the rows of `t`, pricing rows from `from` on and keeping the costs before it.
+void price_rows_from(const store::UsageTable& t, const PriceTable& prices, const CostRules& rules,
+                     std::size_t from, RowCosts& out);
 
 struct LiveSession {
   std::string session_id;

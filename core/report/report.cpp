@@ -123,9 +123,22 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   std::map<std::string, Acc> groups;
   std::map<std::pair<std::string, int>, UnknownModel> unknown;
 
+  // Rows are in time order: a bounded report visits only the rows of its days (a day of
+  // slack each side; the per-row day test below stays the rule).
+  std::size_t lo = 0, hi = usage.rows.size();
+  if (!opts.ccusage_model_order) {
+    auto at = [&](std::int64_t ts) {
+      return static_cast<std::size_t>(
+          std::lower_bound(usage.rows.begin(), usage.rows.end(), ts,
+                           [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
+          usage.rows.begin());
+    };
+    if (opts.since) lo = at(opts.zone.start_of_day_ms(*opts.since - 1));
+    if (opts.until) hi = std::max(lo, at(opts.zone.start_of_day_ms(*opts.until + 2)));
+  }
   // Only the order of first use depends on the visiting order; sums do not.
-  std::vector<std::size_t> order(usage.rows.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<std::size_t> order(hi - lo);
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = lo + i;
   if (opts.ccusage_model_order) {
     std::vector<std::int64_t> file_first(usage.files.size(), INT64_MAX);
     std::vector<timeutil::Day> day_of(usage.rows.size());
@@ -151,6 +164,8 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     });
   }
 
+  const bool precomputed = opts.row_usd && opts.row_priced && opts.row_usd->size() == usage.rows.size() &&
+                           opts.row_priced->size() == usage.rows.size();
   struct Variant {
     std::string name;
     const ModelPrice* price = nullptr;
@@ -200,7 +215,13 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     const bool fallback = var.fallback;
     const ModelPrice* price = var.price;
 
-    ResponseCost c = response_cost(price, r.tokens, r.cost_usd, r.fast, opts.rules);
+    ResponseCost c;
+    if (precomputed) {
+      c.usd = (*opts.row_usd)[idx];
+      c.priced = (*opts.row_priced)[idx];
+    } else {
+      c = response_cost(price, r.tokens, r.cost_usd, r.fast, opts.rules);
+    }
     if (r.cost_usd) ++rep.responses_with_cost_usd;
     Totals t;
     t.tokens = r.tokens;
@@ -209,7 +230,7 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     t.responses = 1;
     t.cost = c.usd;
 
-    std::string key;
+    const std::string* key = nullptr;
     // Rows come in time order: the day's key is formatted once per day, not once per row.
     if (opts.period == Period::Day || opts.period == Period::Week || opts.period == Period::Month) {
       if (!day_key_valid || day != key_day) {
@@ -224,22 +245,22 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
     switch (opts.period) {
       case Period::Day:
       case Period::Week:
-      case Period::Month: key = day_key; break;
-      case Period::Model: key = model; break;
+      case Period::Month: key = &day_key; break;
+      case Period::Model: key = &model; break;
       case Period::Session: {
         const std::string& sid = str(usage.sessions, r.session);
-        key = opts.sessions == SessionGrouping::FilePath || sid.empty() ? sp.session_id : sid;
+        key = opts.sessions == SessionGrouping::FilePath || sid.empty() ? &sp.session_id : &sid;
         break;
       }
     }
-    if (!last_acc || key != last_key) {
-      last_acc = &groups[key];  // map nodes stay put: the pointer outlives later inserts
-      last_key = key;
+    if (!last_acc || *key != last_key) {
+      last_acc = &groups[*key];  // map nodes stay put: the pointer outlives later inserts
+      last_key = *key;
     }
     Acc& acc = *last_acc;
     Row& row = acc.row;
     if (row.totals.responses == 0) {
-      row.key = key;
+      row.key = *key;
       row.first_ms = r.ts_ms;
       row.last_ms = r.ts_ms;
       row.project_path = sp.project_path;

@@ -27,7 +27,7 @@ struct ReportOptions {
   Period period = Period::Day;
   CostRules rules;
   timeutil::Zone zone = timeutil::Zone::utc();
-  unsigned week_start = 1;  // ISO weekday the week starts on (1 = Monday)
+  unsigned week_start = 1;                    // ISO weekday the week starts on (1 = Monday)
   std::optional<timeutil::Day> since, until;  // inclusive, in `zone`
   std::optional<Runtime> runtime;             // nullopt: all runtimes
   std::string project;                        // substring of the cwd or project folder
@@ -36,6 +36,11 @@ struct ReportOptions {
   // modelsUsed in ccusage's order (day, then files by first timestamp, then lines) instead
   // of time order.
   bool ccusage_model_order = false;
+  // Each row's cost under `rules`, and whether it had a price (live::price_rows), when the
+  // caller already has them: several reports over one table then price each row once.
+  // One entry per row of the table, or null.
+  const std::vector<double>* row_usd = nullptr;
+  const std::vector<bool>* row_priced = nullptr;
 };
 
 struct Totals {

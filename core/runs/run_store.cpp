@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <map>
 #include <deque>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -84,7 +84,9 @@ CREATE TABLE IF NOT EXISTS run_turn_state (
 );
 )sql";
 
-void ensure_runs_schema(SQLite::Database& db) { db.exec(kRunsSchemaV1); }
+void ensure_runs_schema(SQLite::Database& db) {
+  db.exec(kRunsSchemaV1);
+}
 
 namespace {
 
@@ -143,8 +145,14 @@ WHERE runs.source <> 'session-file' OR runs.file_id IS excluded.file_id
     st.bindNoCopy(1, r.key);
     st.bind(2, source_name(r.source));
     st.bind(3, static_cast<std::int64_t>(r.started_ms));
-    if (r.ended_ms) st.bind(4, static_cast<std::int64_t>(*r.ended_ms)); else st.bind(4);
-    if (r.duration_ms) st.bind(5, static_cast<std::int64_t>(*r.duration_ms)); else st.bind(5);
+    if (r.ended_ms)
+      st.bind(4, static_cast<std::int64_t>(*r.ended_ms));
+    else
+      st.bind(4);
+    if (r.duration_ms)
+      st.bind(5, static_cast<std::int64_t>(*r.duration_ms));
+    else
+      st.bind(5);
     st.bind(6, normalize_runtime(r.runtime));
     bind_text(st, 7, r.agent);
     st.bind(8, r.subagent ? 1 : 0);
@@ -163,10 +171,16 @@ WHERE runs.source <> 'session-file' OR runs.file_id IS excluded.file_id
     st.bind(21, static_cast<std::int64_t>(r.tokens.output));
     st.bind(22, static_cast<std::int64_t>(r.tokens.cache_read));
     st.bind(23, static_cast<std::int64_t>(r.tokens.cache_write()));
-    if (r.cost_usd) st.bind(24, *r.cost_usd); else st.bind(24);
+    if (r.cost_usd)
+      st.bind(24, *r.cost_usd);
+    else
+      st.bind(24);
     st.bind(25, r.cost_computed ? 1 : 0);
     bind_text(st, 26, r.metadata);
-    if (r.file_id) st.bind(27, static_cast<std::int64_t>(r.file_id)); else st.bind(27);
+    if (r.file_id)
+      st.bind(27, static_cast<std::int64_t>(r.file_id));
+    else
+      st.bind(27);
     st.exec();
     st.reset();
   }
@@ -184,8 +198,14 @@ ON CONFLICT (session_id) DO UPDATE SET issue = excluded.issue, phase = COALESCE(
     st.bind(2, l.issue);
     bind_text(st, 3, l.phase);
     bind_text(st, 4, l.model);
-    if (l.started_ms >= 0) st.bind(5, static_cast<std::int64_t>(l.started_ms)); else st.bind(5);
-    if (l.ended_ms >= 0) st.bind(6, static_cast<std::int64_t>(l.ended_ms)); else st.bind(6);
+    if (l.started_ms >= 0)
+      st.bind(5, static_cast<std::int64_t>(l.started_ms));
+    else
+      st.bind(5);
+    if (l.ended_ms >= 0)
+      st.bind(6, static_cast<std::int64_t>(l.ended_ms));
+    else
+      st.bind(6);
     st.exec();
     st.reset();
   }
@@ -205,7 +225,10 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
     bind_text(st, 6, e.run_key);
     st.bind(7, error_kind_name(e.kind));
     bind_text(st, 8, e.tool);
-    if (e.status) st.bind(9, e.status); else st.bind(9);
+    if (e.status)
+      st.bind(9, e.status);
+    else
+      st.bind(9);
     st.bindNoCopy(10, e.message);
     st.exec();
     st.reset();
@@ -253,7 +276,9 @@ class Interner {
     if (c.isNull()) return -1;
     return add(static_cast<const char*>(c.getText()), static_cast<std::size_t>(c.getBytes()));
   }
-  std::vector<std::string> take() { return {std::make_move_iterator(store_.begin()), std::make_move_iterator(store_.end())}; }
+  std::vector<std::string> take() {
+    return {std::make_move_iterator(store_.begin()), std::make_move_iterator(store_.end())};
+  }
   const std::string& at(std::int32_t i) const {
     static const std::string kEmpty;
     return i < 0 ? kEmpty : store_[static_cast<std::size_t>(i)];
@@ -373,7 +398,8 @@ struct Reader {
   std::int64_t i64(int c) const { return static_cast<std::int64_t>(sqlite3_column_int64(st, c)); }
   std::string_view text(int c) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
-    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, c))) : std::string_view();
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, c)))
+             : std::string_view();
   }
 };
 
@@ -387,7 +413,8 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   RunTable t;
   Interner strings;
   const std::int64_t since = f.since_ms.value_or(INT64_MIN), until = f.until_ms.value_or(INT64_MAX);
-  const std::string runtime = f.runtime.empty() || f.runtime == "all" ? std::string() : normalize_runtime(f.runtime);
+  const std::string runtime =
+      f.runtime.empty() || f.runtime == "all" ? std::string() : normalize_runtime(f.runtime);
   sqlite3* h = db.getHandle();
 
   struct LinkInfo {
@@ -397,7 +424,8 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   {
     SQLite::Statement q(db, "SELECT session_id, issue, phase FROM session_links");
     while (q.executeStep())
-      links[q.getColumn(0).getString()] = {strings.add_column(q.getColumn(1)), strings.add_column(q.getColumn(2))};
+      links[q.getColumn(0).getString()] = {strings.add_column(q.getColumn(1)),
+                                           strings.add_column(q.getColumn(2))};
   }
 
   // Texts a report does not print are not read at all (NULL in their place).
@@ -431,12 +459,15 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     sqlite3_bind_int64(st, 1, since);
     sqlite3_bind_int64(st, 2, until);
   }
-  if (!runtime.empty()) sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
+  if (!runtime.empty())
+    sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
 
   IssueMatcher matcher(config.issue_branch_pattern);
-  std::map<std::array<std::int32_t, 5>, std::int32_t> tier_cache;  // (agent, model, runtime, project, subagent)
+  std::map<std::array<std::int32_t, 5>, std::int32_t>
+      tier_cache;  // (agent, model, runtime, project, subagent)
   bool rules_use_duration = false;
-  for (const auto& r : config.tier_rules) rules_use_duration = rules_use_duration || r.min_duration_ms.has_value();
+  for (const auto& r : config.tier_rules)
+    rules_use_duration = rules_use_duration || r.min_duration_ms.has_value();
   // Attributed issue per branch id and linked info per session id: the regex and the link
   // lookup run once per distinct value.
   std::unordered_map<std::int32_t, std::int32_t> issue_of_branch;
@@ -448,8 +479,9 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   // NULL and '' both mean "not given"; text() is empty for either, so no type check.
   auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return c.add(rd.text(col)); };
   std::vector<RunRow> loaded;
-  loaded.reserve(static_cast<std::size_t>(
-      std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
+  if (!bounded)
+    loaded.reserve(static_cast<std::size_t>(
+        std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     RunRow& r = loaded.emplace_back();
@@ -514,7 +546,11 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     r.tier_recorded = r.tier >= 0;
     if (!r.tier_recorded) {
       auto compute = [&] {
-        TierInput in{strings.at(r.agent), strings.at(r.model), strings.at(r.runtime), strings.at(r.project), r.subagent,
+        TierInput in{strings.at(r.agent),
+                     strings.at(r.model),
+                     strings.at(r.runtime),
+                     strings.at(r.project),
+                     r.subagent,
                      r.duration_ms >= 0 ? std::optional<std::int64_t>(r.duration_ms) : std::nullopt};
         return strings.add(tier_by_rules(config, in));
       };
@@ -560,9 +596,10 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   t.rows = std::move(loaded);
 
   if (opt.error_events) {
-    StmtPtr es = prepare(h,
-                         "SELECT event_key, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
-                         "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
+    StmtPtr es =
+        prepare(h,
+                "SELECT event_key, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
+                "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
     sqlite3_bind_int64(es.get(), 1, since);
     sqlite3_bind_int64(es.get(), 2, until);
     const Reader e{es.get()};

@@ -3,7 +3,6 @@
 #include <SQLiteCpp/Database.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
@@ -157,9 +156,13 @@ std::vector<FileStat> load_file_stats(Store& store) {
 
 std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& all) {
   return guarded(store, [&](sqlite3* db) {
-    std::unordered_map<std::int64_t, std::int64_t> counted;
+    // File ids are small and dense: a counter per id, not a hash map over a million copies.
+    std::vector<std::int64_t> counted(all.paths.size() + 1, 0);
     for (const detail::StoredCopy& c : all.copies)
-      if (c.counted & detail::kCountedCostdeck) ++counted[c.file_id];
+      if ((c.counted & detail::kCountedCostdeck) && c.file_id >= 0) {
+        if (static_cast<std::size_t>(c.file_id) >= counted.size()) counted.resize(c.file_id + 1, 0);
+        ++counted[static_cast<std::size_t>(c.file_id)];
+      }
     std::vector<FileStat> out;
     Stmt q(db,
            "SELECT id, path, kind, project_dir, size, cursor_offset, lines, usage_lines, malformed, resets, "
@@ -179,7 +182,7 @@ std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& 
       f.last_scan_ms = q.i64(10);
       f.missing = q.i64(11) != 0;
       f.error = q.text(12);
-      if (auto it = counted.find(f.id); it != counted.end()) f.counted_lines = it->second;
+      if (f.id >= 0 && static_cast<std::size_t>(f.id) < counted.size()) f.counted_lines = counted[f.id];
       out.push_back(std::move(f));
     }
     return out;

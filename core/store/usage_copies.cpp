@@ -199,6 +199,13 @@ void read_used_strings(sqlite3* db, LoadedCopies& all) {
 
 namespace {
 
+// Room for `n` elements and a sixteenth more, so the appends of a live session rarely move
+// (and never double) vectors of a million entries.
+template <typename T>
+void reserve_slack(std::vector<T>& v, std::size_t n) {
+  if (v.capacity() < n) v.reserve(n + n / 16 + 256);
+}
+
 // A copy's place in time order: (timestamp, path rank, index); within a file, chunk order is
 // offset order, so the index stands for the offset.
 struct OrderKey {
@@ -281,7 +288,8 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
       if (everything) {
         read_strings(db, out);
         Stmt n(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks");
-        if (n.step()) out.copies.reserve(static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
+        if (n.step())
+          reserve_slack(out.copies, static_cast<std::size_t>(std::max<std::int64_t>(0, n.i64(0))));
       }
       read_chunks(db, out, 0, since_ms, until_ms);
       if (!everything) read_used_strings(db, out);
@@ -299,7 +307,6 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   }
   return out;
 }
-
 
 void save_view(sqlite3* db, const LoadedCopies& all) {
   if (!all.copies.empty() && all.time_order.size() == all.copies.size()) save_view_impl(db, all);
@@ -332,7 +339,20 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   read_strings(db, all);
   const std::size_t first = all.copies.size();
   d.first_new = first;
+  {
+    // Grow by a sixteenth, not by doubling: a vector of a million copies doubling for one
+    // line would be the worker's peak memory.
+    Stmt c(db, "SELECT coalesce(sum(copies), 0) FROM usage_chunks WHERE id > ?1");
+    c.bind(1, all.max_chunk_id);
+    if (c.step())
+      reserve_slack(all.copies, first + static_cast<std::size_t>(std::max<std::int64_t>(0, c.i64(0))));
+  }
   read_chunks(db, all, all.max_chunk_id);
+  if (all.keyed.empty()) {
+    std::size_t n = 0;
+    for (std::uint32_t i = 0; i < first; ++i) n += all.copies[i].msg_key != 0;
+    reserve_slack(all.keyed, n);
+  }
   if (all.keyed.empty())
     for (std::uint32_t i = 0; i < first; ++i)
       if (all.copies[i].msg_key != 0) all.keyed.emplace_back(all.copies[i].msg_key, i);
@@ -370,6 +390,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
     b = e;
   }
   const std::size_t old_keyed = all.keyed.size();
+  reserve_slack(all.keyed, old_keyed + fresh.size());
   all.keyed.insert(all.keyed.end(), fresh.begin(), fresh.end());
   std::inplace_merge(all.keyed.begin(), all.keyed.begin() + static_cast<std::ptrdiff_t>(old_keyed),
                      all.keyed.end());
@@ -382,6 +403,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   const bool after = all.time_order.size() == first &&
                      (first == 0 || keys.empty() || !(keys.front() < order_key(all, all.time_order.back())));
   if (after) {
+    reserve_slack(all.time_order, all.time_order.size() + keys.size());
     for (const OrderKey& k : keys) all.time_order.push_back(static_cast<std::uint32_t>(k.tie));
   } else {
     compute_time_order(all);

@@ -262,6 +262,7 @@ int main(int argc, char** argv) {
 
   // Append -> new snapshot, with the worker thread running as in the window.
   std::vector<double> usage_append, run_append;
+  std::vector<SourcesInfo::PassTimes> usage_passes, run_passes;
   {
     Worker w(wo);
     ViewFilter f;
@@ -278,6 +279,7 @@ int main(int argc, char** argv) {
       w.refresh_now();  // what the file watcher does on a change
       s = w.wait_newer(v, std::chrono::seconds(60));
       usage_append.push_back(ms_since(t0));
+      usage_passes.push_back(s->sources.pass);
       v = s->version;
     }
     for (int i = 1; i <= appends; ++i) {
@@ -302,6 +304,7 @@ int main(int argc, char** argv) {
       w.refresh_now();
       s = w.wait_newer(v, std::chrono::seconds(60));
       run_append.push_back(ms_since(t0));
+      run_passes.push_back(s->sources.pass);
       v = s->version;
     }
     w.stop();
@@ -326,6 +329,21 @@ int main(int argc, char** argv) {
               percentile(usage_append, 0), percentile(usage_append, 100));
   std::printf("  recorded run:      %.0f ms (min %.0f, max %.0f)\n", percentile(run_append, 50),
               percentile(run_append, 0), percentile(run_append, 100));
+  // Inside the worker's pass, medians per stage: what to look at when the figure above grows.
+  auto stages = [](const char* what, const std::vector<SourcesInfo::PassTimes>& v) {
+    auto med = [&](double SourcesInfo::PassTimes::*m) {
+      std::vector<double> x;
+      for (const auto& p : v) x.push_back(p.*m);
+      return percentile(x, 50);
+    };
+    using P = SourcesInfo::PassTimes;
+    std::printf(
+        "  %s pass (ms): scan %.1f, usage %.1f, files %.1f, runs %.1f, build %.1f, live %.1f, total %.1f\n",
+        what, med(&P::scan), med(&P::usage), med(&P::files), med(&P::runs), med(&P::build), med(&P::live),
+        med(&P::total));
+  };
+  stages("line", usage_passes);
+  stages("run ", run_passes);
   std::printf("peak RSS: %.0f MB\n", peak_rss_mb());
   std::error_code ec;
   fs::remove_all(work, ec);

@@ -11,7 +11,9 @@ namespace {
 using store::UsageRow;
 using store::UsageTable;
 
-std::int64_t ms(const char* iso) { return timeutil::parse_iso8601_ms(iso).value(); }
+std::int64_t ms(const char* iso) {
+  return timeutil::parse_iso8601_ms(iso).value();
+}
 
 std::int32_t intern(std::vector<std::string>& v, const std::string& s) {
   for (std::size_t i = 0; i < v.size(); ++i)
@@ -22,8 +24,9 @@ std::int32_t intern(std::vector<std::string>& v, const std::string& s) {
 
 struct Builder {
   UsageTable t;
-  UsageRow& add(const char* ts, const char* model, std::int64_t in, std::int64_t out, const char* session = "s1",
-                const char* file = "/c/projects/-w-app/s1.jsonl", Runtime rt = Runtime::Claude) {
+  UsageRow& add(const char* ts, const char* model, std::int64_t in, std::int64_t out,
+                const char* session = "s1", const char* file = "/c/projects/-w-app/s1.jsonl",
+                Runtime rt = Runtime::Claude) {
     UsageRow r;
     r.ts_ms = ms(ts);
     r.runtime = rt;
@@ -105,7 +108,8 @@ TEST(ReportBuild, SessionGrouping) {
   Builder b;
   b.add("2025-03-02T12:00:00Z", "claude-haiku-4-5", 10, 0, "s1", "/c/projects/-w-app/s1.jsonl");
   b.add("2025-03-02T12:05:00Z", "claude-haiku-4-5", 20, 0, "s1", "/c/projects/-w-app/agent-abc.jsonl");
-  b.add("2025-03-02T12:06:00Z", "claude-haiku-4-5", 40, 0, "s1", "/c/projects/-w-app/s1/subagents/agent-d.jsonl");
+  b.add("2025-03-02T12:06:00Z", "claude-haiku-4-5", 40, 0, "s1",
+        "/c/projects/-w-app/s1/subagents/agent-d.jsonl");
   ReportOptions o;
   o.period = Period::Session;
   Report r = build_report(b.t, prices(), o);
@@ -115,7 +119,7 @@ TEST(ReportBuild, SessionGrouping) {
   EXPECT_EQ(r.rows[0].project_path, "-w-app");
   o.sessions = SessionGrouping::FilePath;
   r = build_report(b.t, prices(), o);
-  ASSERT_EQ(r.rows.size(), 2u);  // s1 (+ its subagents folder) and agent-abc
+  ASSERT_EQ(r.rows.size(), 2u);    // s1 (+ its subagents folder) and agent-abc
   EXPECT_EQ(r.rows[0].key, "s1");  // highest cost first, as ccusage
   EXPECT_EQ(r.rows[0].totals.tokens.input, 50);
   EXPECT_EQ(r.rows[1].key, "agent-abc");
@@ -142,12 +146,13 @@ TEST(ReportBuild, JsonShapeClaude) {
   for (const char* k : {"date", "inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens",
                         "totalTokens", "totalCost", "modelsUsed", "modelBreakdowns"})
     EXPECT_TRUE(d.contains(k)) << k;
-  EXPECT_EQ(d["modelsUsed"][0], "claude-haiku-4-5-20251001");       // first use
+  EXPECT_EQ(d["modelsUsed"][0], "claude-haiku-4-5-20251001");                   // first use
   EXPECT_EQ(d["modelBreakdowns"][0]["modelName"], "claude-opus-4-1-20250805");  // highest cost first
-  for (const char* k : {"modelName", "inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "cost"})
+  for (const char* k :
+       {"modelName", "inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "cost"})
     EXPECT_TRUE(d["modelBreakdowns"][0].contains(k)) << k;
-  for (const char* k : {"inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens",
-                        "totalCost"})
+  for (const char* k :
+       {"inputTokens", "outputTokens", "cacheCreationTokens", "cacheReadTokens", "totalTokens", "totalCost"})
     EXPECT_TRUE(j["totals"].contains(k)) << k;
   o.period = Period::Month;
   j = nlohmann::json::parse(render_json(build_report(b.t, prices(), o), Shape::Claude));
@@ -171,7 +176,8 @@ TEST(ReportBuild, JsonShapeCodex) {
   o.runtime = Runtime::Codex;
   auto j = nlohmann::json::parse(render_json(build_report(b.t, prices(), o), Shape::Codex));
   const auto& d = j["daily"][0];
-  EXPECT_NEAR(d["costUSD"].get<double>(), 6000 * 1.25e-6 + 4000 * 0.125e-6 + 500 * 10e-6 + 100 * 1.25e-6, 1e-12);
+  EXPECT_NEAR(d["costUSD"].get<double>(), 6000 * 1.25e-6 + 4000 * 0.125e-6 + 500 * 10e-6 + 100 * 1.25e-6,
+              1e-12);
   EXPECT_EQ(d["reasoningOutputTokens"], 200);
   EXPECT_EQ(d["models"]["gpt-5-codex"]["isFallback"], false);
   EXPECT_EQ(d["models"]["gpt-5"]["isFallback"], true);
@@ -208,6 +214,44 @@ TEST(ReportBuild, Filters) {
   EXPECT_EQ(build_report(b.t, prices(), o).totals.tokens.input, 0);
   o.project = "w-app";
   EXPECT_EQ(build_report(b.t, prices(), o).totals.tokens.input, 30);
+}
+
+// Costs the window priced once per data change (live::price_rows) must give the report
+// its own pricing gives, including an unknown model's flag; the range is cut by day in the
+// zone either way (rows just outside [since, until] in UTC but inside in the zone count).
+TEST(ReportBuild, PrecomputedRowCostsAndBoundsGiveTheSameReport) {
+  Builder b;
+  b.add("2025-03-01T23:30:00Z", "claude-haiku-4-5", 1'000'000, 10);  // NY: 03-01
+  b.add("2025-03-02T04:30:00Z", "claude-opus-4-5", 2'000'000, 20);   // NY: 03-01
+  b.add("2025-03-02T05:30:00Z", "not-a-model", 3'000'000, 30);       // NY: 03-02
+  b.add("2025-03-03T04:59:00Z", "claude-haiku-4-5", 4'000'000, 40);  // NY: 03-02
+  b.add("2025-03-03T05:00:00Z", "claude-haiku-4-5", 5'000'000, 50);  // NY: 03-03
+  ReportOptions o;
+  o.zone = timeutil::Zone::named("America/New_York");
+  o.since = timeutil::parse_day("2025-03-02");
+  o.until = timeutil::parse_day("2025-03-02");
+  o.period = Period::Model;
+  const Report plain = build_report(b.t, prices(), o);
+  std::vector<double> usd;
+  std::vector<bool> priced;
+  for (const auto& r : b.t.rows) {
+    ResponseCost c = response_cost(prices().find(b.t.models[r.model]), r.tokens, r.cost_usd, r.fast, o.rules);
+    usd.push_back(c.usd);
+    priced.push_back(c.priced);
+  }
+  o.row_usd = &usd;
+  o.row_priced = &priced;
+  const Report pre = build_report(b.t, prices(), o);
+  EXPECT_EQ(plain.totals.tokens.input, 7'000'000);
+  EXPECT_EQ(pre.totals.tokens.input, 7'000'000);
+  EXPECT_DOUBLE_EQ(pre.totals.cost, plain.totals.cost);
+  ASSERT_EQ(pre.unknown_models.size(), 1u);
+  EXPECT_EQ(pre.unknown_models[0].model, "not-a-model");
+  ASSERT_EQ(pre.rows.size(), plain.rows.size());
+  for (std::size_t i = 0; i < pre.rows.size(); ++i) {
+    EXPECT_EQ(pre.rows[i].key, plain.rows[i].key);
+    EXPECT_DOUBLE_EQ(pre.rows[i].totals.cost, plain.rows[i].totals.cost);
+  }
 }
 
 }  // namespace
