@@ -5,8 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "app/commands.hpp"
@@ -75,7 +75,8 @@ Prepared prepare(const std::string& name, const CommonOptions& o, const RunRepor
     if (!t) throw std::invalid_argument("--now: expected an ISO 8601 time, got \"" + o.now + "\"");
     p.now_ms = *t;
   } else {
-    p.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    p.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
                    .count();
   }
   runs::RunFilter filter;
@@ -134,7 +135,8 @@ std::string ms_text(double ms) {
 void print_briefs(const std::vector<runs::RunBrief>& v) {
   std::printf("%-24s %-9s %10s %9s  %-12s %s\n", "started", "status", "duration", "cost", "runtime", "title");
   for (const auto& b : v)
-    std::printf("%-24s %-9s %10s %9s  %-12s %s\n", runs::format_time_ms(b.started_ms).c_str(), runs::status_name(b.status),
+    std::printf("%-24s %-9s %10s %9s  %-12s %s\n", runs::format_time_ms(b.started_ms).c_str(),
+                runs::status_name(b.status),
                 b.duration_ms >= 0 ? ms_text(static_cast<double>(b.duration_ms)).c_str() : "-",
                 b.has_cost ? money(b.cost_usd).c_str() : "-", b.runtime.c_str(), b.title.c_str());
 }
@@ -158,7 +160,8 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
       std::string models;
       for (const auto& m : x.models) models += (models.empty() ? "" : ", ") + m;
       std::printf("%-14s %8lld %14lld %12s %6.1f%%  %s\n", x.tier.c_str(), static_cast<long long>(x.runs),
-                  static_cast<long long>(x.tokens.total()), money(x.cost).c_str(), x.share * 100, models.c_str());
+                  static_cast<long long>(x.tokens.total()), money(x.cost).c_str(), x.share * 100,
+                  models.c_str());
       for (const auto& b : x.budgets)
         std::printf("    budget %s: %.2f of %.2f %s (%s)\n", b.name.c_str(), b.used, b.limit, b.unit.c_str(),
                     b.status.c_str());
@@ -177,7 +180,7 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
                   d.success_rate * 100, ms_text(d.avg_duration_ms).c_str());
   } else if (name == "errors") {
     auto r = runs::errors_report(t);
-    if (o.json) return out(runs::to_json(r)), 0;
+    if (o.json) return runs::to_json(r, stdout), std::printf("\n"), 0;
     std::printf("%lld errors: %lld API, %lld tool, %lld interruptions, %lld rejections, %lld failed runs\n",
                 static_cast<long long>(r.total), static_cast<long long>(r.api_errors),
                 static_cast<long long>(r.tool_errors), static_cast<long long>(r.interruptions),
@@ -185,8 +188,9 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
     std::size_t n = f.limit ? f.limit : 20;
     for (std::size_t i = 0; i < r.patterns.size() && i < n; ++i) {
       const auto& x = r.patterns[i];
-      std::printf("%6lld  %-12s %-14s %s  %s\n", static_cast<long long>(x.count), x.kind.c_str(), x.source.c_str(),
-                  runs::format_time_ms(x.last_ms).c_str(), x.pattern.substr(0, 100).c_str());
+      std::printf("%6lld  %-12s %-14s %s  %s\n", static_cast<long long>(x.count), x.kind.c_str(),
+                  x.source.c_str(), runs::format_time_ms(x.last_ms).c_str(),
+                  x.pattern.substr(0, 100).c_str());
     }
   } else if (name == "slowest") {
     auto r = runs::slowest_runs(t, f.limit ? f.limit : 10);
@@ -201,14 +205,16 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
   } else if (name == "runtimes") {
     auto r = runs::runtimes_report(t, p.zone);
     if (o.json) return out(runs::to_json(r)), 0;
-    std::printf("%-14s %8s %8s %10s %12s %10s %14s\n", "runtime", "tasks", "success", "avg", "cost", "per task", "tokens");
+    std::printf("%-14s %8s %8s %10s %12s %10s %14s\n", "runtime", "tasks", "success", "avg", "cost",
+                "per task", "tokens");
     for (const auto& x : r)
-      std::printf("%-14s %8lld %7.1f%% %10s %12s %10s %14lld\n", x.runtime.c_str(), static_cast<long long>(x.tasks),
-                  x.success_rate * 100, ms_text(x.avg_duration_ms).c_str(), money(x.cost).c_str(),
-                  money(x.cost_per_task).c_str(), static_cast<long long>(x.tokens.total()));
+      std::printf("%-14s %8lld %7.1f%% %10s %12s %10s %14lld\n", x.runtime.c_str(),
+                  static_cast<long long>(x.tasks), x.success_rate * 100, ms_text(x.avg_duration_ms).c_str(),
+                  money(x.cost).c_str(), money(x.cost_per_task).c_str(),
+                  static_cast<long long>(x.tokens.total()));
   } else if (name == "issues") {
     auto r = runs::issues_report(t, p.config.badges);
-    if (o.json) return out(runs::to_json(r)), 0;
+    if (o.json) return runs::to_json(r, stdout), std::printf("\n"), 0;
     std::printf("%-14s %-7s %12s %9s %14s\n", "issue", "badge", "cost", "sessions", "tokens");
     for (const auto& x : r)
       std::printf("%-14s %-7s %12s %9zu %14lld\n", x.issue.c_str(), x.badge.c_str(), money(x.cost).c_str(),

@@ -71,7 +71,11 @@ std::string to_json(const TiersReport& r) {
     for (const auto& m : t.models) j.value(m);
     j.end_array().key("tokens");
     tokens(j, t.tokens);
-    j.field("costUSD", t.cost).field("share", t.share).field("unpricedRuns", t.unpriced_runs).key("budgets").begin_array();
+    j.field("costUSD", t.cost)
+        .field("share", t.share)
+        .field("unpricedRuns", t.unpriced_runs)
+        .key("budgets")
+        .begin_array();
     for (const auto& b : t.budgets)
       j.begin_object()
           .field("name", b.name)
@@ -124,8 +128,8 @@ std::string to_json(const PerformanceReport& r) {
   return j.take();
 }
 
-std::string to_json(const ErrorsReport& r) {
-  JsonOut j;
+std::string to_json(const ErrorsReport& r, std::FILE* sink) {
+  JsonOut j = sink ? JsonOut(sink) : JsonOut();
   auto counts = [&j](const std::vector<CountBy>& v, const char* name) {
     j.begin_array();
     for (const auto& c : v) j.begin_object().field(name, c.key).field("count", c.count).end_object();
@@ -215,8 +219,8 @@ std::string to_json(const std::vector<RuntimeRow>& r) {
   return j.take();
 }
 
-std::string to_json(const std::vector<IssueRow>& r) {
-  JsonOut j;
+std::string to_json(const std::vector<IssueRow>& r, std::FILE* sink) {
+  JsonOut j = sink ? JsonOut(sink) : JsonOut();
   j.begin_object().key("issues").begin_array();
   for (const auto& i : r) {
     j.begin_object()
@@ -227,7 +231,10 @@ std::string to_json(const std::vector<IssueRow>& r) {
         .field("sessionCount", static_cast<std::int64_t>(i.sessions.size()))
         .key("tokens");
     tokens(j, i.tokens);
-    j.field("first", format_time_ms(i.first_ms)).field("last", format_time_ms(i.last_ms)).key("sessions").begin_array();
+    j.field("first", format_time_ms(i.first_ms))
+        .field("last", format_time_ms(i.last_ms))
+        .key("sessions")
+        .begin_array();
     for (const auto& s : i.sessions) {
       j.begin_object()
           .field("session", s.session)

@@ -11,7 +11,17 @@
 namespace costdeck::runs {
 
 void JsonOut::grow(std::size_t n) {
+  if (sink_) {
+    flush();
+    if (n > out_.size()) out_.resize(n);
+    return;
+  }
   out_.resize(std::max(out_.size() * 2, len_ + n));
+}
+
+void JsonOut::flush() {
+  if (sink_ && len_ > 0) std::fwrite(out_.data(), 1, len_, sink_);
+  len_ = 0;
 }
 
 void JsonOut::put(const char* p, std::size_t n) {

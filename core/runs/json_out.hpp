@@ -5,6 +5,7 @@
 // itself (in the .cpp), so the two can never disagree.
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ namespace costdeck::runs {
 class JsonOut {
  public:
   JsonOut() { out_.resize(1 << 16); }
+  // Writes to `sink` a buffer at a time instead of building one string: a report of tens
+  // of MB then never holds (or grows and copies) all of it. take() returns nothing.
+  explicit JsonOut(std::FILE* sink) : sink_(sink) { out_.resize(1 << 20); }
 
   JsonOut& begin_object() { return open('{'); }
   JsonOut& end_object() { return close('}'); }
@@ -39,6 +43,10 @@ class JsonOut {
   }
 
   std::string take() {
+    if (sink_) {
+      flush();
+      return {};
+    }
     out_.resize(len_);
     len_ = 0;
     return std::move(out_);
@@ -56,6 +64,7 @@ class JsonOut {
     return out_.data() + len_;
   }
   void grow(std::size_t n);
+  void flush();
   void put(char c) { *room(1) = c, ++len_; }
   void put(const char* p, std::size_t n);
   void put(std::string_view s) { put(s.data(), s.size()); }
@@ -67,6 +76,7 @@ class JsonOut {
   std::vector<unsigned char>
       empty_;  // per open container: nothing written in it yet (bytes: no bit twiddling)
   bool after_key_ = false;
+  std::FILE* sink_ = nullptr;
 };
 
 }  // namespace costdeck::runs
