@@ -10,6 +10,7 @@
 #include "core/ingest.hpp"
 #include "core/live/watcher.hpp"
 #include "core/pricing.hpp"
+#include "core/runs/run_cache.hpp"
 #include "core/runs/run_store.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/store.hpp"
@@ -65,7 +66,9 @@ struct Worker::State {
   // Live: caches keyed by a generation bumped on every reload or config change.
   live::LiveModel live_model;
   std::uint64_t data_gen = 0;
-  std::size_t live_kept_rows = 0;  // leading usage rows unchanged since the live model saw them
+  std::uint64_t config_gen = 0;        // bumped on every config change (run attribution)
+  runs::RunCache runs, previous_runs;  // the filter's range, and the span just before it
+  std::size_t live_kept_rows = 0;      // leading usage rows unchanged since the live model saw them
   live::CrossingTracker crossings;
   std::vector<live::BudgetNotice> notices;  // the latest few, oldest first
   std::uint64_t next_notice_id = 1;
@@ -299,9 +302,8 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       }
       st.usage_loaded = true;
       times.usage = lap();
-      st.sources.files = store::load_file_stats(*st.store, st.copies);
+      store::load_sources(*st.store, st.copies, &st.sources.files, &st.sources.counts);
       st.sources.malformed = store::load_malformed(*st.store, 12);
-      st.sources.counts = store::load_counts(*st.store, st.copies);
       st.sources.last_scan_ms = 0;
       for (const auto& fs : st.sources.files)
         st.sources.last_scan_ms = std::max(st.sources.last_scan_ms, fs.last_scan_ms);
@@ -313,7 +315,9 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
     ++st.data_gen;
   }
   auto snap = std::make_shared<Snapshot>();
-  runs::RunTable runs;
+  static const runs::RunTable kNoRuns;
+  const runs::RunTable* runs_in = &kNoRuns;
+  const runs::RunTable* previous_in = &kNoRuns;
   const RangeBounds b = range_bounds(f, zone, now);
   runs::RunFilter rf;
   rf.since_ms = b.since_ms;
@@ -322,23 +326,24 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   rf.project = f.project;
   rf.model = f.model;
   rf.tier = f.tier;
+  // Kept loaded: a data change costs the runs written since the last pass.
   try {
-    runs = runs::load_runs(st.store->db(), o.config, rf);
+    runs_in = &st.runs.get(st.store->db(), o.config, st.config_gen, rf);
   } catch (const std::exception& e) {
     st.sources.errors.push_back(std::string("runs: ") + e.what());
   }
   // The span just before the range, for the performance cards' "vs previous period".
-  runs::RunTable previous_runs;
   if (b.since_ms && b.until_ms) {
     runs::RunFilter pf = rf;
     pf.until_ms = *b.since_ms;
     pf.since_ms = *b.since_ms - (*b.until_ms - *b.since_ms);
     try {
-      previous_runs = runs::load_runs(st.store->db(), o.config, pf);
+      previous_in = &st.previous_runs.get(st.store->db(), o.config, st.config_gen, pf);
     } catch (const std::exception&) {
       // Already reported by the load above if the store is broken.
     }
   }
+  const runs::RunTable& runs = *runs_in;
   times.runs = lap();
   std::set<std::string> tiers;
   for (const auto& r : o.config.tier_rules) tiers.insert(r.tier);
@@ -354,7 +359,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   in.prices = &st.prices;
   in.config = &o.config;
   in.runs = &runs;
-  in.previous_runs = b.since_ms && b.until_ms ? &previous_runs : nullptr;
+  in.previous_runs = b.since_ms && b.until_ms ? previous_in : nullptr;
   in.tier_names.assign(tiers.begin(), tiers.end());
   update_live(st, o, now);
   times.live = lap();
@@ -433,6 +438,7 @@ void apply_config(Worker::State& st, WorkerOptions& o, Config c) {
   }
   o.config = std::move(c);
   ++st.data_gen;  // tiers and budgets are part of the live caches
+  ++st.config_gen;
   st.live_kept_rows = 0;
 }
 

@@ -57,17 +57,21 @@ std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCost
   std::unordered_map<std::int32_t, LiveSession> by_session;
   // Rows are sorted by time: walk back from the newest and stop at the idle horizon of the
   // oldest possible live session start (a live session may have begun long ago).
-  std::unordered_map<std::int32_t, bool> live;
+  // A flag per interned session (index + 1: rows without one are -1): the walk below
+  // visits every row, so a hash lookup per row would be most of its time.
+  std::vector<std::uint8_t> live(t.sessions.size() + 1, 0);
+  auto slot = [&](std::int32_t s) { return static_cast<std::size_t>(s + 1); };
+  bool any = false;
   for (std::size_t i = t.rows.size(); i-- > 0;) {
     const auto& r = t.rows[i];
     if (r.ts_ms > now) continue;
     if (now - r.ts_ms > idle_ms) break;
-    live[r.session] = true;
+    if (slot(r.session) < live.size()) live[slot(r.session)] = 1, any = true;
   }
-  if (live.empty()) return {};
+  if (!any) return {};
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
-    if (r.ts_ms > now || !live.count(r.session)) continue;
+    if (r.ts_ms > now || slot(r.session) >= live.size() || !live[slot(r.session)]) continue;
     LiveSession& s = by_session[r.session];
     if (s.responses == 0) {
       s.session_id = at(t.sessions, r.session);

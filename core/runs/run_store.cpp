@@ -452,6 +452,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       "cost_computed, source, " +
       key_col + " FROM runs WHERE " + (bounded ? "started_ms >= ?1 AND started_ms < ?2" : "1");
   if (!runtime.empty()) sql += " AND runtime = ?3";
+  if (f.written_since_ms) sql += " AND written_ms >= ?4";
   if (bounded) sql += " ORDER BY started_ms, id";
   StmtPtr stmt = prepare(h, sql);
   sqlite3_stmt* st = stmt.get();
@@ -461,6 +462,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   }
   if (!runtime.empty())
     sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
+  if (f.written_since_ms) sqlite3_bind_int64(st, 4, *f.written_since_ms);
 
   IssueMatcher matcher(config.issue_branch_pattern);
   std::map<std::array<std::int32_t, 5>, std::int32_t>
@@ -479,7 +481,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   // NULL and '' both mean "not given"; text() is empty for either, so no type check.
   auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return c.add(rd.text(col)); };
   std::vector<RunRow> loaded;
-  if (!bounded)
+  if (!bounded && !f.written_since_ms)
     loaded.reserve(static_cast<std::size_t>(
         std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
   int rc;

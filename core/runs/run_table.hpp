@@ -31,7 +31,13 @@ struct RunRow {
   std::string key, title, error;
 };
 
-enum class ErrorKind : std::uint8_t { ApiError = 0, ToolError = 1, Interruption = 2, Rejection = 3, RunError = 4 };
+enum class ErrorKind : std::uint8_t {
+  ApiError = 0,
+  ToolError = 1,
+  Interruption = 2,
+  Rejection = 3,
+  RunError = 4
+};
 const char* error_kind_name(ErrorKind k);  // api_error / tool_error / interruption / rejection / run_error
 std::optional<ErrorKind> error_kind_from_name(const std::string& s);
 
@@ -66,6 +72,9 @@ struct RunFilter {
   std::string model;    // substring of the model id
   std::string tier;     // exact attributed tier
   std::string issue;    // exact attributed issue
+  // Only runs written (inserted or updated) at or after this time (runs.written_ms).
+  std::optional<std::int64_t> written_since_ms;
+  bool operator==(const RunFilter&) const = default;
 };
 
 }  // namespace costdeck::runs

@@ -155,15 +155,41 @@ std::vector<FileStat> load_file_stats(Store& store) {
 }
 
 std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& all) {
-  return guarded(store, [&](sqlite3* db) {
-    // File ids are small and dense: a counter per id, not a hash map over a million copies.
+  std::vector<FileStat> files;
+  load_sources(store, all, &files, nullptr);
+  return files;
+}
+
+void load_sources(Store& store, const detail::LoadedCopies& all, std::vector<FileStat>* files,
+                  StoreCounts* counts) {
+  guarded(store, [&](sqlite3* db) {
+    // One pass over the copies for both: file ids are small and dense, so a counter per id.
     std::vector<std::int64_t> counted(all.paths.size() + 1, 0);
-    for (const detail::StoredCopy& c : all.copies)
-      if ((c.counted & detail::kCountedCostdeck) && c.file_id >= 0) {
-        if (static_cast<std::size_t>(c.file_id) >= counted.size()) counted.resize(c.file_id + 1, 0);
-        ++counted[static_cast<std::size_t>(c.file_id)];
+    StoreCounts c;
+    for (const detail::StoredCopy& u : all.copies) {
+      c.usage_rows += !(u.flags & detail::kCcusageOnly);
+      c.counted_ccusage += (u.counted & detail::kCountedCcusage) != 0;
+      if (u.counted & detail::kCountedCostdeck) {
+        ++c.counted_costdeck;
+        if (u.file_id >= 0) {
+          if (static_cast<std::size_t>(u.file_id) >= counted.size()) counted.resize(u.file_id + 1, 0);
+          ++counted[static_cast<std::size_t>(u.file_id)];
+        }
       }
-    std::vector<FileStat> out;
+    }
+    if (counts) {
+      Stmt f(db,
+             "SELECT count(*), coalesce(sum(missing), 0), coalesce(sum(error != ''), 0), "
+             "coalesce(sum(malformed), 0) FROM files");
+      f.step();
+      c.files = f.i64(0);
+      c.missing_files = f.i64(1);
+      c.error_files = f.i64(2);
+      c.malformed = f.i64(3);
+      *counts = c;
+    }
+    if (!files) return 0;
+    files->clear();
     Stmt q(db,
            "SELECT id, path, kind, project_dir, size, cursor_offset, lines, usage_lines, malformed, resets, "
            "last_scan_ms, missing, error FROM files ORDER BY path");
@@ -183,9 +209,9 @@ std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& 
       f.missing = q.i64(11) != 0;
       f.error = q.text(12);
       if (f.id >= 0 && static_cast<std::size_t>(f.id) < counted.size()) f.counted_lines = counted[f.id];
-      out.push_back(std::move(f));
+      files->push_back(std::move(f));
     }
-    return out;
+    return 0;
   });
 }
 
@@ -207,23 +233,9 @@ StoreCounts load_counts(Store& store) {
 }
 
 StoreCounts load_counts(Store& store, const detail::LoadedCopies& all) {
-  return guarded(store, [&](sqlite3* db) {
-    StoreCounts c;
-    Stmt f(db,
-           "SELECT count(*), coalesce(sum(missing), 0), coalesce(sum(error != ''), 0), "
-           "coalesce(sum(malformed), 0) FROM files");
-    f.step();
-    c.files = f.i64(0);
-    c.missing_files = f.i64(1);
-    c.error_files = f.i64(2);
-    c.malformed = f.i64(3);
-    for (const detail::StoredCopy& u : all.copies) {
-      if (!(u.flags & detail::kCcusageOnly)) ++c.usage_rows;
-      if (u.counted & detail::kCountedCostdeck) ++c.counted_costdeck;
-      if (u.counted & detail::kCountedCcusage) ++c.counted_ccusage;
-    }
-    return c;
-  });
+  StoreCounts c;
+  load_sources(store, all, nullptr, &c);
+  return c;
 }
 
 }  // namespace costdeck::store

@@ -208,6 +208,18 @@ CREATE TABLE usage_view (
   time_order   BLOB    NOT NULL
 );
 )sql"},
+      // Readers that keep runs loaded (the window) fetch only what was written since they
+      // looked: written_ms must be indexed, and must move on every update, whoever writes.
+      {"5: runs_written index, written_ms kept current",
+       R"sql(
+CREATE INDEX runs_written ON runs (written_ms);
+-- A writer that updates a run without setting written_ms (a script writing the table
+-- directly) still marks it written now.
+CREATE TRIGGER runs_touch AFTER UPDATE ON runs WHEN NEW.written_ms IS OLD.written_ms
+BEGIN
+  UPDATE runs SET written_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = NEW.id;
+END;
+)sql"},
       // Append new steps here.
   };
   return kSteps;

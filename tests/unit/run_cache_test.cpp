@@ -1,0 +1,176 @@
+// The window keeps runs loaded between data changes: after any mix of writes, what the
+// cache hands out must equal a fresh load, whether it patched or reloaded. Also pins
+// schema step 5 (written_ms indexed, and moved by an update that did not set it).
+#include "core/runs/run_cache.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "core/config.hpp"
+#include "core/runs/run_store.hpp"
+#include "core/store/schema.hpp"
+#include "core/store/store.hpp"
+
+using namespace costdeck;
+using runs::RunCache;
+using runs::RunStatus;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kDay = 86400000;
+constexpr std::int64_t kT0 = 1740823200000;  // 2025-03-01T10:00:00Z
+
+runs::Run mk(const std::string& key, std::int64_t start, const std::string& project = "alpha") {
+  runs::Run r;
+  r.key = key;
+  r.started_ms = start;
+  r.duration_ms = 1000;
+  r.cost_usd = 0.5;
+  r.project = project;
+  r.title = "title " + key;
+  r.operation = "task";
+  r.model = "claude-sonnet-4-5";
+  return r;
+}
+
+struct TempStore {
+  fs::path dir;
+  store::Store s;
+  explicit TempStore(const std::string& name)
+      : dir(fs::temp_directory_path() / ("costdeck-runcache-" + name + "-" + std::to_string(::getpid()))),
+        s((fs::remove_all(dir), fs::create_directories(dir), store::Store::open((dir / "s.db").string()))) {}
+  ~TempStore() { fs::remove_all(dir); }
+  void write(const std::vector<runs::Run>& rs) {
+    SQLite::Transaction tx(s.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    runs::upsert_runs(s.db(), rs);
+    tx.commit();
+  }
+};
+
+// Every field a report reads, strings resolved, in table order.
+std::string dump(const runs::RunTable& t) {
+  std::ostringstream o;
+  for (const auto& r : t.rows) {
+    o << r.id << '|' << r.started_ms << '|' << r.ended_ms << '|' << r.duration_ms << '|' << t.str(r.runtime)
+      << '|' << t.str(r.agent) << '|' << t.str(r.tier) << '|' << t.str(r.issue) << '|' << t.str(r.project)
+      << '|' << t.str(r.session) << '|' << t.str(r.branch) << '|' << t.str(r.operation) << '|'
+      << t.str(r.trigger) << '|' << t.str(r.model) << '|' << t.str(r.phase) << '|'
+      << static_cast<int>(r.status) << '|' << r.has_cost << '|' << r.cost_usd << '|' << r.tokens.input << '|'
+      << r.key << '|' << r.title << '|' << r.error << '\n';
+  }
+  o << "errors " << t.errors.size() << '\n';
+  return o.str();
+}
+
+runs::RunFilter range(std::int64_t since, std::int64_t until) {
+  runs::RunFilter f;
+  f.since_ms = since;
+  f.until_ms = until;
+  return f;
+}
+
+}  // namespace
+
+// Nothing written: the table is kept as it is.
+TEST(RunCache, UnchangedWhenNothingWasWritten) {
+  TempStore t("unchanged");
+  t.write({mk("a", kT0), mk("b", kT0 + 1000)});
+  RunCache c;
+  const auto f = range(kT0 - kDay, kT0 + kDay);
+  EXPECT_EQ(c.get(t.s.db(), default_config(), 0, f).rows.size(), 2u);
+  EXPECT_EQ(c.last(), RunCache::Last::Loaded);
+  c.get(t.s.db(), default_config(), 0, f);
+  EXPECT_EQ(c.last(), RunCache::Last::Unchanged);
+}
+
+// New runs, an update, a run moved out of the range and one into it, a run the project
+// filter drops: patched, and equal to a fresh load.
+TEST(RunCache, PatchGivesWhatAFreshLoadGives) {
+  TempStore t("patch");
+  t.write({mk("a", kT0), mk("b", kT0 + 1000), mk("c", kT0 + 2000), mk("out", kT0 + 5 * kDay)});
+  RunCache c;
+  auto f = range(kT0 - kDay, kT0 + kDay);
+  f.project = "alpha";
+  c.get(t.s.db(), default_config(), 0, f);
+
+  auto b = mk("b", kT0 + 1000);
+  b.status = RunStatus::Error;
+  b.error = "boom";
+  b.title = "renamed";
+  auto moved_out = mk("c", kT0 + 3 * kDay);
+  auto moved_in = mk("out", kT0 + 500);
+  auto other = mk("beta-run", kT0 + 600, "beta");
+  auto fresh = mk("d", kT0 - 100);
+  fresh.model = "gpt-5";
+  fresh.runtime = "codex";
+  t.write({b, moved_out, moved_in, other, fresh});
+
+  const std::string patched = dump(c.get(t.s.db(), default_config(), 0, f));
+  EXPECT_EQ(c.last(), RunCache::Last::Patched);
+  EXPECT_EQ(patched, dump(runs::load_runs(t.s.db(), default_config(), f)));
+  EXPECT_NE(patched.find("renamed"), std::string::npos);
+  EXPECT_EQ(patched.find("beta"), std::string::npos);
+}
+
+// A deleted run cannot be seen through written_ms: the cache notices and reloads.
+TEST(RunCache, DeleteForcesReload) {
+  TempStore t("delete");
+  t.write({mk("a", kT0), mk("b", kT0 + 1000)});
+  RunCache c;
+  const auto f = range(kT0 - kDay, kT0 + kDay);
+  c.get(t.s.db(), default_config(), 0, f);
+  t.s.db().exec("DELETE FROM runs WHERE run_key = 'a'");
+  t.write({mk("e", kT0 + 2000)});  // a write as well, so the newest stamp moves too
+  const auto& got = c.get(t.s.db(), default_config(), 0, f);
+  EXPECT_EQ(c.last(), RunCache::Last::Loaded);
+  EXPECT_EQ(dump(got), dump(runs::load_runs(t.s.db(), default_config(), f)));
+  EXPECT_EQ(got.rows.size(), 2u);
+}
+
+// A new session link changes the issue of runs no one rewrote; a config change
+// re-attributes everything: both reload.
+TEST(RunCache, LinksAndConfigReload) {
+  TempStore t("links");
+  auto a = mk("a", kT0);
+  a.session_id = "s-1";
+  t.write({a});
+  RunCache c;
+  const auto f = range(kT0 - kDay, kT0 + kDay);
+  c.get(t.s.db(), default_config(), 0, f);
+  {
+    SQLite::Transaction tx(t.s.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    runs::upsert_links(t.s.db(), {{"s-1", "MIN-7", "review", "", -1, -1}});
+    tx.commit();
+  }
+  const auto& got = c.get(t.s.db(), default_config(), 0, f);
+  EXPECT_EQ(c.last(), RunCache::Last::Loaded);
+  ASSERT_EQ(got.rows.size(), 1u);
+  EXPECT_EQ(got.str(got.rows[0].issue), "MIN-7");
+  c.get(t.s.db(), default_config(), 1, f);
+  EXPECT_EQ(c.last(), RunCache::Last::Loaded);
+}
+
+// Step 5: a program that updates a run without touching written_ms still moves it, so a
+// patching reader sees the change.
+TEST(RunCache, DirectUpdateMovesWrittenStamp) {
+  TempStore t("trigger");
+  t.write({mk("a", kT0)});
+  EXPECT_EQ(t.s.db().execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'runs_written'").getInt(),
+            1);
+  t.s.db().exec("UPDATE runs SET written_ms = 5");
+  EXPECT_EQ(t.s.db().execAndGet("SELECT written_ms FROM runs").getInt64(), 5);
+  RunCache c;
+  const auto f = range(kT0 - kDay, kT0 + kDay);
+  c.get(t.s.db(), default_config(), 0, f);
+  t.s.db().exec("UPDATE runs SET title = 'by a script' WHERE run_key = 'a'");
+  EXPECT_GT(t.s.db().execAndGet("SELECT written_ms FROM runs").getInt64(), 1'000'000'000'000);
+  const auto& got = c.get(t.s.db(), default_config(), 0, f);
+  EXPECT_EQ(c.last(), RunCache::Last::Patched);
+  ASSERT_EQ(got.rows.size(), 1u);
+  EXPECT_EQ(got.rows[0].title, "by a script");
+}
