@@ -533,9 +533,10 @@ std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone&
 // ---------------------------------------------------------------- issues, top
 
 std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges) {
-  // Flat accumulators with hash indexes (tens of thousands of issue x session pairs at
-  // 100k runs); sessions and models are put in id order before sorting, as the ordered
-  // maps this replaced did, so equal keys still come out in the same order.
+  // Tens of thousands of issue x session pairs at 100k runs: each run's pair is found once
+  // by sorting the pair keys, and issues by their dense string id, so the pass below (in
+  // table order, which fixes the order of every sum) does no hashing. Sessions come out in
+  // id order and models in id order before sorting, so equal keys keep a stable order.
   struct SessAcc {
     std::int32_t sid = -1;
     IssueSession s;
@@ -543,36 +544,57 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
   };
   struct Acc {
     IssueRow row;
-    std::vector<SessAcc> sessions;
+    std::size_t first_session = 0, end_session = 0;             // range in `sessions`
     std::vector<std::pair<std::int32_t, IssueModel>> models;  // by model id
   };
-  std::vector<std::pair<std::int32_t, Acc>> issues;
-  std::unordered_map<std::int32_t, std::size_t> issue_slot;
-  std::unordered_map<std::uint64_t, std::size_t> session_slot;  // (issue slot, session id)
   auto by_id = [](auto& v, std::int32_t id) -> auto& {
     auto it = std::lower_bound(v.begin(), v.end(), id, [](const auto& e, std::int32_t k) { return e.first < k; });
     if (it == v.end() || it->first != id) it = v.insert(it, {id, {}});
     return it->second;
   };
-  for (const auto& r : t.rows) {
+  struct PairKey {
+    std::uint64_t key;  // issue id, then session id + 1 (-1 sorts first)
+    std::uint32_t row;
+  };
+  std::vector<PairKey> keys;
+  keys.reserve(t.rows.size());
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const RunRow& r = t.rows[i];
     if (r.issue < 0) continue;
-    auto [iit, ifresh] = issue_slot.try_emplace(r.issue, issues.size());
-    if (ifresh) issues.emplace_back(r.issue, Acc{});
-    const std::size_t islot = iit->second;
-    auto& a = issues[islot].second;
+    keys.push_back({(static_cast<std::uint64_t>(r.issue) << 32) | static_cast<std::uint32_t>(r.session + 1),
+                    static_cast<std::uint32_t>(i)});
+  }
+  std::sort(keys.begin(), keys.end(),
+            [](const PairKey& x, const PairKey& y) { return x.key != y.key ? x.key < y.key : x.row < y.row; });
+  std::vector<std::uint32_t> slot_of_row(t.rows.size());
+  std::vector<SessAcc> sessions;
+  std::vector<std::pair<std::int32_t, Acc>> issues;
+  std::vector<std::int32_t> issue_slot(t.strings.size(), -1);
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (k == 0 || keys[k].key != keys[k - 1].key) {
+      const auto issue = static_cast<std::int32_t>(keys[k].key >> 32);
+      if (issue_slot[static_cast<std::size_t>(issue)] < 0) {
+        issue_slot[static_cast<std::size_t>(issue)] = static_cast<std::int32_t>(issues.size());
+        issues.emplace_back(issue, Acc{});
+        issues.back().second.first_session = sessions.size();
+      }
+      sessions.emplace_back();
+      sessions.back().sid = static_cast<std::int32_t>(static_cast<std::uint32_t>(keys[k].key)) - 1;
+      issues.back().second.end_session = sessions.size();
+    }
+    slot_of_row[keys[k].row] = static_cast<std::uint32_t>(sessions.size() - 1);
+  }
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const RunRow& r = t.rows[i];
+    if (r.issue < 0) continue;
+    auto& a = issues[static_cast<std::size_t>(issue_slot[static_cast<std::size_t>(r.issue)])].second;
     if (a.row.runs == 0) a.row.first_ms = a.row.last_ms = r.started_ms;
     a.row.runs++;
     a.row.cost += r.cost_usd;
     a.row.tokens += r.tokens;
     a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
     a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
-    const std::uint64_t sk = (static_cast<std::uint64_t>(islot) << 32) | static_cast<std::uint32_t>(r.session);
-    auto [sit, sfresh] = session_slot.try_emplace(sk, a.sessions.size());
-    if (sfresh) {
-      a.sessions.emplace_back();
-      a.sessions.back().sid = r.session;
-    }
-    auto& s = a.sessions[sit->second];
+    auto& s = sessions[slot_of_row[i]];
     if (s.s.runs == 0) {
       s.s.first_ms = s.s.last_ms = r.started_ms;
       s.s.phase = t.str(r.phase);
@@ -594,9 +616,9 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
   for (auto& [iss, a] : issues) {
     a.row.issue = t.str(iss);
     a.row.badge = badge_for_cost(badges, a.row.cost);
-    std::sort(a.sessions.begin(), a.sessions.end(), [](const SessAcc& x, const SessAcc& y) { return x.sid < y.sid; });
-    a.row.sessions.reserve(a.sessions.size());
-    for (auto& s : a.sessions) {
+    a.row.sessions.reserve(a.end_session - a.first_session);
+    for (std::size_t si = a.first_session; si < a.end_session; ++si) {
+      SessAcc& s = sessions[si];
       s.s.session = s.sid < 0 ? "(none)" : t.str(s.sid);
       double best = -1;
       for (auto& [m, c] : s.model_cost)
