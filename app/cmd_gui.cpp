@@ -1,11 +1,10 @@
-// The window (no subcommand), `costdeck --demo`, and `costdeck screenshot`.
+// The window (no subcommand), `costdeck --demo`, and `costdeck screenshot`: in costdeck-gui.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
-#include "app/commands.hpp"
+#include "app/gui_entry.hpp"
 #include "app/headless_shot.hpp"
 #include "app/options.hpp"
 #include "app/window.hpp"
@@ -18,19 +17,11 @@ namespace costdeck::app {
 
 namespace {
 
-struct GuiFlags {
-  bool demo = false;
-  bool compact = false;       // the narrow always-on-top window
-  bool show_notices = false;  // screenshot: draw the budget notices too
-  // screenshot
-  std::string out, view = "dashboard", size = "1440x900", theme = "dark", range, panel;
-  float scale = 1.0f;
-};
-
 // Fills the filter from the shared options; false (with a message) on a bad value.
 bool filter_from_options(const CommonOptions& o, const std::string& range, ViewFilter* f) {
   if (!range.empty() && !parse_range(range, f)) {
-    std::fprintf(stderr, "costdeck: --range must be today, 7d, 30d, month, all or FROM..TO (YYYY-MM-DD), not '%s'\n",
+    std::fprintf(stderr,
+                 "costdeck: --range must be today, 7d, 30d, month, all or FROM..TO (YYYY-MM-DD), not '%s'\n",
                  range.c_str());
     return false;
   }
@@ -119,7 +110,8 @@ struct TempTree {
 int screenshot(const CommonOptions& o, const GuiFlags& g) {
   ShotOptions so;
   if (!parse_size(g.size, &so.width, &so.height)) {
-    std::fprintf(stderr, "costdeck: --size must be WIDTHxHEIGHT between 200 and 8192, not '%s'\n", g.size.c_str());
+    std::fprintf(stderr, "costdeck: --size must be WIDTHxHEIGHT between 200 and 8192, not '%s'\n",
+                 g.size.c_str());
     return 2;
   }
   // "compact" is the compact window rather than a view of the full one.
@@ -143,8 +135,10 @@ int screenshot(const CommonOptions& o, const GuiFlags& g) {
   TempTree tmp;
   WorkerOptions w;
   if (g.demo) {
-    if (!now) now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch()).count();
+    if (!now)
+      now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
     w = demo_options(now, &tmp.path);
   } else if (!worker_options(o, now, &w)) {
     return 2;
@@ -168,8 +162,8 @@ int screenshot(const CommonOptions& o, const GuiFlags& g) {
     if (std::find(ids.begin(), ids.end(), so.panel) == ids.end()) {
       std::string all;
       for (const auto& i : ids) all += " " + i;
-      std::fprintf(stderr, "costdeck: no panel '%s' in view %s (panels:%s)\n", so.panel.c_str(), g.view.c_str(),
-                   all.c_str());
+      std::fprintf(stderr, "costdeck: no panel '%s' in view %s (panels:%s)\n", so.panel.c_str(),
+                   g.view.c_str(), all.c_str());
       return 2;
     }
   }
@@ -193,8 +187,10 @@ int window(const CommonOptions& o, const GuiFlags& g) {
   WindowOptions wo;
   auto demo_root = std::make_shared<TempTree>();
   if (g.demo) {
-    std::int64_t t = now ? now : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch()).count();
+    std::int64_t t = now ? now
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
     wo.worker = demo_options(t, &demo_root->path);
     wo.worker.pinned_now_ms = now;
     wo.demo = true;
@@ -203,8 +199,10 @@ int window(const CommonOptions& o, const GuiFlags& g) {
   }
   wo.compact = g.compact;
   wo.make_demo = [demo_root, now] {
-    std::int64_t t = now ? now : std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch()).count();
+    std::int64_t t = now ? now
+                         : std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
     WorkerOptions w = demo_options(t, &demo_root->path);
     w.pinned_now_ms = now;
     return w;
@@ -214,28 +212,8 @@ int window(const CommonOptions& o, const GuiFlags& g) {
 
 }  // namespace
 
-void add_gui_commands(CLI::App* root, CommonOptions& o, Handler* run) {
-  auto g = std::make_shared<GuiFlags>();
-  // No subcommand: the window. Subcommands chosen on the command line replace this handler.
-  add_source_options(root, o);
-  root->add_flag("--demo", g->demo, "Open the app on generated demo data (a temporary store)");
-  root->add_flag("--compact", g->compact, "Open the narrow always-on-top window (to sit beside a terminal)");
-  *run = [&o, g] { return window(o, *g); };
-
-  auto* shot = root->add_subcommand("screenshot", "Draw a view headless (no display needed) and write a PNG");
-  add_source_options(shot, o);
-  add_filter_options(shot, o);
-  shot->add_option("--out", g->out, "PNG file to write")->required();
-  shot->add_option("--view", g->view,
-                   "dashboard|live|costs|tiers|performance|runtimes|issues|sessions|activity|sources|settings|compact");
-  shot->add_option("--size", g->size, "Image size at 1x, WIDTHxHEIGHT (default 1440x900; compact: 360x560)");
-  shot->add_flag("--notices", g->show_notices, "Draw pending budget notices (toasts) too");
-  shot->add_option("--theme", g->theme, "dark or light");
-  shot->add_option("--range", g->range, "today|7d|30d|month|all|FROM..TO (default 30d)");
-  shot->add_option("--panel", g->panel, "Only this panel (e.g. costs.daily), filling the image");
-  shot->add_option("--scale", g->scale, "Pixel scale: 1 or 2")->check(CLI::Range(1.0f, 3.0f));
-  shot->add_flag("--demo", g->demo, "Use generated demo data instead of the store");
-  shot->callback([&o, g, run] { *run = [&o, g] { return screenshot(o, *g); }; });
+GuiEntry in_process_gui_entry() {
+  return {window, screenshot};
 }
 
 }  // namespace costdeck::app

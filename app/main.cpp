@@ -3,10 +3,15 @@
 #include <exception>
 
 #include "app/commands.hpp"
+#include "app/gui_entry.hpp"
 #include "app/options.hpp"
 
 int main(int argc, char** argv) {
   using namespace costdeck::app;
+  remember_args(argc, argv);
+#ifdef COSTDECK_GUI_BINARY
+  set_gui_entry(in_process_gui_entry());
+#endif
   CLI::App root{"costdeck: cost and performance of AI coding agents"};
   root.set_version_flag("--version", "costdeck 0.1.0");
   CommonOptions opts;
