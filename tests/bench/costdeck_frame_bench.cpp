@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,28 @@ double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// Resident memory now, split into heap and the like (anon) and mapped files (the GL
+// driver's libraries, for one): where the peak comes from.
+std::string memory_now() {
+  std::ifstream in("/proc/self/status");
+  std::string line, out;
+  for (const char* k : {"VmRSS:", "RssAnon:", "RssFile:", "VmHWM:"}) {
+    in.clear();
+    in.seekg(0);
+    while (std::getline(in, line))
+      if (line.rfind(k, 0) == 0) {
+        const long kb = std::strtol(line.c_str() + std::strlen(k), nullptr, 10);
+        out += (out.empty() ? "" : ", ") + std::string(k, std::strlen(k) - 1) + " " +
+               std::to_string(kb / 1024) + " MB";
+      }
+  }
+  return out;
+}
+std::vector<std::pair<std::string, std::string>> g_memory;
+void note_memory(const char* when) {
+  g_memory.emplace_back(when, memory_now());
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -194,6 +217,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "costdeck_frame_bench: %s\n", gl_err.c_str());
     return 1;
   }
+  note_memory("GL context made");
   std::vector<ViewTiming> timings;
   double build_30d = 0, build_all = 0, runs_part_30d = 0, runs_part_all = 0;
   std::size_t runs_30d = 0, patterns_30d = 0, events_30d = 0, issues_30d = 0;
@@ -216,6 +240,7 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     SnapshotPtr sall = w.build_once(f);  // the data is loaded: this is the rebuild for a new filter
     build_all = ms_since(t0);
+    note_memory("worker loaded, 30d and all-time snapshots held");
     // The run views' share: build_snapshot on the runs alone (the worker's filter, loaded once).
     {
       SQLite::Database rdb(work_db.string(), SQLite::OPEN_READONLY);
@@ -258,11 +283,15 @@ int main(int argc, char** argv) {
       timings.push_back(time_view(r, *s30, v, frames, "30d"));
       timings.push_back(time_view(r, *sall, v, frames, "all"));
     }
+    note_memory("every view drawn");
   }
 
   // Append -> new snapshot, with the worker thread running as in the window.
   std::vector<double> usage_append, run_append;
   std::vector<SourcesInfo::PassTimes> usage_passes, run_passes;
+  note_memory("before the window's worker");
+  { std::ofstream("/proc/self/clear_refs") << "5"; }
+  note_memory("peak reset");
   {
     Worker w(wo);
     ViewFilter f;
@@ -307,6 +336,7 @@ int main(int argc, char** argv) {
       run_passes.push_back(s->sources.pass);
       v = s->version;
     }
+    note_memory("appends done (window's worker)");
     w.stop();
   }
 
@@ -344,6 +374,7 @@ int main(int argc, char** argv) {
   };
   stages("line", usage_passes);
   stages("run ", run_passes);
+  for (const auto& [when, what] : g_memory) std::printf("memory, %s: %s\n", when.c_str(), what.c_str());
   std::printf("peak RSS: %.0f MB\n", peak_rss_mb());
   std::error_code ec;
   fs::remove_all(work, ec);
