@@ -151,10 +151,6 @@ void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std
 
 std::vector<FileStat> load_file_stats(Store& store) {
   detail::LoadedCopies all = guarded(store, [&](sqlite3* db) { return detail::load_copies(db); });
-  return load_file_stats(store, all);
-}
-
-std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& all) {
   std::vector<FileStat> files;
   load_sources(store, all, &files, nullptr);
   return files;
@@ -229,10 +225,6 @@ std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit) {
 
 StoreCounts load_counts(Store& store) {
   detail::LoadedCopies all = guarded(store, [&](sqlite3* db) { return detail::load_copies(db); });
-  return load_counts(store, all);
-}
-
-StoreCounts load_counts(Store& store, const detail::LoadedCopies& all) {
   StoreCounts c;
   load_sources(store, all, nullptr, &c);
   return c;

@@ -44,10 +44,8 @@ StoreCounts load_counts(Store& store);
 namespace detail {
 struct LoadedCopies;
 }
-// The same over usage copies already read (the worker keeps them between snapshots).
-std::vector<FileStat> load_file_stats(Store& store, const detail::LoadedCopies& copies);
-StoreCounts load_counts(Store& store, const detail::LoadedCopies& copies);
-// Both in one pass over the copies; either pointer may be null.
+// Both over usage copies already read (the worker keeps them between snapshots), in one
+// pass; either pointer may be null.
 void load_sources(Store& store, const detail::LoadedCopies& copies, std::vector<FileStat>* files,
                   StoreCounts* counts);
 
