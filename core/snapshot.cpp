@@ -275,7 +275,7 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
     if (!f.model.empty() && (r.model < 0 || !contains(in.usage->models[r.model], f.model))) continue;
     const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
     const double usd = precomputed ? in.row_costs->usd[static_cast<std::size_t>(it - in.usage->rows.begin())]
-                                   : response_cost(p, r.tokens, r.cost_usd, r.fast, o.rules).usd;
+                                   : response_cost(p, r.tokens, r.cost_usd(), r.fast, o.rules).usd;
     hours[session_slot[r.session]][r.ts_ms / 3'600'000 * 3'600'000] += usd;
   }
   for (std::size_t i = 0; i < hours.size(); ++i)

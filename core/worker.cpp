@@ -3,6 +3,9 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <cstdlib>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,7 +17,7 @@
 #include "core/runs/run_store.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/store.hpp"
-#include "core/store/usage_copies.hpp"
+#include "core/store/usage_cache.hpp"
 
 namespace costdeck {
 
@@ -51,9 +54,8 @@ std::vector<std::string> default_source_roots(const WorkerOptions& o) {
 struct Worker::State {
   std::unique_ptr<store::Store> store;
   PriceTable prices = PriceTable::builtin();
-  store::UsageTable usage;
-  store::detail::LoadedCopies copies;  // every usage copy, kept so an append reads only its chunk
-  bool usage_loaded = false;           // `usage` was built from `copies`
+  store::UsageCache usage_cache;  // the counted rows, patched when chunks are added
+  const store::UsageTable& usage() const { return usage_cache.table(); }
   SourcesInfo sources;
   std::int64_t data_version = -1;
   bool loaded = false;
@@ -194,14 +196,14 @@ namespace {
 // Per-row costs, blocks and budget samples, once per data change (the snapshot's reports
 // reuse the costs).
 void update_live(Worker::State& st, const WorkerOptions& o, std::int64_t now) {
-  st.live_model.update(st.usage, st.prices, o.config, st.data_gen, now, st.live_kept_rows);
-  st.live_kept_rows = st.usage.rows.size();
+  st.live_model.update(st.usage(), st.prices, o.config, st.data_gen, now, st.live_kept_rows);
+  st.live_kept_rows = st.usage().rows.size();
 }
 
 void fill_live(Worker::State& st, const WorkerOptions& o, const ViewFilter& f, std::int64_t now,
                Snapshot& snap) {
   update_live(st, o, now);
-  st.live_model.build(st.usage, o.config, zone_of(f), now, snap.live);
+  st.live_model.build(st.usage(), o.config, zone_of(f), now, snap.live);
   for (const auto& c : st.crossings.update(snap.live.budgets)) {
     live::BudgetNotice n = live::make_notice(c, st.next_notice_id++, now);
     if (o.on_notice) o.on_notice(n);
@@ -289,20 +291,11 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
 
   if (data_changed) {
     try {
-      store::detail::RefreshDelta delta;
-      const bool usage_changed = store::detail::refresh_copies(st.store->db().getHandle(), st.copies, &delta);
-      // An append patches the table; a rewrite (or a decision that moved) rebuilds it.
-      if (usage_changed && !delta.reloaded && delta.appended_at_end && !delta.old_counted_changed &&
-          st.usage_loaded) {
-        st.live_kept_rows = std::min(st.live_kept_rows, st.usage.rows.size());
-        store::append_usage_rows(st.copies, store::UsageQuery{}, delta.first_new, st.usage);
-      } else if (usage_changed || !st.usage_loaded) {
-        st.usage = store::usage_table_of(st.copies, store::UsageQuery{});
-        st.live_kept_rows = 0;
-      }
-      st.usage_loaded = true;
+      store::UsageCacheDelta delta;
+      if (st.usage_cache.refresh(st.store->db().getHandle(), &delta))
+        st.live_kept_rows = delta.reloaded ? 0 : std::min(st.live_kept_rows, delta.first_changed_row);
       times.usage = lap();
-      store::load_sources(*st.store, st.copies, &st.sources.files, &st.sources.counts);
+      store::load_sources(*st.store, st.usage_cache.tallies(), &st.sources.files, &st.sources.counts);
       st.sources.malformed = store::load_malformed(*st.store, 12);
       st.sources.last_scan_ms = 0;
       for (const auto& fs : st.sources.files)
@@ -355,7 +348,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
     for (const auto& t : previous->tier_names) tiers.insert(t);
   if (!f.tier.empty()) tiers.insert(f.tier);
   SnapshotInputs in;
-  in.usage = &st.usage;
+  in.usage = &st.usage();
   in.prices = &st.prices;
   in.config = &o.config;
   in.runs = &runs;
@@ -371,7 +364,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   snap->sources.roots = default_source_roots(o);
   snap->sources.unknown_models = snap->by_model.unknown_models;
   snap->demo = o.demo;
-  snap->first_run = !o.demo && st.usage.rows.empty() && st.sources.counts.files == 0 && runs.rows.empty() &&
+  snap->first_run = !o.demo && st.usage().rows.empty() && st.sources.counts.files == 0 && runs.rows.empty() &&
                     st.files_seen == 0;
   fill_live(st, o, f, now, *snap);
   times.live += lap();
@@ -552,6 +545,11 @@ void Worker::run() {
     if (s) {
       last_live = Clock::now();
       publish(s);
+#ifdef __GLIBC__
+      // glibc keeps freed heap pages for reuse: without this the resident size ratchets up
+      // with each rebuild (the previous snapshot, the pass's scratch) and never comes down.
+      malloc_trim(0);
+#endif
     }
 
     // Sleep until a session file changes, someone asks (filter, refresh, config, stop), or

@@ -46,7 +46,7 @@ void price_rows_from(const store::UsageTable& t, const PriceTable& prices, const
     const auto& r = t.rows[i];
     const ModelPrice* p = r.model >= 0 ? price_of[static_cast<std::size_t>(r.model)] : nullptr;
     if (at(t.models, r.model).empty() && r.runtime == Runtime::Codex) p = codex_fallback;
-    ResponseCost c = response_cost(p, r.tokens, r.cost_usd, r.fast, rules);
+    ResponseCost c = response_cost(p, r.tokens, r.cost_usd(), r.fast, rules);
     out.usd[i] = c.usd;
     out.priced[i] = c.priced;
   }

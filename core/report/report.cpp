@@ -220,9 +220,9 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
       c.usd = (*opts.row_usd)[idx];
       c.priced = (*opts.row_priced)[idx];
     } else {
-      c = response_cost(price, r.tokens, r.cost_usd, r.fast, opts.rules);
+      c = response_cost(price, r.tokens, r.cost_usd(), r.fast, opts.rules);
     }
-    if (r.cost_usd) ++rep.responses_with_cost_usd;
+    if (r.has_recorded_cost) ++rep.responses_with_cost_usd;
     Totals t;
     t.tokens = r.tokens;
     t.reasoning_tokens = r.reasoning_tokens;

@@ -84,9 +84,10 @@ bool selected(const detail::StoredCopy& c, const UsageQuery& q) {
   return !q.runtime || c.runtime() == *q.runtime;
 }
 
-// The row of a copy; its strings are the caller's indexes.
-UsageRow row_of(const detail::StoredCopy& c, std::int32_t file, std::int32_t model, std::int32_t session,
-                std::int32_t project) {
+}  // namespace
+
+UsageRow detail::row_of_copy(const detail::StoredCopy& c, std::int32_t file, std::int32_t model,
+                             std::int32_t session, std::int32_t project) {
   UsageRow r;
   r.ts_ms = c.ts_ms;
   r.runtime = c.runtime();
@@ -100,11 +101,9 @@ UsageRow row_of(const detail::StoredCopy& c, std::int32_t file, std::int32_t mod
   r.reasoning_tokens = c.reasoning;
   r.web_search_requests = c.web_search;
   r.web_fetch_requests = c.web_fetch;
-  if (c.has_cost()) r.cost_usd = c.cost_usd;
+  if (c.has_cost()) r.set_cost_usd(c.cost_usd);
   return r;
 }
-
-}  // namespace
 
 UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) {
   UsageTable t;
@@ -121,32 +120,10 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
   t.rows.reserve(order.size() + order.size() / 16 + 1024);
   for (std::uint32_t i : order) {
     const detail::StoredCopy& c = all.copies[i];
-    t.rows.push_back(
-        row_of(c, file_ix(c.file_id), models(c.model), sessions(c.session), projects(c.project)));
+    t.rows.push_back(detail::row_of_copy(c, file_ix(c.file_id), models(c.model), sessions(c.session),
+                                         projects(c.project)));
   }
   return t;
-}
-
-void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std::size_t first_new,
-                       UsageTable& t) {
-  // A handful of rows: strings are found by value in the table's own vectors.
-  auto index_in = [](std::vector<std::string>& v, const std::vector<std::string>& source, std::int32_t id) {
-    static const std::string kEmpty;
-    const std::string& s = id >= 0 && static_cast<std::size_t>(id) < source.size()
-                               ? source[static_cast<std::size_t>(id)]
-                               : kEmpty;
-    for (std::size_t k = v.size(); k-- > 0;)
-      if (v[k] == s) return static_cast<std::int32_t>(k);
-    v.push_back(s);
-    return static_cast<std::int32_t>(v.size() - 1);
-  };
-  for (std::size_t pos = first_new; pos < all.time_order.size(); ++pos) {
-    const detail::StoredCopy& c = all.copies[all.time_order[pos]];
-    if (!selected(c, q)) continue;
-    t.rows.push_back(
-        row_of(c, index_in(t.files, all.paths, c.file_id), index_in(t.models, all.names, c.model),
-               index_in(t.sessions, all.names, c.session), index_in(t.projects, all.names, c.project)));
-  }
 }
 
 std::vector<FileStat> load_file_stats(Store& store) {
@@ -158,21 +135,31 @@ std::vector<FileStat> load_file_stats(Store& store) {
 
 void load_sources(Store& store, const detail::LoadedCopies& all, std::vector<FileStat>* files,
                   StoreCounts* counts) {
-  guarded(store, [&](sqlite3* db) {
-    // One pass over the copies for both: file ids are small and dense, so a counter per id.
-    std::vector<std::int64_t> counted(all.paths.size() + 1, 0);
-    StoreCounts c;
-    for (const detail::StoredCopy& u : all.copies) {
-      c.usage_rows += !(u.flags & detail::kCcusageOnly);
-      c.counted_ccusage += (u.counted & detail::kCountedCcusage) != 0;
-      if (u.counted & detail::kCountedCostdeck) {
-        ++c.counted_costdeck;
-        if (u.file_id >= 0) {
-          if (static_cast<std::size_t>(u.file_id) >= counted.size()) counted.resize(u.file_id + 1, 0);
-          ++counted[static_cast<std::size_t>(u.file_id)];
-        }
+  // One pass over the copies: file ids are small and dense, so a counter per id.
+  CopyTallies t;
+  t.counted_by_file.assign(all.paths.size() + 1, 0);
+  for (const detail::StoredCopy& u : all.copies) {
+    t.usage_rows += !(u.flags & detail::kCcusageOnly);
+    t.counted_ccusage += (u.counted & detail::kCountedCcusage) != 0;
+    if (u.counted & detail::kCountedCostdeck) {
+      ++t.counted_costdeck;
+      if (u.file_id >= 0) {
+        if (static_cast<std::size_t>(u.file_id) >= t.counted_by_file.size())
+          t.counted_by_file.resize(static_cast<std::size_t>(u.file_id) + 1, 0);
+        ++t.counted_by_file[static_cast<std::size_t>(u.file_id)];
       }
     }
+  }
+  load_sources(store, t, files, counts);
+}
+
+void load_sources(Store& store, const CopyTallies& t, std::vector<FileStat>* files, StoreCounts* counts) {
+  guarded(store, [&](sqlite3* db) {
+    const std::vector<std::int64_t>& counted = t.counted_by_file;
+    StoreCounts c;
+    c.usage_rows = t.usage_rows;
+    c.counted_costdeck = t.counted_costdeck;
+    c.counted_ccusage = t.counted_ccusage;
     if (counts) {
       Stmt f(db,
              "SELECT count(*), coalesce(sum(missing), 0), coalesce(sum(error != ''), 0), "

@@ -41,12 +41,21 @@ std::vector<FileStat> load_file_stats(Store& store);                            
 std::vector<MalformedRecord> load_malformed(Store& store, std::size_t limit = 1000);  // by path, line
 StoreCounts load_counts(Store& store);
 
+// What the Sources view counts over the usage copies: kept up to date by whoever holds the
+// copies' decisions (a full read, or the worker's UsageCache).
+struct CopyTallies {
+  std::vector<std::int64_t> counted_by_file;  // by files.id: copies that count under costdeck's rules
+  std::int64_t usage_rows = 0, counted_costdeck = 0, counted_ccusage = 0;  // as in StoreCounts
+};
+
 namespace detail {
 struct LoadedCopies;
 }
 // Both over usage copies already read (the worker keeps them between snapshots), in one
 // pass; either pointer may be null.
 void load_sources(Store& store, const detail::LoadedCopies& copies, std::vector<FileStat>* files,
+                  StoreCounts* counts);
+void load_sources(Store& store, const CopyTallies& tallies, std::vector<FileStat>* files,
                   StoreCounts* counts);
 
 }  // namespace costdeck::store

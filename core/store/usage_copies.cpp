@@ -55,6 +55,14 @@ std::vector<std::string> id_strings(sqlite3* db, const char* sql) {
 
 }  // namespace
 
+std::uint8_t counted_alone(std::uint16_t flags) {
+  return counted_without_key(flags);
+}
+
+std::vector<std::string> read_id_strings(sqlite3* db, const char* sql) {
+  return id_strings(db, sql);
+}
+
 std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths) {
   std::vector<std::uint32_t> rank(paths.size(), 0);
   std::vector<std::uint32_t> ids(paths.size());
@@ -253,10 +261,17 @@ bool apply_view(sqlite3* db, LoadedCopies& all) {
 }
 
 void save_view_impl(sqlite3* db, const LoadedCopies& all) {
-  if (sqlite3_db_readonly(db, "main") != 0) return;
   std::string counted(all.copies.size(), '\0');
   for (std::size_t i = 0; i < all.copies.size(); ++i) counted[i] = static_cast<char>(all.copies[i].counted);
-  std::string_view order(reinterpret_cast<const char*>(all.time_order.data()), all.time_order.size() * 4);
+  save_decision(db, all.max_chunk_id, all.chunks, counted, all.time_order);
+}
+
+}  // namespace
+
+void save_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, std::string_view counted,
+                   const std::vector<std::uint32_t>& time_order) {
+  if (sqlite3_db_readonly(db, "main") != 0 || counted.size() != time_order.size()) return;
+  std::string_view order(reinterpret_cast<const char*>(time_order.data()), time_order.size() * 4);
   // Never wait for the lock for a cache: another process writing wins, we decide again.
   sqlite3_busy_timeout(db, 0);
   struct Restore {
@@ -267,15 +282,13 @@ void save_view_impl(sqlite3* db, const LoadedCopies& all) {
     Stmt s(db,
            "INSERT OR REPLACE INTO usage_view (id, max_chunk_id, chunks, copies, counted, time_order) "
            "VALUES (1, ?1, ?2, ?3, ?4, ?5)");
-    s.bind(1, all.max_chunk_id).bind(2, all.chunks).bind(3, static_cast<std::int64_t>(all.copies.size()));
+    s.bind(1, max_chunk_id).bind(2, chunks).bind(3, static_cast<std::int64_t>(time_order.size()));
     s.bind_blob(4, counted).bind_blob(5, order);
     s.run();
   } catch (const std::exception&) {
     // Only a cache (a busy or read-only store): the next read decides again.
   }
 }
-
-}  // namespace
 
 LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
   const bool everything = since_ms == INT64_MIN && until_ms == INT64_MAX;

@@ -8,9 +8,11 @@
 #include <climits>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/store/usage_codec.hpp"
+#include "core/store/usage_table.hpp"
 
 struct sqlite3;
 
@@ -56,8 +58,23 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullpt
 // waits for a busy lock; does nothing on a read-only connection.
 void save_view(sqlite3* db, const LoadedCopies& all);
 
+// Saves a decision (counted per copy in chunk order, and the time order) made over exactly
+// the chunks up to max_chunk_id (`chunks` of them) as usage_view. Same rules as save_view.
+void save_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, std::string_view counted,
+                   const std::vector<std::uint32_t>& time_order);
+
 // The place of each path (by files.id) in path order: copies are ordered across files by it.
 std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths);
+
+// What `counted` is for a copy that is alone in its message.id group (or has none).
+std::uint8_t counted_alone(std::uint16_t flags);
+
+// (id, text) rows of `sql` as a vector indexed by id.
+std::vector<std::string> read_id_strings(sqlite3* db, const char* sql);
+
+// The report row of a copy; its strings are the caller's indexes.
+UsageRow row_of_copy(const StoredCopy& c, std::int32_t file, std::int32_t model, std::int32_t session,
+                     std::int32_t project);
 
 // Fills StoredCopy::counted for every copy. `rank` as path_ranks gives it.
 void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint32_t>& rank);

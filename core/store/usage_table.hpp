@@ -22,21 +22,31 @@ enum class DedupeRules : std::uint8_t {
   CcusageDaily = 2,
 };
 
+// 96 bytes: a million of them is most of what the window keeps.
 struct UsageRow {
   std::int64_t ts_ms = 0;
-  Runtime runtime = Runtime::Claude;
+  TokenCounts tokens;
+  std::int64_t reasoning_tokens = 0;
+  double recorded_cost = 0;   // costUSD of the line, when has_recorded_cost
   std::int32_t model = -1;    // index into UsageTable::models ("" when absent)
   std::int32_t session = -1;  // index into UsageTable::sessions (the sessionId field)
   std::int32_t project = -1;  // index into UsageTable::projects (cwd)
   std::int32_t file = -1;     // index into UsageTable::files (path: ccusage's session/project)
-  TokenCounts tokens;
-  std::int64_t reasoning_tokens = 0;
-  std::int64_t web_search_requests = 0;
-  std::optional<double> cost_usd;
+  std::int32_t web_search_requests = 0, web_fetch_requests = 0;  // the store keeps them as 32 bits
+  Runtime runtime = Runtime::Claude;
   bool fast = false;
   bool sidechain = false;  // the kept copy was a sidechain line (no better copy existed)
-  std::int64_t web_fetch_requests = 0;
+  bool has_recorded_cost = false;
+
+  std::optional<double> cost_usd() const {
+    return has_recorded_cost ? std::optional<double>(recorded_cost) : std::nullopt;
+  }
+  void set_cost_usd(double usd) {
+    recorded_cost = usd;
+    has_recorded_cost = true;
+  }
 };
+static_assert(sizeof(UsageRow) <= 96);
 
 struct UsageTable {
   std::vector<std::string> models, sessions, projects, files;
@@ -62,10 +72,5 @@ struct LoadedCopies;
 }
 // The same over copies already read (detail::load_copies), e.g. one load for several rule sets.
 UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q);
-// Adds to `t` (made by usage_table_of from the same copies) the rows of the copies at
-// all.time_order[first_new..]: for an append whose copies all come last in time order
-// and changed no earlier decision (detail::RefreshDelta says so).
-void append_usage_rows(const detail::LoadedCopies& all, const UsageQuery& q, std::size_t first_new,
-                       UsageTable& t);
 
 }  // namespace costdeck::store

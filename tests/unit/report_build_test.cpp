@@ -235,7 +235,7 @@ TEST(ReportBuild, PrecomputedRowCostsAndBoundsGiveTheSameReport) {
   std::vector<double> usd;
   std::vector<bool> priced;
   for (const auto& r : b.t.rows) {
-    ResponseCost c = response_cost(prices().find(b.t.models[r.model]), r.tokens, r.cost_usd, r.fast, o.rules);
+    ResponseCost c = response_cost(prices().find(b.t.models[r.model]), r.tokens, r.cost_usd(), r.fast, o.rules);
     usd.push_back(c.usd);
     priced.push_back(c.priced);
   }

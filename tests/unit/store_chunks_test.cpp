@@ -14,27 +14,14 @@
 #include "core/store/usage_copies.hpp"
 #include "core/store/usage_preload.hpp"
 #include "core/store/usage_table.hpp"
+#include "tests/unit/chunk_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace costdeck;
 using namespace costdeck::store::detail;
+using namespace costdeck::testing;
 
 namespace {
-
-StoredCopy sample(std::int64_t ts, std::int64_t offset, std::uint64_t msg, std::int64_t out) {
-  StoredCopy c;
-  c.ts_ms = ts;
-  c.offset = offset;
-  c.line_no = offset / 100 + 1;
-  c.msg_key = msg;
-  c.req_key = msg ? msg * 7 : 0;
-  c.tokens = {10, out, 3, 4, 500};
-  c.model = 1;
-  c.session = 2;
-  c.project = 3;
-  c.file_id = 1;
-  return c;
-}
 
 bool same(const StoredCopy& a, const StoredCopy& b) {
   return a.ts_ms == b.ts_ms && a.offset == b.offset && a.line_no == b.line_no && a.msg_key == b.msg_key &&
@@ -42,56 +29,6 @@ bool same(const StoredCopy& a, const StoredCopy& b) {
          a.file_id == b.file_id && a.model == b.model && a.session == b.session && a.project == b.project &&
          a.web_search == b.web_search && a.web_fetch == b.web_fetch && a.flags == b.flags &&
          (!a.has_cost() || a.cost_usd == b.cost_usd);
-}
-
-// A fresh store with the given files (ids 1..n in this order) and the names m, s, /w (ids
-// 1..3), into which tests write chunks directly.
-struct ChunkStore {
-  fs::path dir;
-  std::string path;
-  store::Store store;
-  ChunkStore(const std::string& name, const std::vector<std::string>& files)
-      : dir(fs::temp_directory_path() / ("costdeck-chunks-" + name + "-" + std::to_string(::getpid()))),
-        path((fresh(dir) / "s.db").string()),
-        store(store::Store::open(path)) {
-    SQLite::Statement f(db(), "INSERT INTO files (id, path, kind) VALUES (?, ?, 0)");
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      f.bind(1, static_cast<int>(i + 1));
-      f.bind(2, files[i]);
-      f.exec();
-      f.reset();
-    }
-    db().exec("INSERT INTO names (id, value) VALUES (1, 'm'), (2, 's'), (3, '/w')");
-  }
-  ~ChunkStore() { fs::remove_all(dir); }
-  SQLite::Database& db() { return store.db(); }
-  void chunk(int file, const std::vector<StoredCopy>& copies) {
-    std::string blob;
-    encode_chunk(copies, blob);
-    std::int64_t lo = copies.front().ts_ms, hi = lo;
-    for (const auto& c : copies) lo = std::min(lo, c.ts_ms), hi = std::max(hi, c.ts_ms);
-    SQLite::Statement ins(
-        db(),
-        "INSERT INTO usage_chunks (file_id, from_offset, to_offset, copies, min_ts, max_ts, data) "
-        "VALUES (?, 0, 100, ?, ?, ?, ?)");
-    ins.bind(1, file);
-    ins.bind(2, static_cast<int>(copies.size()));
-    ins.bind(3, static_cast<std::int64_t>(lo));
-    ins.bind(4, static_cast<std::int64_t>(hi));
-    ins.bind(5, blob.data(), static_cast<int>(blob.size()));
-    ins.exec();
-  }
-  static fs::path fresh(const fs::path& d) {
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-  }
-};
-
-std::vector<std::int64_t> outputs(const store::UsageTable& t) {
-  std::vector<std::int64_t> out;
-  for (const auto& r : t.rows) out.push_back(r.tokens.output);
-  return out;
 }
 
 }  // namespace
@@ -239,8 +176,8 @@ TEST(StoreChunks, VersionTwoStoreMigrates) {
   EXPECT_EQ(t.files[t.rows[0].file], "/h/.claude/projects/-w/a.jsonl");
   EXPECT_EQ(t.rows[0].tokens.output, 20);
   EXPECT_TRUE(t.rows[1].sidechain);
-  ASSERT_TRUE(t.rows[1].cost_usd.has_value());
-  EXPECT_EQ(*t.rows[1].cost_usd, 0.25);
+  ASSERT_TRUE(t.rows[1].has_recorded_cost);
+  EXPECT_EQ(t.rows[1].recorded_cost, 0.25);
   EXPECT_EQ(t.rows[2].tokens.output, 40);
   EXPECT_EQ(t.models[t.rows[2].model], "claude-sonnet-4-5");
   EXPECT_EQ(t.sessions[t.rows[2].session], "s1");
@@ -305,8 +242,8 @@ TEST(StoreChunks, SavedDecisionIsReusedOnlyForTheSameChunks) {
   EXPECT_EQ(store::usage_table_of(fourth, {}).rows.size(), 4u);
 }
 
-// The worker's refresh: after appends it decides only the touched groups, yet ends with
-// what a fresh read decides; an append of later copies patches the table in place.
+// A report's refresh (UsagePreload): after appends it decides only the touched groups, yet ends with
+// what a fresh read decides; an append of later copies is known to come last in time order.
 TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   ChunkStore cs("refresh", {"/p/b.jsonl", "/p/a.jsonl"});
   SQLite::Database& db = cs.db();
@@ -330,7 +267,7 @@ TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_TRUE(d.appended_at_end);
   EXPECT_FALSE(d.old_counted_changed);
-  store::append_usage_rows(live, {}, d.first_new, table);
+  table = store::usage_table_of(live, {});
   EXPECT_EQ(outputs(table), (std::vector<std::int64_t>{50, 6, 7, 8}));
   EXPECT_EQ(outputs(table), outputs(store::usage_table_of(load_copies(db.getHandle()), {})));
   EXPECT_EQ(table.files[table.rows[3].file], "/p/b.jsonl");
