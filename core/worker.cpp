@@ -56,6 +56,7 @@ struct Worker::State {
   PriceTable prices = PriceTable::builtin();
   store::UsageCache usage_cache;  // the counted rows, patched when chunks are added
   const store::UsageTable& usage() const { return usage_cache.table(); }
+  std::int64_t clamped_reported = 0;  // UsageTable::clamped_rows already in sources.errors
   SourcesInfo sources;
   std::int64_t data_version = -1;
   bool loaded = false;
@@ -102,7 +103,24 @@ void Worker::set_wake(std::function<void()> wake) {
   wake_ = std::move(wake);
 }
 
+namespace {
+
+// glibc keeps freed heap pages for reuse, and from its first large free it serves blocks of
+// up to 32 MB from the heap too: the window's resident size would ratchet up with every
+// rebuild (the previous snapshot, a pass's scratch) and never come down.
+void trim_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
+}  // namespace
+
 void Worker::start(const ViewFilter& initial) {
+#ifdef __GLIBC__
+  // Tables of a megabyte or more come straight from mmap, so freeing them returns them.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   {
     std::lock_guard<std::mutex> lk(mu_);
     requested_ = initial;
@@ -294,6 +312,12 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       store::UsageCacheDelta delta;
       if (st.usage_cache.refresh(st.store->db().getHandle(), &delta))
         st.live_kept_rows = delta.reloaded ? 0 : std::min(st.live_kept_rows, delta.first_changed_row);
+      if (st.usage().clamped_rows > st.clamped_reported) {
+        st.clamped_reported = st.usage().clamped_rows;
+        st.sources.errors.push_back(std::to_string(st.clamped_reported) +
+                                    " responses carry a token count above 4,294,967,295 (no real response "
+                                    "does; a damaged line?): counted as 4,294,967,295");
+      }
       times.usage = lap();
       store::load_sources(*st.store, st.usage_cache.tallies(), &st.sources.files, &st.sources.counts);
       st.sources.malformed = store::load_malformed(*st.store, 12);
@@ -498,6 +522,7 @@ void Worker::run() {
   auto last_scan = Clock::now();
   auto last_live = Clock::now();
   bool files_dirty = true;
+  bool trim_again = false;
   for (;;) {
     ViewFilter f;
     PassRequest rq;
@@ -511,6 +536,8 @@ void Worker::run() {
       if (refresh_requested_) files_dirty = true;
       refresh_requested_ = false;
     }
+    // The window lets go of the previous snapshot on its next frame, after the trim above.
+    if (trim_again) trim_memory(), trim_again = false;
     if ((pending = take_pending_config())) {
       apply_config(*st_, opts_, std::move(*pending));
       rq.filter_changed = true;
@@ -545,11 +572,8 @@ void Worker::run() {
     if (s) {
       last_live = Clock::now();
       publish(s);
-#ifdef __GLIBC__
-      // glibc keeps freed heap pages for reuse: without this the resident size ratchets up
-      // with each rebuild (the previous snapshot, the pass's scratch) and never comes down.
-      malloc_trim(0);
-#endif
+      trim_memory();
+      trim_again = true;
     }
 
     // Sleep until a session file changes, someone asks (filter, refresh, config, stop), or

@@ -5,7 +5,9 @@
 
 namespace costdeck::live {
 
-const char* budget_unit_name(BudgetUnit u) { return u == BudgetUnit::Usd ? "usd" : "tokens"; }
+const char* budget_unit_name(BudgetUnit u) {
+  return u == BudgetUnit::Usd ? "usd" : "tokens";
+}
 
 const char* budget_period_name(BudgetPeriod p) {
   switch (p) {
@@ -33,15 +35,21 @@ std::optional<BudgetPeriod> budget_period_from_name(const std::string& s) {
 
 std::string budget_display_name(const Budget& b) {
   if (!b.name.empty()) return b.name;
-  std::string scope = !b.tier.empty() ? "tier " + b.tier : !b.project.empty() ? "project " + b.project : "overall";
+  std::string scope = !b.tier.empty()      ? "tier " + b.tier
+                      : !b.project.empty() ? "project " + b.project
+                                           : "overall";
   return scope + " / " + budget_period_name(b.period);
 }
 
 namespace {
 
+std::string_view text(const std::string* p) {
+  return p ? std::string_view(*p) : std::string_view();
+}
+
 bool in_scope(const Budget& b, const BudgetSample& s) {
-  if (!b.tier.empty() && s.tier != b.tier) return false;
-  if (!b.project.empty() && s.project.find(b.project) == std::string_view::npos) return false;
+  if (!b.tier.empty() && text(s.tier) != b.tier) return false;
+  if (!b.project.empty() && text(s.project).find(b.project) == std::string_view::npos) return false;
   return true;
 }
 
@@ -52,10 +60,10 @@ double amount(const Budget& b, const BudgetSample& s) {
 void finish(BudgetStatus& st) {
   const Budget& b = st.budget;
   st.fraction = b.limit > 0 ? st.used / b.limit : 0;
-  st.status = b.limit <= 0                ? LimitStatus::Ok
-              : st.used > b.limit         ? LimitStatus::Exceeded
-              : st.used >= b.limit * 0.8  ? LimitStatus::Warning
-                                          : LimitStatus::Ok;
+  st.status = b.limit <= 0               ? LimitStatus::Ok
+              : st.used > b.limit        ? LimitStatus::Exceeded
+              : st.used >= b.limit * 0.8 ? LimitStatus::Warning
+                                         : LimitStatus::Ok;
   st.level = 0;
   for (double t : b.thresholds)
     if (b.limit > 0 && st.used >= t * b.limit) ++st.level;
@@ -77,11 +85,11 @@ std::vector<BudgetStatus> evaluate_budgets(const std::vector<Budget>& budgets,
       for (const auto& s : samples)
         if (in_scope(b, s) && (!newest || s.ts_ms > newest->ts_ms)) newest = &s;
       if (newest) {
-        st.session = std::string(newest->session);
+        st.session = std::string(text(newest->session));
         st.period.start_ms = newest->ts_ms;
         st.period.end_ms = newest->ts_ms;
         for (const auto& s : samples) {
-          if (!in_scope(b, s) || s.session != newest->session) continue;
+          if (!in_scope(b, s) || text(s.session) != text(newest->session)) continue;
           st.used += amount(b, s);
           st.period.start_ms = std::min(st.period.start_ms, s.ts_ms);
         }
@@ -110,7 +118,8 @@ std::vector<BudgetStatus> evaluate_budgets(const std::vector<Budget>& budgets,
     } else {
       st.period = period_of(b.period, now);
       for (const auto& s : samples)
-        if (s.ts_ms >= st.period.start_ms && s.ts_ms < st.period.end_ms && in_scope(b, s)) st.used += amount(b, s);
+        if (s.ts_ms >= st.period.start_ms && s.ts_ms < st.period.end_ms && in_scope(b, s))
+          st.used += amount(b, s);
       // Linear projection over the elapsed part of the period.
       double elapsed = static_cast<double>(std::max<std::int64_t>(1, now - st.period.start_ms));
       double length = static_cast<double>(std::max<std::int64_t>(1, st.period.end_ms - st.period.start_ms));

@@ -23,14 +23,14 @@ std::optional<BudgetUnit> budget_unit_from_name(const std::string& s);
 std::optional<BudgetPeriod> budget_period_from_name(const std::string& s);
 
 struct Budget {
-  std::string name;     // shown to the user; derived from scope and period when empty
+  std::string name;  // shown to the user; derived from scope and period when empty
   BudgetUnit unit = BudgetUnit::Usd;
   BudgetPeriod period = BudgetPeriod::Day;
   double limit = 0;
-  std::string tier;     // empty: any tier
-  std::string project;  // empty: any project (substring match on the project path)
+  std::string tier;                          // empty: any tier
+  std::string project;                       // empty: any project (substring match on the project path)
   std::vector<double> thresholds{0.8, 1.0};  // fractions of the limit that raise a notice
-  std::string command;  // run (by the app) when a threshold is crossed; empty: none
+  std::string command;                       // run (by the app) when a threshold is crossed; empty: none
 };
 
 std::string budget_display_name(const Budget& b);
@@ -40,9 +40,11 @@ struct BudgetSample {
   std::int64_t ts_ms = 0;
   std::int64_t tokens = 0;
   double cost_usd = 0;
-  std::string_view tier;
-  std::string_view project;
-  std::string_view session;
+  // Into tables that outlive the samples (48 bytes a sample: there is one per response of
+  // the last ~40 days).
+  const std::string* tier = nullptr;
+  const std::string* project = nullptr;
+  const std::string* session = nullptr;
 };
 
 struct PeriodBounds {
@@ -53,12 +55,12 @@ struct PeriodBounds {
 struct BudgetStatus {
   Budget budget;
   PeriodBounds period;
-  std::string session;       // the session measured (period Session)
-  double used = 0;           // in the budget's unit
-  double projected = 0;      // at period end if the current rate holds (session: = used)
-  double fraction = 0;       // used / limit
+  std::string session;   // the session measured (period Session)
+  double used = 0;       // in the budget's unit
+  double projected = 0;  // at period end if the current rate holds (session: = used)
+  double fraction = 0;   // used / limit
   LimitStatus status = LimitStatus::Ok;
-  int level = 0;             // how many thresholds `used` has reached
+  int level = 0;  // how many thresholds `used` has reached
 };
 
 // Bounds of the period containing `now_ms` for Day/Week/Month (the caller's time zone).

@@ -125,7 +125,7 @@ void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, con
   blocks_.insert(blocks_.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
   blocks_end_ = end;
   max_block_tokens_ = max_block_tokens(blocks_);
-  samples_ = budget_samples(t, costs_, cfg, tier_names_, first_row_at(t, now_ms - 40 * kDayMs), end);
+  budget_samples(t, costs_, cfg, tier_names_, first_row_at(t, now_ms - 40 * kDayMs), end, samples_);
 }
 
 void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone,

@@ -40,6 +40,8 @@ void price_rows_from(const store::UsageTable& t, const PriceTable& prices, const
   for (std::size_t i = 0; i < t.models.size(); ++i) price_of[i] = prices.find(t.models[i]);
   const ModelPrice* codex_fallback = prices.find("gpt-5");
   from = std::min({from, out.usd.size(), out.priced.size()});
+  // Grown by a sixteenth, not doubled, as the rows are: a live append adds one row.
+  if (out.usd.capacity() < t.rows.size()) out.usd.reserve(t.rows.size() + t.rows.size() / 16 + 1024);
   out.usd.resize(t.rows.size());
   out.priced.resize(t.rows.size());
   for (std::size_t i = from; i < t.rows.size(); ++i) {
@@ -124,6 +126,14 @@ std::string block_model_name(const store::UsageTable& t, std::int32_t m) {
 std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
                                          std::vector<std::string>& tier_names, std::size_t first_row,
                                          std::size_t end_row) {
+  std::vector<BudgetSample> out;
+  budget_samples(t, costs, cfg, tier_names, first_row, end_row, out);
+  return out;
+}
+
+void budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
+                    std::vector<std::string>& tier_names, std::size_t first_row, std::size_t end_row,
+                    std::vector<BudgetSample>& out) {
   // Tier per (model, runtime, project, subagent) combination, computed once; the key is
   // numeric so a long history costs no string work per row.
   std::unordered_map<std::uint64_t, std::size_t> tier_index;
@@ -159,20 +169,22 @@ std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCo
     row_tier[i - first_row] = static_cast<std::uint32_t>(it->second);
   }
   tier_names = std::move(names);
-  std::vector<BudgetSample> out;
-  out.reserve(end_row - first_row);
+  out.clear();
+  if (out.capacity() < end_row - first_row) {
+    out = {};
+    out.reserve(end_row - first_row + (end_row - first_row) / 16 + 256);
+  }
   for (std::size_t i = first_row; i < end_row; ++i) {
     const auto& r = t.rows[i];
     BudgetSample s;
     s.ts_ms = r.ts_ms;
     s.tokens = r.tokens.total();
     s.cost_usd = costs.usd[i];
-    s.tier = tier_names[row_tier[i - first_row]];
-    s.project = at(t.projects, r.project);
-    s.session = at(t.sessions, r.session);
+    s.tier = &tier_names[row_tier[i - first_row]];
+    s.project = &at(t.projects, r.project);
+    s.session = &at(t.sessions, r.session);
     out.push_back(s);
   }
-  return out;
 }
 
 }  // namespace costdeck::live

@@ -59,5 +59,9 @@ std::string block_model_name(const store::UsageTable& t, std::int32_t model);
 std::vector<BudgetSample> budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
                                          std::vector<std::string>& tier_names, std::size_t first_row = 0,
                                          std::size_t end_row = static_cast<std::size_t>(-1));
+// The same into `out`, reusing its memory (the live model refills it on every data change).
+void budget_samples(const store::UsageTable& t, const RowCosts& costs, const Config& cfg,
+                    std::vector<std::string>& tier_names, std::size_t first_row, std::size_t end_row,
+                    std::vector<BudgetSample>& out);
 
 }  // namespace costdeck::live

@@ -106,7 +106,8 @@ TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& bud
     std::vector<live::BudgetSample> samples;
     samples.reserve(t.rows.size());
     for (const auto& r : t.rows)
-      samples.push_back({r.started_ms, r.tokens.total(), r.cost_usd, t.str(r.tier), t.str(r.project), t.str(r.session)});
+      samples.push_back(
+          {r.started_ms, r.tokens.total(), r.cost_usd, &t.str(r.tier), &t.str(r.project), &t.str(r.session)});
     auto period_of = [&zone](live::BudgetPeriod p, std::int64_t now) {
       timeutil::Day d = zone.day_of(now), start = d, end = d + 1;
       if (p == live::BudgetPeriod::Week) {
@@ -537,9 +538,11 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
   // by sorting the pair keys, and issues by their dense string id, so the pass below (in
   // table order, which fixes the order of every sum) does no hashing. Sessions come out in
   // id order and models in id order before sorting, so equal keys keep a stable order.
-  struct SessAcc {
-    std::int32_t sid = -1;
-    IssueSession s;
+  struct SessAcc {  // what IssueSession will hold, without its strings until the end
+    std::int32_t sid = -1, phase = -1;
+    double cost = 0;
+    TokenCounts tokens;
+    std::int64_t runs = 0, first_ms = 0, last_ms = 0;
     std::vector<std::pair<std::int32_t, double>> model_cost;  // by model id
   };
   struct Acc {
@@ -568,6 +571,12 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
             [](const PairKey& x, const PairKey& y) { return x.key != y.key ? x.key < y.key : x.row < y.row; });
   std::vector<std::uint32_t> slot_of_row(t.rows.size());
   std::vector<SessAcc> sessions;
+  {
+    // Tens of thousands of them: sized exactly, not doubled.
+    std::size_t distinct = 0;
+    for (std::size_t k = 0; k < keys.size(); ++k) distinct += k == 0 || keys[k].key != keys[k - 1].key;
+    sessions.reserve(distinct);
+  }
   std::vector<std::pair<std::int32_t, Acc>> issues;
   std::vector<std::int32_t> issue_slot(t.strings.size(), -1);
   for (std::size_t k = 0; k < keys.size(); ++k) {
@@ -595,15 +604,15 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
     a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
     auto& s = sessions[slot_of_row[i]];
-    if (s.s.runs == 0) {
-      s.s.first_ms = s.s.last_ms = r.started_ms;
-      s.s.phase = t.str(r.phase);
+    if (s.runs == 0) {
+      s.first_ms = s.last_ms = r.started_ms;
+      s.phase = r.phase;
     }
-    s.s.runs++;
-    s.s.cost += r.cost_usd;
-    s.s.tokens += r.tokens;
-    s.s.first_ms = std::min(s.s.first_ms, r.started_ms);
-    s.s.last_ms = std::max(s.s.last_ms, r.started_ms);
+    s.runs++;
+    s.cost += r.cost_usd;
+    s.tokens += r.tokens;
+    s.first_ms = std::min(s.first_ms, r.started_ms);
+    s.last_ms = std::max(s.last_ms, r.started_ms);
     if (r.model >= 0) by_id(s.model_cost, r.model) += r.cost_usd + 1e-12;  // ties go to any model with runs
     if (r.model >= 0) {
       auto& m = by_id(a.models, r.model);
@@ -619,14 +628,21 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     a.row.sessions.reserve(a.end_session - a.first_session);
     for (std::size_t si = a.first_session; si < a.end_session; ++si) {
       SessAcc& s = sessions[si];
-      s.s.session = s.sid < 0 ? "(none)" : t.str(s.sid);
+      IssueSession& o = a.row.sessions.emplace_back();
+      o.session = s.sid < 0 ? "(none)" : t.str(s.sid);
+      o.phase = t.str(s.phase);
+      o.cost = s.cost;
+      o.tokens = s.tokens;
+      o.runs = s.runs;
+      o.first_ms = s.first_ms;
+      o.last_ms = s.last_ms;
       double best = -1;
       for (auto& [m, c] : s.model_cost)
         if (c > best) {
           best = c;
-          s.s.model = t.str(m);
+          o.model = t.str(m);
         }
-      a.row.sessions.push_back(std::move(s.s));
+      s.model_cost = {};
     }
     std::sort(a.row.sessions.begin(), a.row.sessions.end(),
               [](const IssueSession& x, const IssueSession& y) { return x.first_ms < y.first_ms; });

@@ -94,6 +94,7 @@ void RunCache::load(SQLite::Database& db, const Config& config, const RunFilter&
   valid_ = false;
   fp_ = fingerprint(db, f);
   range_ids_ = ids_in_range(db, f);
+  table_ = {};  // not two tables of a hundred thousand runs at once
   table_ = load_runs(db, config, f);
   filter_ = f;
   valid_ = true;
@@ -159,6 +160,9 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
   auto earlier = [](const RunRow& a, const RunRow& b) {
     return a.started_ms != b.started_ms ? a.started_ms < b.started_ms : a.id < b.id;
   };
+  // Grown by a sixteenth, not doubled: one recorded run must not copy the whole table.
+  if (rows.capacity() < rows.size() + delta.rows.size())
+    rows.reserve(rows.size() + delta.rows.size() + rows.size() / 16 + 64);
   for (RunRow& r : delta.rows) {
     if (r.started_ms < lo(filter_) || r.started_ms >= hi(filter_)) continue;
     for (std::int32_t* f : {&r.runtime, &r.agent, &r.tier, &r.issue, &r.project, &r.session, &r.branch,

@@ -87,7 +87,7 @@ bool selected(const detail::StoredCopy& c, const UsageQuery& q) {
 }  // namespace
 
 UsageRow detail::row_of_copy(const detail::StoredCopy& c, std::int32_t file, std::int32_t model,
-                             std::int32_t session, std::int32_t project) {
+                             std::int32_t session, std::int32_t project, std::int64_t& clamped) {
   UsageRow r;
   r.ts_ms = c.ts_ms;
   r.runtime = c.runtime();
@@ -97,8 +97,14 @@ UsageRow detail::row_of_copy(const detail::StoredCopy& c, std::int32_t file, std
   r.model = model;
   r.session = session;
   r.project = project;
-  r.tokens = c.tokens;
-  r.reasoning_tokens = c.reasoning;
+  bool fits = r.tokens.assign(c.tokens);
+  if (c.reasoning < 0 || c.reasoning > std::int64_t{UINT32_MAX}) {
+    fits = false;
+    r.reasoning_tokens = c.reasoning < 0 ? 0u : UINT32_MAX;
+  } else {
+    r.reasoning_tokens = static_cast<std::uint32_t>(c.reasoning);
+  }
+  clamped += !fits;
   r.web_search_requests = c.web_search;
   r.web_fetch_requests = c.web_fetch;
   if (c.has_cost()) r.set_cost_usd(c.cost_usd);
@@ -121,7 +127,7 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
   for (std::uint32_t i : order) {
     const detail::StoredCopy& c = all.copies[i];
     t.rows.push_back(detail::row_of_copy(c, file_ix(c.file_id), models(c.model), sessions(c.session),
-                                         projects(c.project)));
+                                         projects(c.project), t.clamped_rows));
   }
   return t;
 }

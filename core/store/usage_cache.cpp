@@ -131,8 +131,8 @@ UsageRow UsageCache::make_row(const StoredCopy& c, const Strings& s) {
     }
     file = missing_[3];
   }
-  return detail::row_of_copy(c, file, intern(0, c.model, s), intern(1, c.session, s),
-                             intern(2, c.project, s));
+  return detail::row_of_copy(c, file, intern(0, c.model, s), intern(1, c.session, s), intern(2, c.project, s),
+                             table_.clamped_rows);
 }
 
 void UsageCache::tally(const StoredCopy& c, std::uint8_t counted, std::int64_t sign) {
@@ -178,6 +178,7 @@ void UsageCache::decide(sqlite3* db, std::vector<std::uint8_t>& counted, std::ve
     for (const StoredCopy& c : buf) {
       counted.push_back(detail::counted_alone(c.flags));
       keys.push_back({c.ts_ms, (static_cast<std::uint64_t>(rank_of(c.file_id)) << 32) | seq});
+      if (seq >= kMaxCopies) throw std::runtime_error("more usage copies than the window can hold");
       if (c.msg_key) keyed_.push_back({c.msg_key, seq, 0});
       ++seq;
     }
@@ -251,6 +252,7 @@ void UsageCache::load(sqlite3* db) {
     std::vector<std::uint32_t> order;
     const bool decided_here = !read_view(db, counted, order);
     if (decided_here) decide(db, counted, order);
+    if (counted.size() >= kMaxCopies) throw std::runtime_error("more usage copies than the window can hold");
     const auto n = static_cast<std::uint32_t>(counted.size());
     // Each counting copy's row index: its place among the counting copies in time order.
     std::vector<std::uint32_t> slot(n, kNone);
@@ -350,6 +352,8 @@ bool UsageCache::patch(sqlite3* db, UsageCacheDelta& d) {
       max_chunk_id_ = std::max(max_chunk_id_, q.i64(0));
       ++chunk_count_;
     }
+    if (copies_ + fresh.size() >= kMaxCopies)
+      throw std::runtime_error("more usage copies than the window can hold");
     const std::uint32_t first_seq = copies_;
     copies_ += static_cast<std::uint32_t>(fresh.size());
 

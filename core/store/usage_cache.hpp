@@ -40,11 +40,15 @@ class UsageCache {
   std::int64_t unreadable_chunks() const { return unreadable_; }
 
  private:
+  // 12 bytes, one per copy with a message.id.
+#pragma pack(push, 4)
   struct Keyed {
-    std::uint64_t key;     // msg_key
-    std::uint32_t seq;     // the copy's place in chunk order
-    std::uint8_t counted;  // detail::kCounted* bits
+    std::uint64_t key;          // msg_key
+    std::uint32_t seq : 29;     // the copy's place in chunk order (kMaxCopies)
+    std::uint32_t counted : 3;  // detail::kCounted* bits
   };
+#pragma pack(pop)
+  static constexpr std::uint32_t kMaxCopies = 1u << 29;
   struct ChunkStart {
     std::uint32_t first_seq;
     std::int64_t id;

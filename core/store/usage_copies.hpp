@@ -72,9 +72,10 @@ std::uint8_t counted_alone(std::uint16_t flags);
 // (id, text) rows of `sql` as a vector indexed by id.
 std::vector<std::string> read_id_strings(sqlite3* db, const char* sql);
 
-// The report row of a copy; its strings are the caller's indexes.
+// The report row of a copy; its strings are the caller's indexes. Adds 1 to `clamped` when
+// its counts do not fit UsageRow's.
 UsageRow row_of_copy(const StoredCopy& c, std::int32_t file, std::int32_t model, std::int32_t session,
-                     std::int32_t project);
+                     std::int32_t project, std::int64_t& clamped);
 
 // Fills StoredCopy::counted for every copy. `rank` as path_ranks gives it.
 void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint32_t>& rank);

@@ -2,6 +2,7 @@
 // The counted usage as reports read it from the store: compact rows with interned strings,
 // so aggregating a million responses is a pass over plain structs.
 
+#include <climits>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,16 +23,49 @@ enum class DedupeRules : std::uint8_t {
   CcusageDaily = 2,
 };
 
-// 96 bytes: a million of them is most of what the window keeps.
+// One response's token counts in 32 bits each: a response has at most a few million
+// tokens, and a million rows are most of what the window keeps. A count that does not fit
+// (no real response has one) is stored as the largest value and counted in
+// UsageTable::clamped_rows, which the reports and the Sources view show.
+struct RowTokens {
+  std::uint32_t input = 0, output = 0, cache_write_5m = 0, cache_write_1h = 0, cache_read = 0;
+
+  operator TokenCounts() const {  // NOLINT: used wherever TokenCounts is
+    return {input, output, cache_write_5m, cache_write_1h, cache_read};
+  }
+  std::int64_t cache_write() const { return std::int64_t{cache_write_5m} + cache_write_1h; }
+  std::int64_t total() const { return std::int64_t{input} + output + cache_write() + cache_read; }
+  std::int64_t prompt() const { return std::int64_t{input} + cache_write() + cache_read; }
+  bool operator==(const RowTokens&) const = default;
+  // False when a count did not fit.
+  bool assign(const TokenCounts& t) {
+    bool ok = true;
+    auto narrow = [&](std::int64_t v) {
+      if (v < 0 || v > std::int64_t{UINT32_MAX}) {
+        ok = false;
+        return v < 0 ? 0u : UINT32_MAX;
+      }
+      return static_cast<std::uint32_t>(v);
+    };
+    input = narrow(t.input);
+    output = narrow(t.output);
+    cache_write_5m = narrow(t.cache_write_5m);
+    cache_write_1h = narrow(t.cache_write_1h);
+    cache_read = narrow(t.cache_read);
+    return ok;
+  }
+};
+
+// 72 bytes.
 struct UsageRow {
   std::int64_t ts_ms = 0;
-  TokenCounts tokens;
-  std::int64_t reasoning_tokens = 0;
-  double recorded_cost = 0;   // costUSD of the line, when has_recorded_cost
-  std::int32_t model = -1;    // index into UsageTable::models ("" when absent)
-  std::int32_t session = -1;  // index into UsageTable::sessions (the sessionId field)
-  std::int32_t project = -1;  // index into UsageTable::projects (cwd)
-  std::int32_t file = -1;     // index into UsageTable::files (path: ccusage's session/project)
+  double recorded_cost = 0;  // costUSD of the line, when has_recorded_cost
+  RowTokens tokens;
+  std::uint32_t reasoning_tokens = 0;  // part of output (clamped like tokens)
+  std::int32_t model = -1;             // index into UsageTable::models ("" when absent)
+  std::int32_t session = -1;           // index into UsageTable::sessions (the sessionId field)
+  std::int32_t project = -1;           // index into UsageTable::projects (cwd)
+  std::int32_t file = -1;              // index into UsageTable::files (path: ccusage's session/project)
   std::int32_t web_search_requests = 0, web_fetch_requests = 0;  // the store keeps them as 32 bits
   Runtime runtime = Runtime::Claude;
   bool fast = false;
@@ -46,11 +80,12 @@ struct UsageRow {
     has_recorded_cost = true;
   }
 };
-static_assert(sizeof(UsageRow) <= 96);
+static_assert(sizeof(UsageRow) <= 72);
 
 struct UsageTable {
   std::vector<std::string> models, sessions, projects, files;
-  std::vector<UsageRow> rows;  // sorted by ts_ms
+  std::vector<UsageRow> rows;     // sorted by ts_ms
+  std::int64_t clamped_rows = 0;  // rows whose counts did not fit RowTokens (see there)
 };
 
 struct UsageQuery {

@@ -159,12 +159,12 @@ ViewTiming time_view(app::OffscreenRenderer& r, const Snapshot& snap, ui::View v
 void run_appends(Worker& w, std::uint64_t& v, const fs::path& session_file, const fs::path& work_db,
                  int appends, std::vector<double>& usage_append, std::vector<double>& run_append,
                  std::vector<SourcesInfo::PassTimes>& usage_passes,
-                 std::vector<SourcesInfo::PassTimes>& run_passes) {
+                 std::vector<SourcesInfo::PassTimes>& run_passes, int base = 0) {
   SnapshotPtr s;
   for (int i = 1; i <= appends; ++i) {
     {
       std::ofstream out(session_file, std::ios::app);
-      out << claude_line(i, kNow - 30'000 + i);
+      out << claude_line(base + i, kNow - 30'000 + base + i);
     }
     auto t0 = Clock::now();
     w.refresh_now();  // what the file watcher does on a change
@@ -180,7 +180,7 @@ void run_appends(Worker& w, std::uint64_t& v, const fs::path& session_file, cons
       SQLite::Database other(work_db.string(), SQLite::OPEN_READWRITE);
       other.setBusyTimeout(5000);
       runs::Run run;
-      run.key = "frame-bench-append-" + std::to_string(i);
+      run.key = "frame-bench-append-" + std::to_string(base + i);
       run.started_ms = kNow - 10'000 + i;
       run.duration_ms = 1200;
       run.runtime = "claude-code";
@@ -299,6 +299,11 @@ int main(int argc, char** argv) {
     s = w.wait_newer(v, std::chrono::seconds(60));
     draw_all(*s);
     note_memory("all time, every view drawn");
+    v = s->version;
+    run_appends(w, v, session_file, work_db, appends, ua, ra, up, rp, appends);
+    s = w.latest();
+    draw_all(*s);
+    note_memory("all time, appends done, every view drawn");
     s.reset();
     w.stop();
     for (const auto& [when, what] : g_memory)

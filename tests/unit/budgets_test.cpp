@@ -1,6 +1,8 @@
+#include "core/live/budgets.hpp"
+
 #include <gtest/gtest.h>
 
-#include "core/live/budgets.hpp"
+#include <deque>
 
 using namespace costdeck::live;
 
@@ -16,15 +18,21 @@ PeriodBounds utc_period(BudgetPeriod p, std::int64_t now) {
   return {day - 6 * kDayMs, day + kDayMs};
 }
 
+// Samples point into tables that outlive them; here, one that lives as long as the tests.
+const std::string* kept(std::string_view v) {
+  static std::deque<std::string> pool;
+  return &pool.emplace_back(v);
+}
+
 BudgetSample sample(std::int64_t ts, double cost, std::int64_t tokens, std::string_view tier = "main",
                     std::string_view session = "s1", std::string_view project = "/w/app") {
   BudgetSample s;
   s.ts_ms = ts;
   s.cost_usd = cost;
   s.tokens = tokens;
-  s.tier = tier;
-  s.session = session;
-  s.project = project;
+  s.tier = kept(tier);
+  s.session = kept(session);
+  s.project = kept(project);
   return s;
 }
 }  // namespace
@@ -64,10 +72,11 @@ TEST(Budgets, SessionBudgetMeasuresTheLiveSession) {
   Budget b;
   b.period = BudgetPeriod::Session;
   b.limit = 2;
-  auto st = evaluate_budgets({b},
-                             {sample(kDay0, 5, 1, "main", "old"), sample(kDay0 + 2 * kHourMs, 1.5, 1, "main", "new"),
-                              sample(kDay0 + 3 * kHourMs, 1.0, 1, "main", "new")},
-                             kDay0 + 3 * kHourMs, utc_period);
+  auto st = evaluate_budgets(
+      {b},
+      {sample(kDay0, 5, 1, "main", "old"), sample(kDay0 + 2 * kHourMs, 1.5, 1, "main", "new"),
+       sample(kDay0 + 3 * kHourMs, 1.0, 1, "main", "new")},
+      kDay0 + 3 * kHourMs, utc_period);
   EXPECT_EQ(st[0].session, "new");
   EXPECT_DOUBLE_EQ(st[0].used, 2.5);
   EXPECT_EQ(st[0].status, LimitStatus::Exceeded);

@@ -25,8 +25,9 @@ std::vector<std::string> described(const store::UsageTable& t) {
     std::string s = std::to_string(r.ts_ms) + " " + std::to_string(static_cast<int>(r.runtime)) + " " +
                     t.models[r.model] + "|" + t.sessions[r.session] + "|" + t.projects[r.project] + "|" +
                     t.files[r.file];
-    for (std::int64_t v : {r.tokens.input, r.tokens.output, r.tokens.cache_write_5m, r.tokens.cache_write_1h,
-                           r.tokens.cache_read, r.reasoning_tokens, std::int64_t{r.web_search_requests},
+    const TokenCounts k = r.tokens;
+    for (std::int64_t v : {k.input, k.output, k.cache_write_5m, k.cache_write_1h, k.cache_read,
+                           std::int64_t{r.reasoning_tokens}, std::int64_t{r.web_search_requests},
                            std::int64_t{r.web_fetch_requests}})
       s += " " + std::to_string(v);
     s += r.has_recorded_cost ? " $" + std::to_string(r.recorded_cost) : " -";
@@ -174,4 +175,20 @@ TEST(UsageCache, RandomAppendsAlwaysEqualAFullRead) {
     ASSERT_EQ(described(cache.table()), fresh_read(cs)) << "after step " << step;
   }
   expect_same_counts(cs, cache);
+}
+
+// A count no real response has (a damaged line) does not fit a row: it is kept as the
+// largest value and counted, never wrapped or dropped silently.
+TEST(UsageCache, CountsTooLargeForARowAreClampedAndCounted) {
+  ChunkStore cs("cache-clamp", {"/p/a.jsonl"});
+  StoredCopy huge = sample(5, 0, 1, 5'000'000'000);
+  cs.chunk(1, {huge, sample(6, 100, 2, 7)});
+  store::UsageCache cache;
+  ASSERT_TRUE(cache.refresh(cs.db().getHandle()));
+  ASSERT_EQ(cache.table().rows.size(), 2u);
+  EXPECT_EQ(cache.table().rows[0].tokens.output, 4'294'967'295u);
+  EXPECT_EQ(cache.table().rows[0].tokens.input, 10u);
+  EXPECT_EQ(cache.table().rows[1].tokens.output, 7u);
+  EXPECT_EQ(cache.table().clamped_rows, 1);
+  EXPECT_EQ(store::usage_table_of(load_copies(cs.db().getHandle()), {}).clamped_rows, 1);
 }
