@@ -481,9 +481,13 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   // NULL and '' both mean "not given"; text() is empty for either, so no type check.
   auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return c.add(rd.text(col)); };
   std::vector<RunRow> loaded;
-  if (!bounded && !f.written_since_ms)
-    loaded.reserve(static_cast<std::size_t>(
-        std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64())));
+  if (!bounded && !f.written_since_ms) {
+    // With room for a sixteenth more: the window's cache adds recorded runs to this table,
+    // and growing a hundred thousand rows would copy them all.
+    const auto n = static_cast<std::size_t>(
+        std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64()));
+    loaded.reserve(n + n / 16 + 64);
+  }
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     RunRow& r = loaded.emplace_back();
