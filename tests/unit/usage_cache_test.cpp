@@ -11,6 +11,7 @@
 #include "core/store/queries.hpp"
 #include "core/store/usage_copies.hpp"
 #include "tests/unit/chunk_store.hpp"
+#include "tests/unit/cli_util.hpp"
 
 using namespace costdeck;
 using namespace costdeck::store::detail;
@@ -191,4 +192,30 @@ TEST(UsageCache, CountsTooLargeForARowAreClampedAndCounted) {
   EXPECT_EQ(cache.table().rows[1].tokens.output, 7u);
   EXPECT_EQ(cache.table().clamped_rows, 1);
   EXPECT_EQ(store::usage_table_of(load_copies(cs.db().getHandle()), {}).clamped_rows, 1);
+}
+
+// ... and a report says so on stderr, with the count, while its JSON stays well formed.
+TEST(UsageCache, ReportSaysWhenACountWasClamped) {
+  const auto dir = test::temp_dir("clamp-cli");
+  std::filesystem::create_directories(dir / "claude" / "projects" / "-w-app");
+  auto line = [](const char* id, const char* output) {
+    return std::string(
+               R"({"type":"assistant","sessionId":"s1","timestamp":"2025-10-01T10:00:00.000Z","uuid":"u-)") +
+           id + R"(","requestId":"r-)" + id + R"(","cwd":"/w/app","message":{"id":"m-)" + id +
+           R"(","model":"claude-sonnet-4-5-20250929","role":"assistant","content":[],)"
+           R"("usage":{"input_tokens":10,"output_tokens":)" +
+           output + "}}}\n";
+  };
+  std::ofstream(dir / "claude" / "projects" / "-w-app" / "s1.jsonl")
+      << line("1", "5000000000") << line("2", "7");
+  const std::string common = " --claude-dir '" + (dir / "claude").string() + "' --db '" +
+                             (dir / "s.db").string() + "' --timezone UTC --runtime claude";
+  auto r = test::run_costdeck("report daily --json" + common + " 2>&1 >/dev/null");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("costdeck: 1 responses carry a token count above 4,294,967,295"), std::string::npos)
+      << r.out;
+  auto json = test::run_costdeck("report daily --json" + common + " 2>/dev/null");
+  EXPECT_EQ(json.status, 0);
+  EXPECT_NE(json.out.find("\"outputTokens\": 4294967302"), std::string::npos) << json.out;
+  std::filesystem::remove_all(dir);
 }
