@@ -145,10 +145,7 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
   }
 
   if (table.clamped_rows > 0)
-    std::fprintf(stderr,
-                 "costdeck: %lld responses carry a token count above 4,294,967,295 (no real response does; "
-                 "a damaged line?): counted as 4,294,967,295\n",
-                 static_cast<long long>(table.clamped_rows));
+    std::fprintf(stderr, "costdeck: %s\n", store::clamped_rows_message(table.clamped_rows).c_str());
   report::Report rep = report::build_report(table, prices, ro);
   const report::Shape shape = ro.runtime == Runtime::Codex ? report::Shape::Codex : report::Shape::Claude;
   std::cout << (o.json ? report::render_json(rep, shape) : report::render_table(rep, shape));

@@ -314,9 +314,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
         st.live_kept_rows = delta.reloaded ? 0 : std::min(st.live_kept_rows, delta.first_changed_row);
       if (st.usage().clamped_rows > st.clamped_reported) {
         st.clamped_reported = st.usage().clamped_rows;
-        st.sources.errors.push_back(std::to_string(st.clamped_reported) +
-                                    " responses carry a token count above 4,294,967,295 (no real response "
-                                    "does; a damaged line?): counted as 4,294,967,295");
+        st.sources.errors.push_back(store::clamped_rows_message(st.clamped_reported));
       }
       times.usage = lap();
       store::load_sources(*st.store, st.usage_cache.tallies(), &st.sources.files, &st.sources.counts);
@@ -536,7 +534,8 @@ void Worker::run() {
       if (refresh_requested_) files_dirty = true;
       refresh_requested_ = false;
     }
-    // The window lets go of the previous snapshot on its next frame, after the trim above.
+    // After a publish, once the window has let go of the previous snapshot (on its next
+    // frame, well before the worker wakes again).
     if (trim_again) trim_memory(), trim_again = false;
     if ((pending = take_pending_config())) {
       apply_config(*st_, opts_, std::move(*pending));
@@ -572,7 +571,6 @@ void Worker::run() {
     if (s) {
       last_live = Clock::now();
       publish(s);
-      trim_memory();
       trim_again = true;
     }
 

@@ -98,12 +98,7 @@ UsageRow detail::row_of_copy(const detail::StoredCopy& c, std::int32_t file, std
   r.session = session;
   r.project = project;
   bool fits = r.tokens.assign(c.tokens);
-  if (c.reasoning < 0 || c.reasoning > std::int64_t{UINT32_MAX}) {
-    fits = false;
-    r.reasoning_tokens = c.reasoning < 0 ? 0u : UINT32_MAX;
-  } else {
-    r.reasoning_tokens = static_cast<std::uint32_t>(c.reasoning);
-  }
+  r.reasoning_tokens = narrow_count(c.reasoning, fits);
   clamped += !fits;
   r.web_search_requests = c.web_search;
   r.web_fetch_requests = c.web_fetch;
@@ -144,18 +139,7 @@ void load_sources(Store& store, const detail::LoadedCopies& all, std::vector<Fil
   // One pass over the copies: file ids are small and dense, so a counter per id.
   CopyTallies t;
   t.counted_by_file.assign(all.paths.size() + 1, 0);
-  for (const detail::StoredCopy& u : all.copies) {
-    t.usage_rows += !(u.flags & detail::kCcusageOnly);
-    t.counted_ccusage += (u.counted & detail::kCountedCcusage) != 0;
-    if (u.counted & detail::kCountedCostdeck) {
-      ++t.counted_costdeck;
-      if (u.file_id >= 0) {
-        if (static_cast<std::size_t>(u.file_id) >= t.counted_by_file.size())
-          t.counted_by_file.resize(static_cast<std::size_t>(u.file_id) + 1, 0);
-        ++t.counted_by_file[static_cast<std::size_t>(u.file_id)];
-      }
-    }
-  }
+  for (const detail::StoredCopy& u : all.copies) detail::tally_copy(t, u, u.counted, +1);
   load_sources(store, t, files, counts);
 }
 

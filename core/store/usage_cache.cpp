@@ -27,18 +27,8 @@ void make_room(std::vector<T>& v, std::size_t extra) {
 bool read_view(sqlite3* db, std::vector<std::uint8_t>& counted, std::vector<std::uint32_t>& order) {
   Stmt n(db, "SELECT count(*), coalesce(max(id), 0), coalesce(sum(copies), 0) FROM usage_chunks");
   n.step();
-  Stmt v(db, "SELECT max_chunk_id, chunks, copies, counted, time_order FROM usage_view WHERE id = 1");
-  if (!v.step()) return false;
-  if (v.i64(0) != n.i64(1) || v.i64(1) != n.i64(0) || v.i64(2) != n.i64(2) || v.i64(2) < 0) return false;
-  const auto copies = static_cast<std::size_t>(v.i64(2));
-  const std::string_view c = v.blob(3), o = v.blob(4);
-  if (c.size() != copies || o.size() != copies * 4) return false;
-  counted.assign(c.begin(), c.end());
-  order.resize(copies);
-  std::memcpy(order.data(), o.data(), o.size());
-  for (std::uint32_t i : order)
-    if (i >= copies) return false;  // damaged: decide again
-  return true;
+  return n.i64(2) >= 0 &&
+         detail::read_decision(db, n.i64(1), n.i64(0), static_cast<std::size_t>(n.i64(2)), counted, order);
 }
 
 }  // namespace
@@ -133,20 +123,6 @@ UsageRow UsageCache::make_row(const StoredCopy& c, const Strings& s) {
   }
   return detail::row_of_copy(c, file, intern(0, c.model, s), intern(1, c.session, s), intern(2, c.project, s),
                              table_.clamped_rows);
-}
-
-void UsageCache::tally(const StoredCopy& c, std::uint8_t counted, std::int64_t sign) {
-  tallies_.usage_rows += sign * !(c.flags & detail::kCcusageOnly);
-  tallies_.counted_ccusage += sign * ((counted & detail::kCountedCcusage) != 0);
-  if (counted & detail::kCountedCostdeck) {
-    tallies_.counted_costdeck += sign;
-    if (c.file_id >= 0) {
-      auto& v = tallies_.counted_by_file;
-      if (static_cast<std::size_t>(c.file_id) >= v.size())
-        v.resize(static_cast<std::size_t>(c.file_id) + 1, 0);
-      v[static_cast<std::size_t>(c.file_id)] += sign;
-    }
-  }
 }
 
 // Which copy counts, decided without holding every copy: keys, flags and times in one pass,
@@ -281,7 +257,7 @@ void UsageCache::load(sqlite3* db) {
       if (buf.size() > n - seq) throw std::runtime_error("usage chunks changed while read");
       for (StoredCopy& c : buf) {
         c.counted = counted[seq];
-        tally(c, c.counted, +1);
+        detail::tally_copy(tallies_, c, c.counted, +1);
         if (c.msg_key && !decided_here) keyed_.push_back({c.msg_key, seq, c.counted});
         if (slot[seq] != kNone) {
           table_.rows[slot[seq]] = make_row(c, s);
@@ -372,7 +348,7 @@ bool UsageCache::patch(sqlite3* db, UsageCacheDelta& d) {
         continue;
       }
       c.counted = detail::counted_alone(c.flags);
-      tally(c, c.counted, +1);
+      detail::tally_copy(tallies_, c, c.counted, +1);
       if (c.counted & detail::kCountedCostdeck) add(c, first_seq + i);
     }
     std::sort(fk.begin(), fk.end());
@@ -414,8 +390,8 @@ bool UsageCache::patch(sqlite3* db, UsageCacheDelta& d) {
         Keyed& old = keyed_[olds[k]];
         const StoredCopy& c = group[k];
         if (c.counted == old.counted) continue;
-        tally(c, old.counted, -1);
-        tally(c, c.counted, +1);
+        detail::tally_copy(tallies_, c, old.counted, -1);
+        detail::tally_copy(tallies_, c, c.counted, +1);
         const bool was = (old.counted & detail::kCountedCostdeck) != 0;
         const bool is = (c.counted & detail::kCountedCostdeck) != 0;
         if (was && !is) removals.emplace_back(c.ts_ms, tie(c, old.seq));
@@ -425,7 +401,7 @@ bool UsageCache::patch(sqlite3* db, UsageCacheDelta& d) {
       for (std::size_t k = b; k < e; ++k) {
         const StoredCopy& c = group[olds.size() + (k - b)];
         const std::uint32_t seq = first_seq + fk[k].second;
-        tally(c, c.counted, +1);
+        detail::tally_copy(tallies_, c, c.counted, +1);
         if (c.counted & detail::kCountedCostdeck) add(c, seq);
         new_keyed.push_back({key, seq, c.counted});
       }

@@ -61,7 +61,6 @@ class UsageCache {
   bool patch(sqlite3* db, UsageCacheDelta& d);
   std::int32_t intern(int kind, std::int32_t id, const Strings& s);  // kind: model, session, project
   UsageRow make_row(const detail::StoredCopy& c, const Strings& s);
-  void tally(const detail::StoredCopy& c, std::uint8_t counted, std::int64_t sign);
   std::uint64_t row_tie(std::size_t row) const;
   std::uint32_t rank_of(std::int32_t file_id) const;
 

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/store/dedupe.hpp"
+#include "core/store/queries.hpp"
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
 
@@ -31,9 +32,11 @@ std::uint8_t counted_of(const DedupeCopy& d) {
                                    (d.counted_ccusage_daily ? kCountedCcusageDaily : 0));
 }
 
+}  // namespace
+
 // A copy without message.id is its own response under every rule that admits it; so is
 // the only copy of a message.id (dedupe_group on one copy decides the same, tested).
-std::uint8_t counted_without_key(std::uint16_t flags) {
+std::uint8_t counted_alone(std::uint16_t flags) {
   DedupeCopy d;
   d.counted_costdeck = !(flags & kCcusageOnly);
   d.counted_ccusage = !(flags & kCcusageSkips) && !(flags & kDailyOnly);
@@ -41,7 +44,7 @@ std::uint8_t counted_without_key(std::uint16_t flags) {
   return counted_of(d);
 }
 
-std::vector<std::string> id_strings(sqlite3* db, const char* sql) {
+std::vector<std::string> read_id_strings(sqlite3* db, const char* sql) {
   std::vector<std::string> out;
   Stmt q(db, sql);
   while (q.step()) {
@@ -51,16 +54,6 @@ std::vector<std::string> id_strings(sqlite3* db, const char* sql) {
     out[static_cast<std::size_t>(id)] = q.text(1);
   }
   return out;
-}
-
-}  // namespace
-
-std::uint8_t counted_alone(std::uint16_t flags) {
-  return counted_without_key(flags);
-}
-
-std::vector<std::string> read_id_strings(sqlite3* db, const char* sql) {
-  return id_strings(db, sql);
 }
 
 std::vector<std::uint32_t> path_ranks(const std::vector<std::string>& paths) {
@@ -96,7 +89,7 @@ void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint
   std::vector<std::uint32_t> multi;  // slots with more than one copy
   for (std::uint32_t i = 0; i < n; ++i) {
     StoredCopy& c = copies[i];
-    c.counted = counted_without_key(c.flags);
+    c.counted = counted_alone(c.flags);
     if (c.msg_key == 0) continue;
     std::size_t h = (c.msg_key * 0x9E3779B97F4A7C15ull) >> 20;
     for (;; ++h) {
@@ -152,8 +145,8 @@ void read_chunks(sqlite3* db, LoadedCopies& all, std::int64_t after_id, std::int
 }
 
 void read_strings(sqlite3* db, LoadedCopies& all) {
-  all.names = id_strings(db, "SELECT id, value FROM names");
-  all.paths = id_strings(db, "SELECT id, path FROM files");
+  all.names = read_id_strings(db, "SELECT id, value FROM names");
+  all.paths = read_id_strings(db, "SELECT id, path FROM files");
   all.rank = path_ranks(all.paths);
 }
 
@@ -244,18 +237,10 @@ namespace {
 
 // The saved decision, when it was made for exactly these chunks.
 bool apply_view(sqlite3* db, LoadedCopies& all) {
-  Stmt v(db, "SELECT max_chunk_id, chunks, copies, counted, time_order FROM usage_view WHERE id = 1");
-  if (!v.step()) return false;
-  const std::size_t n = all.copies.size();
-  if (v.i64(0) != all.max_chunk_id || v.i64(1) != all.chunks || v.i64(2) != static_cast<std::int64_t>(n))
+  std::vector<std::uint8_t> counted;
+  if (!read_decision(db, all.max_chunk_id, all.chunks, all.copies.size(), counted, all.time_order))
     return false;
-  const std::string_view counted = v.blob(3), order = v.blob(4);
-  if (counted.size() != n || order.size() != n * 4) return false;
-  all.time_order.resize(n);
-  std::memcpy(all.time_order.data(), order.data(), n * 4);
-  for (std::uint32_t i : all.time_order)
-    if (i >= n) return false;  // damaged: decide again
-  for (std::size_t i = 0; i < n; ++i) all.copies[i].counted = static_cast<std::uint8_t>(counted[i]);
+  for (std::size_t i = 0; i < counted.size(); ++i) all.copies[i].counted = counted[i];
   all.from_view = true;
   return true;
 }
@@ -288,6 +273,34 @@ void save_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, 
   } catch (const std::exception&) {
     // Only a cache (a busy or read-only store): the next read decides again.
   }
+}
+
+bool read_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, std::size_t copies,
+                   std::vector<std::uint8_t>& counted, std::vector<std::uint32_t>& time_order) {
+  Stmt v(db, "SELECT max_chunk_id, chunks, copies, counted, time_order FROM usage_view WHERE id = 1");
+  if (!v.step()) return false;
+  if (v.i64(0) != max_chunk_id || v.i64(1) != chunks || v.i64(2) != static_cast<std::int64_t>(copies))
+    return false;
+  const std::string_view c = v.blob(3), o = v.blob(4);
+  if (c.size() != copies || o.size() != copies * 4) return false;
+  std::vector<std::uint32_t> order(copies);
+  std::memcpy(order.data(), o.data(), o.size());
+  for (std::uint32_t i : order)
+    if (i >= copies) return false;  // damaged: decide again
+  counted.assign(c.begin(), c.end());
+  time_order = std::move(order);
+  return true;
+}
+
+void tally_copy(CopyTallies& t, const StoredCopy& c, std::uint8_t counted, std::int64_t sign) {
+  t.usage_rows += sign * !(c.flags & kCcusageOnly);
+  t.counted_ccusage += sign * ((counted & kCountedCcusage) != 0);
+  if (!(counted & kCountedCostdeck)) return;
+  t.counted_costdeck += sign;
+  if (c.file_id < 0) return;
+  auto& v = t.counted_by_file;
+  if (static_cast<std::size_t>(c.file_id) >= v.size()) v.resize(static_cast<std::size_t>(c.file_id) + 1, 0);
+  v[static_cast<std::size_t>(c.file_id)] += sign;
 }
 
 LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
@@ -376,7 +389,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   for (std::size_t i = first; i < all.copies.size(); ++i) {
     StoredCopy& c = all.copies[i];
     if (c.msg_key == 0) {
-      c.counted = counted_without_key(c.flags);
+      c.counted = counted_alone(c.flags);
     } else {
       fresh.emplace_back(c.msg_key, static_cast<std::uint32_t>(i));
     }

@@ -16,6 +16,10 @@
 
 struct sqlite3;
 
+namespace costdeck::store {
+struct CopyTallies;
+}
+
 namespace costdeck::store::detail {
 
 struct LoadedCopies {
@@ -58,6 +62,12 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullpt
 // waits for a busy lock; does nothing on a read-only connection.
 void save_view(sqlite3* db, const LoadedCopies& all);
 
+// The saved decision (usage_view), when it was made for exactly `chunks` chunks up to
+// max_chunk_id holding `copies` copies; false when there is none, it is for other chunks,
+// or it is damaged.
+bool read_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, std::size_t copies,
+                   std::vector<std::uint8_t>& counted, std::vector<std::uint32_t>& time_order);
+
 // Saves a decision (counted per copy in chunk order, and the time order) made over exactly
 // the chunks up to max_chunk_id (`chunks` of them) as usage_view. Same rules as save_view.
 void save_decision(sqlite3* db, std::int64_t max_chunk_id, std::int64_t chunks, std::string_view counted,
@@ -71,6 +81,9 @@ std::uint8_t counted_alone(std::uint16_t flags);
 
 // (id, text) rows of `sql` as a vector indexed by id.
 std::vector<std::string> read_id_strings(sqlite3* db, const char* sql);
+
+// Adds (sign +1) or takes back (-1) a copy decided `counted` in the Sources view's counts.
+void tally_copy(CopyTallies& t, const StoredCopy& c, std::uint8_t counted, std::int64_t sign);
 
 // The report row of a copy; its strings are the caller's indexes. Adds 1 to `clamped` when
 // its counts do not fit UsageRow's.

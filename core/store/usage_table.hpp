@@ -27,6 +27,20 @@ enum class DedupeRules : std::uint8_t {
 // tokens, and a million rows are most of what the window keeps. A count that does not fit
 // (no real response has one) is stored as the largest value and counted in
 // UsageTable::clamped_rows, which the reports and the Sources view show.
+// A count in 32 bits; one that does not fit becomes the nearest value and clears `fits`.
+inline std::uint32_t narrow_count(std::int64_t v, bool& fits) {
+  if (v >= 0 && v <= std::int64_t{UINT32_MAX}) return static_cast<std::uint32_t>(v);
+  fits = false;
+  return v < 0 ? 0u : UINT32_MAX;
+}
+
+// What the reports and the Sources view say about UsageTable::clamped_rows.
+inline std::string clamped_rows_message(std::int64_t rows) {
+  return std::to_string(rows) +
+         " responses carry a token count above 4,294,967,295 (no real response does; a damaged line?): "
+         "counted as 4,294,967,295";
+}
+
 struct RowTokens {
   std::uint32_t input = 0, output = 0, cache_write_5m = 0, cache_write_1h = 0, cache_read = 0;
 
@@ -39,20 +53,13 @@ struct RowTokens {
   bool operator==(const RowTokens&) const = default;
   // False when a count did not fit.
   bool assign(const TokenCounts& t) {
-    bool ok = true;
-    auto narrow = [&](std::int64_t v) {
-      if (v < 0 || v > std::int64_t{UINT32_MAX}) {
-        ok = false;
-        return v < 0 ? 0u : UINT32_MAX;
-      }
-      return static_cast<std::uint32_t>(v);
-    };
-    input = narrow(t.input);
-    output = narrow(t.output);
-    cache_write_5m = narrow(t.cache_write_5m);
-    cache_write_1h = narrow(t.cache_write_1h);
-    cache_read = narrow(t.cache_read);
-    return ok;
+    bool fits = true;
+    input = narrow_count(t.input, fits);
+    output = narrow_count(t.output, fits);
+    cache_write_5m = narrow_count(t.cache_write_5m, fits);
+    cache_write_1h = narrow_count(t.cache_write_1h, fits);
+    cache_read = narrow_count(t.cache_read, fits);
+    return fits;
   }
 };
 
