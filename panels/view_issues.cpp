@@ -72,11 +72,12 @@ void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
   if (ImGui::BeginTable("issues_table", 5, kTableFlags)) {
     note_table("issues_table");
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Issue", 0, 1.3f);
-    ImGui::TableSetupColumn("Cost", 0, 1.1f);
+    // "26 minutes ago" is the widest cell; at 1440 px the list is about 440 px wide.
+    ImGui::TableSetupColumn("Issue", 0, 1.0f);
+    ImGui::TableSetupColumn("Cost", 0, 0.95f);
     ImGui::TableSetupColumn("Sessions", 0, 0.8f);
-    ImGui::TableSetupColumn("Tokens", 0, 0.8f);
-    ImGui::TableSetupColumn("Last activity", 0, 1.2f);
+    ImGui::TableSetupColumn("Tokens", 0, 0.75f);
+    ImGui::TableSetupColumn("Last activity", 0, 1.5f);
     headers_row({1, 2, 3});
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
