@@ -1,8 +1,11 @@
 #include "core/snapshot.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -365,7 +368,6 @@ void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeut
   out.slowest = runs::slowest_runs(t, 50);
   out.runtimes = runs::runtimes_report(t, zone);
   out.issues = runs::issues_report(t, in.config->badges);
-  build_events(t, now_ms, out);
 }
 
 }  // namespace
@@ -380,7 +382,61 @@ const char* event_kind_name(EventKind k) {
   return "started";
 }
 
-void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out) {
+namespace {
+
+// Everything drawn from the usage rows: the cards, the daily chart, models, sessions.
+void build_usage_part(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                      const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
+  // One daily report serves the cards and the range's chart when their spans meet.
+  const timeutil::Day today = zone.day_of(now_ms), cards0 = cards_first_day(today);
+  const bool apart = b.first_day && b.last_day && (*b.last_day + 1 < cards0 || *b.first_day > today + 1);
+  const report::Report daily =
+      apart ? daily_report(in, f, zone, b.first_day, b.last_day)
+            : daily_report(in, f, zone,
+                           b.first_day ? std::optional(std::min(*b.first_day, cards0)) : std::nullopt,
+                           b.last_day ? std::optional(std::max(*b.last_day, today)) : std::nullopt);
+  build_cards(apart ? daily_report(in, f, zone, cards0, today) : daily, zone, now_ms, out);
+  report::ReportOptions o = base_options(in, f, zone);
+  o.period = report::Period::Model;
+  o.since = b.first_day;
+  o.until = b.last_day;
+  out.by_model = report::build_report(*in.usage, *in.prices, o);
+  std::sort(out.by_model.rows.begin(), out.by_model.rows.end(),
+            [](const report::Row& a, const report::Row& c) { return a.totals.cost > c.totals.cost; });
+  out.range_cost = out.by_model.totals.cost;
+  out.range_tokens = out.by_model.totals.tokens.total();
+  out.range_responses = out.by_model.totals.responses;
+  if (!out.by_model.rows.empty()) {
+    out.top_model = short_model(out.by_model.rows.front().key);
+    out.top_model_cost = out.by_model.rows.front().totals.cost;
+  }
+  build_daily(in, daily, f, zone, b, out);
+  build_sessions(in, f, zone, b, out);
+  out.range_sessions = static_cast<std::int64_t>(out.sessions.size());
+  std::set<std::string> projects, models;
+  for (const auto& p : in.usage->projects)
+    if (!p.empty()) projects.insert(p);
+  for (const auto& m : in.usage->models)
+    if (!m.empty()) models.insert(short_model(m));
+  out.projects.assign(projects.begin(), projects.end());
+  out.models.assign(models.begin(), models.end());
+}
+
+// Everything drawn from the runs, except the activity stream (it merges in the sessions).
+void build_runs_part(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                     const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
+  out.runs_in_range = static_cast<std::int64_t>(in.runs->rows.size());
+  out.tiers = runs::tiers_report(*in.runs, in.config->budgets, zone, now_ms);
+  out.operations = runs::operations_report(*in.runs);
+  out.top = runs::top_report(*in.runs, 10);
+  out.activity = runs::latest_runs(*in.runs, 200);
+  build_run_views(in, f, zone, b, now_ms, out);
+}
+
+}  // namespace
+
+void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out,
+                    const std::function<void()>& meanwhile) {
   out.now_ms = now_ms;
   out.filter = f;
   const timeutil::Zone zone = zone_of(f);
@@ -393,49 +449,20 @@ void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t 
     out.range_text += " · " + timeutil::format_day(*b.first_day) +
                       (*b.first_day == *b.last_day ? "" : " – " + timeutil::format_day(*b.last_day));
 
-  if (in.usage && in.prices) {
-    // One daily report serves the cards and the range's chart when their spans meet.
-    const timeutil::Day today = zone.day_of(now_ms), cards0 = cards_first_day(today);
-    const bool apart = b.first_day && b.last_day && (*b.last_day + 1 < cards0 || *b.first_day > today + 1);
-    const report::Report daily =
-        apart ? daily_report(in, f, zone, b.first_day, b.last_day)
-              : daily_report(in, f, zone,
-                             b.first_day ? std::optional(std::min(*b.first_day, cards0)) : std::nullopt,
-                             b.last_day ? std::optional(std::max(*b.last_day, today)) : std::nullopt);
-    build_cards(apart ? daily_report(in, f, zone, cards0, today) : daily, zone, now_ms, out);
-    report::ReportOptions o = base_options(in, f, zone);
-    o.period = report::Period::Model;
-    o.since = b.first_day;
-    o.until = b.last_day;
-    out.by_model = report::build_report(*in.usage, *in.prices, o);
-    std::sort(out.by_model.rows.begin(), out.by_model.rows.end(),
-              [](const report::Row& a, const report::Row& c) { return a.totals.cost > c.totals.cost; });
-    out.range_cost = out.by_model.totals.cost;
-    out.range_tokens = out.by_model.totals.tokens.total();
-    out.range_responses = out.by_model.totals.responses;
-    if (!out.by_model.rows.empty()) {
-      out.top_model = short_model(out.by_model.rows.front().key);
-      out.top_model_cost = out.by_model.rows.front().totals.cost;
-    }
-    build_daily(in, daily, f, zone, b, out);
-    build_sessions(in, f, zone, b, out);
-    out.range_sessions = static_cast<std::int64_t>(out.sessions.size());
-    std::set<std::string> projects, models;
-    for (const auto& p : in.usage->projects)
-      if (!p.empty()) projects.insert(p);
-    for (const auto& m : in.usage->models)
-      if (!m.empty()) models.insert(short_model(m));
-    out.projects.assign(projects.begin(), projects.end());
-    out.models.assign(models.begin(), models.end());
-  }
-  if (in.runs && in.config) {
-    out.runs_in_range = static_cast<std::int64_t>(in.runs->rows.size());
-    out.tiers = runs::tiers_report(*in.runs, in.config->budgets, zone, now_ms);
-    out.operations = runs::operations_report(*in.runs);
-    out.top = runs::top_report(*in.runs, 10);
-    out.activity = runs::latest_runs(*in.runs, 200);
-    build_run_views(in, f, zone, b, now_ms, out);
-  }
+  const bool with_usage = in.usage && in.prices;
+  const bool with_runs = in.runs && in.config;
+  // The two halves read shared inputs and write disjoint members, so on a machine with a
+  // second core the runs half builds beside the usage half: an append's snapshot waits for
+  // the longer of the two, not their sum.
+  std::future<void> runs_half;
+  if (with_runs && std::thread::hardware_concurrency() > 1)
+    runs_half = std::async(std::launch::async, [&] { build_runs_part(in, f, zone, b, now_ms, out); });
+  else if (with_runs)
+    build_runs_part(in, f, zone, b, now_ms, out);
+  if (with_usage) build_usage_part(in, f, zone, b, now_ms, out);
+  if (meanwhile) meanwhile();
+  if (runs_half.valid()) runs_half.get();
+  if (with_runs) build_events(*in.runs, now_ms, out);
   out.tier_names = in.tier_names;
   out.ready = true;
 }

@@ -5,6 +5,7 @@
 // reads. The version number lets panels key their small caches.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -174,7 +175,11 @@ struct RangeBounds {
 RangeBounds range_bounds(const ViewFilter& f, const timeutil::Zone& zone, std::int64_t now_ms);
 timeutil::Zone zone_of(const ViewFilter& f);  // falls back to local on an unknown name
 
-// Pure: fills every aggregate field of `out` (not version, progress, sources).
-void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out);
+// Pure: fills every aggregate field of `out` (not version, progress, sources). The runs'
+// reports build on a second thread when there is a core for it; `meanwhile` (optional)
+// runs on the calling thread during that time and may fill the members the build leaves
+// alone (live, sources).
+void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out,
+                    const std::function<void()>& meanwhile = {});
 
 }  // namespace costdeck
