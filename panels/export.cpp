@@ -343,9 +343,14 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
                     {"issue", "session", "phase", "model", "runs", "first", "last", "cost_usd"}, true);
       if (i)
         for (const auto& x : i->sessions) {
-          std::vector<Cell> row{Cell::str(i->issue),  Cell::str(x.session), Cell::str(x.phase),
-                                Cell::str(x.model),   Cell::integ(x.runs),  time_cell(x.first_ms),
-                                time_cell(x.last_ms), Cell::num(x.cost)};
+          std::vector<Cell> row{Cell::str(i->issue),
+                                Cell::str(std::string(i->str(x.session))),
+                                Cell::str(std::string(i->str(x.phase))),
+                                Cell::str(std::string(i->str(x.model))),
+                                Cell::integ(x.runs),
+                                time_cell(x.first_ms),
+                                time_cell(x.last_ms),
+                                Cell::num(x.cost)};
           add_tokens(row, x.tokens);
           t.rows.push_back(std::move(row));
         }

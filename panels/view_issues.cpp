@@ -171,7 +171,8 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
       cum.values.push_back(run);
       std::string t = format_time(x.first_ms, s.zone_name);
       d.x_labels.push_back(chart::format_date_label(t.substr(0, 10)));
-      d.x_tooltips.push_back(t + " · " + x.session + " · +" + chart::format_usd(x.cost));
+      d.x_tooltips.push_back(t + " · " + std::string(sel->str(x.session)) + " · +" +
+                             chart::format_usd(x.cost));
     }
     d.series.push_back(std::move(cum));
   }
@@ -198,24 +199,28 @@ void detail(const Snapshot& s, AppState& st, ImVec2 size) {
     while (clipper.Step()) {
       for (int k = clipper.DisplayStart; k < clipper.DisplayEnd; ++k) {
         const auto& x = sel->sessions[k];
+        const std::string session(sel->str(x.session));
+        const std::string_view phase = sel->str(x.phase), model = sel->str(x.model);
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::PushID(k);
         ImGui::PushFont(fonts().mono);
-        if (ImGui::Selectable(short_path(x.session, 24).c_str(), false,
-                              ImGuiSelectableFlags_SpanAllColumns)) {
-          st.selected_session = x.session;
+        if (ImGui::Selectable(short_path(session, 24).c_str(), false, ImGuiSelectableFlags_SpanAllColumns)) {
+          st.selected_session = session;
           st.session_search.clear();
           st.view = View::Sessions;
         }
         ImGui::PopFont();
         if (ImGui::IsItemHovered() && !st.headless)
-          ImGui::SetTooltip("%s\nopen in Sessions", x.session.c_str());
+          ImGui::SetTooltip("%s\nopen in Sessions", session.c_str());
         ImGui::PopID();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(x.phase.empty() ? "—" : x.phase.c_str());
+        if (phase.empty())
+          ImGui::TextUnformatted("—");
+        else
+          ImGui::TextUnformatted(phase.data(), phase.data() + phase.size());
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(x.model.empty() ? "—" : short_model_name(x.model).c_str());
+        ImGui::TextUnformatted(model.empty() ? "—" : short_model_name(std::string(model)).c_str());
         ImGui::TableNextColumn();
         mono_right(chart::format_count(static_cast<double>(x.runs)));
         ImGui::TableNextColumn();

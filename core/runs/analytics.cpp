@@ -10,9 +10,13 @@
 namespace costdeck::runs {
 namespace {
 
-bool finished(RunStatus s) { return s == RunStatus::Success || s == RunStatus::Error || s == RunStatus::Aborted; }
+bool finished(RunStatus s) {
+  return s == RunStatus::Success || s == RunStatus::Error || s == RunStatus::Aborted;
+}
 
-double rate(std::int64_t num, std::int64_t den) { return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0; }
+double rate(std::int64_t num, std::int64_t den) {
+  return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0;
+}
 
 // Day keys are cached per zone: consecutive rows are mostly on the same day.
 class DayOf {
@@ -36,8 +40,10 @@ class DayOf {
 bool is_hex_run(std::string_view s, std::size_t i, std::size_t& end) {
   std::size_t j = i, hex_letters = 0, digits = 0;
   while (j < s.size() && (std::isxdigit(static_cast<unsigned char>(s[j])) || s[j] == '-')) {
-    if (std::isdigit(static_cast<unsigned char>(s[j]))) ++digits;
-    else if (s[j] != '-') ++hex_letters;
+    if (std::isdigit(static_cast<unsigned char>(s[j])))
+      ++digits;
+    else if (s[j] != '-')
+      ++hex_letters;
     ++j;
   }
   end = j;
@@ -45,14 +51,16 @@ bool is_hex_run(std::string_view s, std::size_t i, std::size_t& end) {
   return j - i >= 8 && digits > 0 && hex_letters > 0;
 }
 
-bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 }  // namespace
 
 RunBrief brief_of(const RunTable& t, const RunRow& r) {
   RunBrief b;
   b.id = r.id;
-  b.key = r.key;
+  b.key = std::string(t.text_of(r.key));
   b.started_ms = r.started_ms;
   b.duration_ms = r.duration_ms;
   b.runtime = t.str(r.runtime);
@@ -62,8 +70,8 @@ RunBrief brief_of(const RunTable& t, const RunRow& r) {
   b.session = t.str(r.session);
   b.project = t.str(r.project);
   b.operation = t.str(r.operation);
-  b.title = r.title;
-  b.error = r.error;
+  b.title = std::string(t.text_of(r.title));
+  b.error = std::string(t.text_of(r.error));
   b.model = t.str(r.model);
   b.status = r.status;
   b.source = r.source;
@@ -75,8 +83,8 @@ RunBrief brief_of(const RunTable& t, const RunRow& r) {
 
 // ---------------------------------------------------------------- tiers
 
-TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& budgets, const timeutil::Zone& zone,
-                         std::int64_t now_ms) {
+TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& budgets,
+                         const timeutil::Zone& zone, std::int64_t now_ms) {
   TiersReport rep;
   std::map<std::int32_t, TierRow> by_tier;
   std::map<std::int32_t, std::map<std::int32_t, double>> models;  // tier -> model -> cost
@@ -220,7 +228,8 @@ std::vector<PerfDay> performance_hourly(const RunTable& t, const timeutil::Zone&
   for (const auto& r : t.rows) {
     timeutil::Day d = day_of(r.started_ms);
     // Hours counted from the local midnight; a DST change shifts the hours after it by one.
-    int h = static_cast<int>(std::clamp<std::int64_t>((r.started_ms - zone.start_of_day_ms(d)) / 3'600'000, 0, 23));
+    int h = static_cast<int>(
+        std::clamp<std::int64_t>((r.started_ms - zone.start_of_day_ms(d)) / 3'600'000, 0, 23));
     auto& a = hours[{d, h}];
     a.d.tasks++;
     switch (r.status) {
@@ -268,7 +277,8 @@ std::string normalize_error(std::string_view s) {
     }
     // URLs
     if (s.substr(i, 7) == "http://" || s.substr(i, 8) == "https://") {
-      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '"' && s[i] != ')') ++i;
+      while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != '"' && s[i] != ')')
+        ++i;
       out += "<url>";
       continue;
     }
@@ -278,7 +288,8 @@ std::string normalize_error(std::string_view s) {
                       (c == '.' && i + 1 < s.size() && s[i + 1] == '/');
     if (path_start && (i == 0 || !word_char(s[i - 1]))) {
       while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i])) && s[i] != ',' && s[i] != ')' &&
-             s[i] != ']' && s[i] != '"' && s[i] != '\'' && !(s[i] == ':' && i + 1 < s.size() && s[i + 1] == ' '))
+             s[i] != ']' && s[i] != '"' && s[i] != '\'' &&
+             !(s[i] == ':' && i + 1 < s.size() && s[i + 1] == ' '))
         ++i;
       out += "<path>";
       continue;
@@ -293,7 +304,9 @@ std::string normalize_error(std::string_view s) {
       }
       if (std::isdigit(static_cast<unsigned char>(c))) {
         std::size_t j = i;
-        auto digit = [&](std::size_t k) { return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k])); };
+        auto digit = [&](std::size_t k) {
+          return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]));
+        };
         // 1,234.5 is one number; "3, 4" and a sentence's final "3." are not.
         while (digit(j) || ((s[j] == '.' || s[j] == ',') && digit(j + 1))) ++j;
         // Units glued to numbers (30s, 12ms, 4KB) fold with the number.
@@ -331,49 +344,79 @@ std::string normalize_error(std::string_view s) {
 
 ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
   ErrorsReport rep;
-  std::unordered_map<std::string, std::size_t> index;  // kind|source|pattern -> slot
-  std::vector<ErrorPattern> patterns;
-  std::unordered_map<std::string, std::string> norm_cache;
+  // Tens of thousands of errors at all time fold into a few thousand patterns: each distinct
+  // message is normalised once, patterns are found by number, and an occurrence is kept as
+  // a reference to its error until the few shown are copied out at the end.
+  struct Ref {
+    std::int64_t ts_ms;
+    std::uint32_t at;  // index into t.errors, or into t.rows with kRowBit set
+  };
+  constexpr std::uint32_t kRowBit = 0x8000'0000u;
+  struct Acc {
+    std::int32_t pattern = 0, source = 0;
+    ErrorKind kind = ErrorKind::ToolError;
+    std::int64_t count = 0, first_ms = 0, last_ms = 0;
+    std::uint32_t example = 0;
+    std::vector<Ref> refs;
+  };
+  std::vector<std::string> pattern_text;
+  std::unordered_map<std::string_view, std::int32_t> pattern_of_message;
+  std::unordered_map<std::string, std::int32_t> pattern_id;
+  std::vector<std::string_view> source_text;
+  std::unordered_map<std::string_view, std::int32_t> source_id;
+  std::unordered_map<std::uint64_t, std::size_t> slot;  // kind, source, pattern -> accs
+  std::vector<Acc> accs;
   std::map<std::string, std::int64_t> api_status, tools;
 
-  auto add = [&](std::int64_t ts, ErrorKind kind, const std::string& source, const std::string& message,
-                 const std::string& session, const std::string& run_key) {
-    auto nc = norm_cache.find(message);
-    if (nc == norm_cache.end()) nc = norm_cache.emplace(message, normalize_error(message)).first;
-    std::string k = std::string(error_kind_name(kind)) + '\x1f' + source + '\x1f' + nc->second;
-    auto [it, fresh] = index.emplace(std::move(k), patterns.size());
-    if (fresh) {
-      ErrorPattern p;
-      p.pattern = nc->second;
-      p.kind = error_kind_name(kind);
-      p.source = source;
-      p.first_ms = ts;
-      p.last_ms = ts;
-      patterns.push_back(std::move(p));
+  auto add = [&](std::int64_t ts, ErrorKind kind, std::string_view source, std::string_view message,
+                 std::uint32_t at) {
+    auto pm = pattern_of_message.find(message);
+    if (pm == pattern_of_message.end()) {
+      std::string norm = normalize_error(message);
+      auto [pi, fresh] =
+          pattern_id.try_emplace(std::move(norm), static_cast<std::int32_t>(pattern_text.size()));
+      if (fresh) pattern_text.push_back(pi->first);
+      pm = pattern_of_message.emplace(message, pi->second).first;
     }
-    auto& p = patterns[it->second];
+    auto [si, new_source] = source_id.try_emplace(source, static_cast<std::int32_t>(source_text.size()));
+    if (new_source) source_text.push_back(source);
+    const std::uint64_t key = (static_cast<std::uint64_t>(kind) << 56) |
+                              (static_cast<std::uint64_t>(static_cast<std::uint32_t>(si->second)) << 32) |
+                              static_cast<std::uint32_t>(pm->second);
+    auto [it, fresh] = slot.try_emplace(key, accs.size());
+    if (fresh) {
+      Acc& n = accs.emplace_back();
+      n.pattern = pm->second;
+      n.source = si->second;
+      n.kind = kind;
+      n.first_ms = n.last_ms = ts;
+      n.example = at;
+    }
+    Acc& p = accs[it->second];
     p.count++;
     p.first_ms = std::min(p.first_ms, ts);
     if (ts >= p.last_ms) {
       p.last_ms = ts;
-      p.example = message;
+      p.example = at;
     }
-    p.occurrences.push_back({ts, session, run_key, message});
+    p.refs.push_back({ts, at});
     rep.total++;
   };
 
-  for (const auto& e : t.errors) {
-    std::string source = e.kind == ErrorKind::ToolError || e.kind == ErrorKind::Rejection
-                             ? (e.tool.empty() ? std::string("(unknown tool)") : e.tool)
-                             : e.runtime;
-    add(e.ts_ms, e.kind, source, e.message, e.session_id, e.run_key);
+  static const std::string kUnknownTool = "(unknown tool)", kNoMessage = "(no message)";
+  for (std::size_t i = 0; i < t.errors.size(); ++i) {
+    const ErrorEvent& e = t.errors[i];
+    const std::string& source = e.kind == ErrorKind::ToolError || e.kind == ErrorKind::Rejection
+                                    ? (e.tool.empty() ? kUnknownTool : e.tool)
+                                    : e.runtime;
+    add(e.ts_ms, e.kind, source, e.message, static_cast<std::uint32_t>(i));
     switch (e.kind) {
       case ErrorKind::ApiError: {
         rep.api_errors++;
-        std::string key = e.status ? std::to_string(e.status)
-                          : e.message.find("timed out") != std::string::npos ? "timeout"
+        std::string key = e.status                                             ? std::to_string(e.status)
+                          : e.message.find("timed out") != std::string::npos   ? "timeout"
                           : e.message.find("usage limit") != std::string::npos ? "usage limit"
-                                                                                : "other";
+                                                                               : "other";
         api_status[key]++;
         break;
       }
@@ -387,26 +430,57 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
     }
   }
   // Recorded runs that failed; session-file turns in error are already API error events.
-  for (const auto& r : t.rows) {
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const RunRow& r = t.rows[i];
     if (r.status != RunStatus::Error || r.source == RunSource::SessionFile) continue;
     rep.run_errors++;
-    add(r.started_ms, ErrorKind::RunError, t.str(r.runtime), r.error.empty() ? "(no message)" : r.error,
-        t.str(r.session), r.key);
+    add(r.started_ms, ErrorKind::RunError, t.str(r.runtime), r.error.size ? t.text_of(r.error) : kNoMessage,
+        static_cast<std::uint32_t>(i) | kRowBit);
   }
-  for (auto& p : patterns) {
-    std::sort(p.occurrences.begin(), p.occurrences.end(),
-              [](const ErrorOccurrence& a, const ErrorOccurrence& b) { return a.ts_ms > b.ts_ms; });
-    if (p.occurrences.size() > max_occurrences) p.occurrences.resize(max_occurrences);
+  auto occurrence = [&](const Ref& ref) {
+    ErrorOccurrence o;
+    o.ts_ms = ref.ts_ms;
+    if (ref.at & kRowBit) {
+      const RunRow& r = t.rows[ref.at & ~kRowBit];
+      o.session = t.str(r.session);
+      o.run_key = std::string(t.text_of(r.key));
+      o.message = r.error.size ? std::string(t.text_of(r.error)) : kNoMessage;
+    } else {
+      const ErrorEvent& e = t.errors[ref.at];
+      o.session = e.session_id;
+      o.run_key = e.run_key;
+      o.message = e.message;
+    }
+    return o;
+  };
+  rep.patterns.reserve(accs.size());
+  for (Acc& a : accs) {
+    ErrorPattern& p = rep.patterns.emplace_back();
+    p.pattern = pattern_text[static_cast<std::size_t>(a.pattern)];
+    p.kind = error_kind_name(a.kind);
+    p.source = std::string(source_text[static_cast<std::size_t>(a.source)]);
+    p.count = a.count;
+    p.first_ms = a.first_ms;
+    p.last_ms = a.last_ms;
+    // Refs are in visiting order: the stable sort keeps it among equal times.
+    std::stable_sort(a.refs.begin(), a.refs.end(),
+                     [](const Ref& x, const Ref& y) { return x.ts_ms > y.ts_ms; });
+    const std::size_t n = std::min(a.refs.size(), max_occurrences);
+    p.occurrences.reserve(n);
+    for (std::size_t k = 0; k < n; ++k) p.occurrences.push_back(occurrence(a.refs[k]));
+    p.example = occurrence({a.last_ms, a.example}).message;
+    a.refs = {};
   }
-  std::sort(patterns.begin(), patterns.end(), [](const ErrorPattern& a, const ErrorPattern& b) {
+  std::sort(rep.patterns.begin(), rep.patterns.end(), [](const ErrorPattern& a, const ErrorPattern& b) {
     if (a.count != b.count) return a.count > b.count;
     if (a.last_ms != b.last_ms) return a.last_ms > b.last_ms;
     return a.pattern < b.pattern;
   });
-  rep.patterns = std::move(patterns);
   for (auto& [k, n] : api_status) rep.api_by_status.push_back({k, n});
   for (auto& [k, n] : tools) rep.tool_by_tool.push_back({k, n});
-  auto by_count = [](const CountBy& a, const CountBy& b) { return a.count != b.count ? a.count > b.count : a.key < b.key; };
+  auto by_count = [](const CountBy& a, const CountBy& b) {
+    return a.count != b.count ? a.count > b.count : a.key < b.key;
+  };
   std::sort(rep.api_by_status.begin(), rep.api_by_status.end(), by_count);
   std::sort(rep.tool_by_tool.begin(), rep.tool_by_tool.end(), by_count);
   return rep;
@@ -431,7 +505,8 @@ std::vector<RunBrief> slowest_runs(const RunTable& t, std::size_t n) {
 std::vector<RunBrief> latest_runs(const RunTable& t, std::size_t n) {
   std::vector<RunBrief> out;
   // Rows are sorted by start time: the newest are at the end.
-  for (auto it = t.rows.rbegin(); it != t.rows.rend() && out.size() < n; ++it) out.push_back(brief_of(t, *it));
+  for (auto it = t.rows.rbegin(); it != t.rows.rend() && out.size() < n; ++it)
+    out.push_back(brief_of(t, *it));
   return out;
 }
 
@@ -472,7 +547,9 @@ std::vector<OperationRow> finish_ops(const RunTable& t, std::map<std::int32_t, O
     out.push_back(std::move(a.row));
   }
   std::sort(out.begin(), out.end(), [](const OperationRow& a, const OperationRow& b) {
-    return a.cost != b.cost ? a.cost > b.cost : a.runs != b.runs ? a.runs > b.runs : a.operation < b.operation;
+    return a.cost != b.cost   ? a.cost > b.cost
+           : a.runs != b.runs ? a.runs > b.runs
+                              : a.operation < b.operation;
   });
   return out;
 }
@@ -535,25 +612,13 @@ std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone&
 
 std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges) {
   // Tens of thousands of issue x session pairs at 100k runs: each run's pair is found once
-  // by sorting the pair keys, and issues by their dense string id, so the pass below (in
-  // table order, which fixes the order of every sum) does no hashing. Sessions come out in
+  // by sorting the pair keys, and issues by their dense string id, so the passes below (in
+  // table order, which fixes the order of every sum) do no hashing. Sessions come out in
   // id order and models in id order before sorting, so equal keys keep a stable order.
-  struct SessAcc {  // what IssueSession will hold, without its strings until the end
-    std::int32_t sid = -1, phase = -1;
-    double cost = 0;
-    TokenCounts tokens;
-    std::int64_t runs = 0, first_ms = 0, last_ms = 0;
-    std::vector<std::pair<std::int32_t, double>> model_cost;  // by model id
-  };
   struct Acc {
     IssueRow row;
-    std::size_t first_session = 0, end_session = 0;             // range in `sessions`
+    std::size_t first_session = 0, end_session = 0;           // range in `sessions`
     std::vector<std::pair<std::int32_t, IssueModel>> models;  // by model id
-  };
-  auto by_id = [](auto& v, std::int32_t id) -> auto& {
-    auto it = std::lower_bound(v.begin(), v.end(), id, [](const auto& e, std::int32_t k) { return e.first < k; });
-    if (it == v.end() || it->first != id) it = v.insert(it, {id, {}});
-    return it->second;
   };
   struct PairKey {
     std::uint64_t key;  // issue id, then session id + 1 (-1 sorts first)
@@ -567,15 +632,20 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     keys.push_back({(static_cast<std::uint64_t>(r.issue) << 32) | static_cast<std::uint32_t>(r.session + 1),
                     static_cast<std::uint32_t>(i)});
   }
-  std::sort(keys.begin(), keys.end(),
-            [](const PairKey& x, const PairKey& y) { return x.key != y.key ? x.key < y.key : x.row < y.row; });
+  std::sort(keys.begin(), keys.end(), [](const PairKey& x, const PairKey& y) {
+    return x.key != y.key ? x.key < y.key : x.row < y.row;
+  });
   std::vector<std::uint32_t> slot_of_row(t.rows.size());
-  std::vector<SessAcc> sessions;
+  // Until the strings are written, a session's spans hold string ids (offset: -1 = none).
+  std::vector<IssueSession> sessions;
+  std::vector<std::int32_t> sid_of, phase_of;
   {
     // Tens of thousands of them: sized exactly, not doubled.
     std::size_t distinct = 0;
     for (std::size_t k = 0; k < keys.size(); ++k) distinct += k == 0 || keys[k].key != keys[k - 1].key;
     sessions.reserve(distinct);
+    sid_of.reserve(distinct);
+    phase_of.reserve(distinct);
   }
   std::vector<std::pair<std::int32_t, Acc>> issues;
   std::vector<std::int32_t> issue_slot(t.strings.size(), -1);
@@ -588,11 +658,15 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
         issues.back().second.first_session = sessions.size();
       }
       sessions.emplace_back();
-      sessions.back().sid = static_cast<std::int32_t>(static_cast<std::uint32_t>(keys[k].key)) - 1;
+      sid_of.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(keys[k].key)) - 1);
+      phase_of.push_back(-1);
       issues.back().second.end_session = sessions.size();
     }
     slot_of_row[keys[k].row] = static_cast<std::uint32_t>(sessions.size() - 1);
   }
+  keys = {};
+  // (session slot, model, row): a session's cost per model, summed in table order.
+  std::vector<PairKey> session_models;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const RunRow& r = t.rows[i];
     if (r.issue < 0) continue;
@@ -603,47 +677,76 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     a.row.tokens += r.tokens;
     a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
     a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
-    auto& s = sessions[slot_of_row[i]];
+    const std::uint32_t slot = slot_of_row[i];
+    auto& s = sessions[slot];
     if (s.runs == 0) {
       s.first_ms = s.last_ms = r.started_ms;
-      s.phase = r.phase;
+      phase_of[slot] = r.phase;
     }
     s.runs++;
     s.cost += r.cost_usd;
     s.tokens += r.tokens;
     s.first_ms = std::min(s.first_ms, r.started_ms);
     s.last_ms = std::max(s.last_ms, r.started_ms);
-    if (r.model >= 0) by_id(s.model_cost, r.model) += r.cost_usd + 1e-12;  // ties go to any model with runs
     if (r.model >= 0) {
-      auto& m = by_id(a.models, r.model);
-      m.cost += r.cost_usd;
-      m.tokens += r.tokens;
+      session_models.push_back(
+          {(static_cast<std::uint64_t>(slot) << 32) | static_cast<std::uint32_t>(r.model),
+           static_cast<std::uint32_t>(i)});
+      auto it = std::lower_bound(a.models.begin(), a.models.end(), r.model,
+                                 [](const auto& e, std::int32_t m) { return e.first < m; });
+      if (it == a.models.end() || it->first != r.model) it = a.models.insert(it, {r.model, {}});
+      it->second.cost += r.cost_usd;
+      it->second.tokens += r.tokens;
     }
   }
+  slot_of_row = {};
+  // A session's model: the one with the most cost, the first by id among equals; a run's
+  // 1e-12 lets a model whose runs cost nothing still beat having none.
+  std::vector<std::int32_t> model_of(sessions.size(), -1);
+  std::sort(session_models.begin(), session_models.end(), [](const PairKey& x, const PairKey& y) {
+    return x.key != y.key ? x.key < y.key : x.row < y.row;
+  });
+  {
+    std::vector<double> best(sessions.size(), -1);
+    for (std::size_t k = 0; k < session_models.size();) {
+      const std::uint64_t key = session_models[k].key;
+      double sum = 0;
+      for (; k < session_models.size() && session_models[k].key == key; ++k)
+        sum += t.rows[session_models[k].row].cost_usd + 1e-12;
+      const auto slot = static_cast<std::size_t>(key >> 32);
+      if (sum > best[slot]) best[slot] = sum, model_of[slot] = static_cast<std::int32_t>(key & 0xffffffffu);
+    }
+  }
+  session_models = {};
   std::vector<IssueRow> out;
   out.reserve(issues.size());
+  static const std::string kNone = "(none)";
   for (auto& [iss, a] : issues) {
     a.row.issue = t.str(iss);
     a.row.badge = badge_for_cost(badges, a.row.cost);
-    a.row.sessions.reserve(a.end_session - a.first_session);
+    // Each distinct string once per issue: sessions are distinct, phases and models repeat.
+    std::unordered_map<std::int32_t, TextSpan> span_of;
+    auto span = [&](std::int32_t id, const std::string& s) {
+      auto [it, fresh] = span_of.try_emplace(id);
+      if (fresh) {
+        it->second = {static_cast<std::uint32_t>(a.row.text.size()), static_cast<std::uint32_t>(s.size())};
+        a.row.text += s;
+      }
+      return it->second;
+    };
+    std::size_t bytes = 0;
+    for (std::size_t si = a.first_session; si < a.end_session; ++si) bytes += t.str(sid_of[si]).size();
+    a.row.text.reserve(bytes + 256);
+    a.row.sessions.assign(
+        std::make_move_iterator(sessions.begin() + static_cast<std::ptrdiff_t>(a.first_session)),
+        std::make_move_iterator(sessions.begin() + static_cast<std::ptrdiff_t>(a.end_session)));
     for (std::size_t si = a.first_session; si < a.end_session; ++si) {
-      SessAcc& s = sessions[si];
-      IssueSession& o = a.row.sessions.emplace_back();
-      o.session = s.sid < 0 ? "(none)" : t.str(s.sid);
-      o.phase = t.str(s.phase);
-      o.cost = s.cost;
-      o.tokens = s.tokens;
-      o.runs = s.runs;
-      o.first_ms = s.first_ms;
-      o.last_ms = s.last_ms;
-      double best = -1;
-      for (auto& [m, c] : s.model_cost)
-        if (c > best) {
-          best = c;
-          o.model = t.str(m);
-        }
-      s.model_cost = {};
+      IssueSession& o = a.row.sessions[si - a.first_session];
+      o.session = sid_of[si] < 0 ? span(-2, kNone) : span(sid_of[si], t.str(sid_of[si]));
+      o.phase = span(phase_of[si], t.str(phase_of[si]));
+      o.model = span(model_of[si], t.str(model_of[si]));
     }
+    a.row.text.shrink_to_fit();
     std::sort(a.row.sessions.begin(), a.row.sessions.end(),
               [](const IssueSession& x, const IssueSession& y) { return x.first_ms < y.first_ms; });
     for (auto& [m, im] : a.models) {
@@ -666,7 +769,9 @@ TopReport top_report(const RunTable& t, std::size_t n) {
   std::vector<const RunRow*> v;
   v.reserve(t.rows.size());
   for (const auto& r : t.rows) v.push_back(&r);
-  auto cmp = [](const RunRow* a, const RunRow* b) { return a->cost_usd != b->cost_usd ? a->cost_usd > b->cost_usd : a->id < b->id; };
+  auto cmp = [](const RunRow* a, const RunRow* b) {
+    return a->cost_usd != b->cost_usd ? a->cost_usd > b->cost_usd : a->id < b->id;
+  };
   std::size_t k = std::min(n, v.size());
   std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), cmp);
   for (std::size_t i = 0; i < k; ++i) rep.runs.push_back(brief_of(t, *v[i]));
@@ -694,7 +799,8 @@ TopReport top_report(const RunTable& t, std::size_t n) {
   for (auto& [sid, a] : sessions) sv.emplace_back(sid, &a);
   k = std::min(n, sv.size());
   std::partial_sort(sv.begin(), sv.begin() + static_cast<std::ptrdiff_t>(k), sv.end(), [&](auto& x, auto& y) {
-    return x.second->s.cost != y.second->s.cost ? x.second->s.cost > y.second->s.cost : t.str(x.first) < t.str(y.first);
+    return x.second->s.cost != y.second->s.cost ? x.second->s.cost > y.second->s.cost
+                                                : t.str(x.first) < t.str(y.first);
   });
   for (std::size_t i = 0; i < k; ++i) {
     auto& a = *sv[i].second;

@@ -52,8 +52,8 @@ struct TiersReport {
   std::int64_t runs = 0;
 };
 // `budgets`: those with a tier are evaluated on that tier's runs (day/week/month in `zone`).
-TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& budgets, const timeutil::Zone& zone,
-                         std::int64_t now_ms);
+TiersReport tiers_report(const RunTable& t, const std::vector<live::Budget>& budgets,
+                         const timeutil::Zone& zone, std::int64_t now_ms);
 
 // --- performance ---
 struct DurationStats {
@@ -70,7 +70,8 @@ struct PerfDay {
   double avg_duration_ms = 0;
 };
 struct PerformanceReport {
-  std::int64_t tasks = 0, successes = 0, errors = 0, aborted = 0, unfinished = 0;  // unfinished: running+pending
+  std::int64_t tasks = 0, successes = 0, errors = 0, aborted = 0,
+               unfinished = 0;  // unfinished: running+pending
   double success_rate = 0;
   DurationStats duration;
   std::int64_t errors_today = 0;  // runs in error + session-file error events, today in the zone
@@ -141,8 +142,9 @@ struct RuntimeRow {
 std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone& zone);  // by tasks
 
 // --- issues ---
+// Tens of thousands per all-time report: the strings live in the issue's one buffer.
 struct IssueSession {
-  std::string session, phase, model;  // model: the one with the most cost
+  TextSpan session, phase, model;  // into IssueRow::text; model: the one with the most cost
   double cost = 0;
   TokenCounts tokens;
   std::int64_t runs = 0, first_ms = 0, last_ms = 0;
@@ -160,6 +162,8 @@ struct IssueRow {
   std::string badge;                   // green / yellow / orange / red
   std::vector<IssueSession> sessions;  // oldest first
   std::vector<IssueModel> models;      // by cost
+  std::string text;                    // the sessions' strings
+  std::string_view str(TextSpan t) const { return std::string_view(text).substr(t.offset, t.size); }
 };
 std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges);  // by cost
 

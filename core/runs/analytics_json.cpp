@@ -237,9 +237,9 @@ std::string to_json(const std::vector<IssueRow>& r, std::FILE* sink) {
         .begin_array();
     for (const auto& s : i.sessions) {
       j.begin_object()
-          .field("session", s.session)
-          .field("phase", s.phase)
-          .field("model", s.model)
+          .field("session", i.str(s.session))
+          .field("phase", i.str(s.phase))
+          .field("model", i.str(s.model))
           .field("costUSD", s.cost)
           .field("runs", s.runs)
           .key("tokens");

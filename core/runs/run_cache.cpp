@@ -96,6 +96,7 @@ void RunCache::load(SQLite::Database& db, const Config& config, const RunFilter&
   range_ids_ = ids_in_range(db, f);
   table_ = {};  // not two tables of a hundred thousand runs at once
   table_ = load_runs(db, config, f);
+  patched_text_ = 0;
   filter_ = f;
   valid_ = true;
   last_ = Last::Loaded;
@@ -163,12 +164,21 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
   // Grown by a sixteenth, not doubled: one recorded run must not copy the whole table.
   if (rows.capacity() < rows.size() + delta.rows.size())
     rows.reserve(rows.size() + delta.rows.size() + rows.size() / 16 + 64);
+  // The replaced rows' text stays behind until it outweighs the live text.
+  if (table_.text.capacity() < table_.text.size() + delta.text.size())
+    table_.text.reserve(table_.text.size() + delta.text.size() + table_.text.size() / 16 + 1024);
   for (RunRow& r : delta.rows) {
     if (r.started_ms < lo(filter_) || r.started_ms >= hi(filter_)) continue;
     for (std::int32_t* f : {&r.runtime, &r.agent, &r.tier, &r.issue, &r.project, &r.session, &r.branch,
                             &r.operation, &r.trigger, &r.model, &r.phase})
       *f = map(*f);
+    for (TextSpan* t : {&r.key, &r.title, &r.error}) *t = table_.add_text(delta.text_of(*t));
     rows.insert(std::upper_bound(rows.begin(), rows.end(), r, earlier), std::move(r));
+  }
+  patched_text_ += delta.text.size();
+  if (patched_text_ > table_.text.size() / 4) {
+    table_.compact_text();
+    patched_text_ = 0;
   }
   return true;
 }

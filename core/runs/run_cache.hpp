@@ -50,6 +50,7 @@ class RunCache {
   Fingerprint fp_;
   RunTable table_;
   std::vector<std::int64_t> range_ids_;  // sorted: every run starting in the range, filters aside
+  std::size_t patched_text_ = 0;         // text bytes added by patches since the last compaction
   Last last_ = Last::Loaded;
 };
 

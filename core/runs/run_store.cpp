@@ -509,9 +509,9 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     r.branch = intern(c_branch, 11);
     r.operation = intern(c_operation, 12);
     r.trigger = intern(c_trigger, 13);
-    r.title = std::string(rd.text(14));
+    r.title = t.add_text(rd.text(14));
     r.status = status_of(rd.text(15)).value_or(RunStatus::Success);
-    r.error = std::string(rd.text(16));
+    r.error = t.add_text(rd.text(16));
     r.model = intern(c_model, 17);
     r.tokens.input = rd.i64(18);
     r.tokens.output = rd.i64(19);
@@ -521,7 +521,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     r.cost_usd = r.has_cost ? sqlite3_column_double(st, 22) : 0.0;
     r.cost_computed = rd.i64(23) != 0;
     r.source = source_of(rd.text(24)).value_or(RunSource::Recorded);
-    r.key = std::string(rd.text(25));
+    r.key = t.add_text(rd.text(25));
   }
   if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
   stmt.reset();
@@ -598,13 +598,15 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     if (kept != n) loaded[kept] = std::move(r);
     ++kept;
   }
+  const bool dropped = kept < loaded.size();
   loaded.resize(kept);
   t.rows = std::move(loaded);
+  if (dropped) t.compact_text();
 
   if (opt.error_events) {
     StmtPtr es =
         prepare(h,
-                "SELECT event_key, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
+                "SELECT NULL, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
                 "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
     sqlite3_bind_int64(es.get(), 1, since);
     sqlite3_bind_int64(es.get(), 2, until);
@@ -612,8 +614,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     while ((rc = sqlite3_step(es.get())) == SQLITE_ROW) {
       if (!runtime.empty() && e.text(2) != runtime) continue;
       if (!f.project.empty() && e.text(4).find(f.project) == std::string_view::npos) continue;
-      ErrorEvent ev;
-      ev.key = std::string(e.text(0));
+      ErrorEvent ev;  // no key: it only names the event for writers
       ev.ts_ms = e.i64(1);
       ev.runtime = std::string(e.text(2));
       ev.session_id = std::string(e.text(3));
@@ -629,6 +630,17 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   }
   t.strings = strings.take();
   return t;
+}
+
+void RunTable::compact_text() {
+  std::size_t bytes = 0;
+  for (const RunRow& r : rows) bytes += r.key.size + r.title.size + r.error.size;
+  std::string old;
+  old.swap(text);
+  text.reserve(bytes + bytes / 16);
+  for (RunRow& r : rows)
+    for (TextSpan* s : {&r.key, &r.title, &r.error})
+      *s = add_text(std::string_view(old).substr(s->offset, s->size));
 }
 
 std::vector<RunTexts> load_run_texts(SQLite::Database& db, const std::vector<std::int64_t>& ids) {

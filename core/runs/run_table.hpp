@@ -5,11 +5,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/runs/run.hpp"
 
 namespace costdeck::runs {
+
+// Where a run's text sits in its table's buffer: a hundred thousand runs' keys, titles and
+// errors as one allocation instead of three strings each.
+struct TextSpan {
+  std::uint32_t offset = 0, size = 0;
+};
 
 struct RunRow {
   std::int64_t id = 0;  // runs.id
@@ -28,7 +35,7 @@ struct RunRow {
   bool cost_computed = false;
   TokenCounts tokens;
   double cost_usd = 0;
-  std::string key, title, error;
+  TextSpan key, title, error;  // into RunTable::text
 };
 
 enum class ErrorKind : std::uint8_t {
@@ -58,10 +65,20 @@ struct RunTable {
   std::vector<std::string> strings;
   std::vector<RunRow> rows;        // sorted by started_ms
   std::vector<ErrorEvent> errors;  // session-file errors in range, sorted by ts_ms
+  std::string text;                // the rows' keys, titles and errors
   const std::string& str(std::int32_t i) const {
     static const std::string kEmpty;
     return i < 0 ? kEmpty : strings[static_cast<std::size_t>(i)];
   }
+  std::string_view text_of(TextSpan s) const { return std::string_view(text).substr(s.offset, s.size); }
+  TextSpan add_text(std::string_view s) {
+    if (s.empty()) return {};
+    const TextSpan span{static_cast<std::uint32_t>(text.size()), static_cast<std::uint32_t>(s.size())};
+    text.append(s);
+    return span;
+  }
+  // Rewrites `text` with only what the rows point at (rows dropped or replaced leave theirs).
+  void compact_text();
 };
 
 // What a report covers. Time bounds in UTC ms, [since, until).

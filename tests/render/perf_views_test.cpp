@@ -123,7 +123,7 @@ runs::RunTable many_patterns(int n) {
   for (int i = 0; i < n; ++i) {
     runs::RunRow r;
     r.id = i + 1;
-    r.key = "r" + std::to_string(i);
+    r.key = t.add_text("r" + std::to_string(i));
     r.started_ms = kNow - 3'600'000LL * 24 * 10 + i * 60'000LL;
     r.duration_ms = 1000 + i;
     r.runtime = 0;
@@ -131,8 +131,8 @@ runs::RunTable many_patterns(int n) {
     r.status = runs::RunStatus::Error;
     std::string word;
     for (int k = i; k > 0 || word.empty(); k /= 26) word += static_cast<char>('a' + k % 26);
-    r.error = "module " + word + " refused the change";
-    r.title = "task " + word;
+    r.error = t.add_text("module " + word + " refused the change");
+    r.title = t.add_text("task " + word);
     t.rows.push_back(std::move(r));
   }
   return t;

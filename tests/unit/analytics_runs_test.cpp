@@ -19,7 +19,7 @@ constexpr std::int64_t kDay = 86400000;
 constexpr std::int64_t kT0 = 1740823200000;  // 2025-03-01T10:00:00Z
 
 RunT mk(const std::string& key, std::int64_t start, std::int64_t dur, RunStatus st, double cost,
-       const std::string& runtime = "claude-code", const std::string& op = "task") {
+        const std::string& runtime = "claude-code", const std::string& op = "task") {
   RunT r;
   r.key = key;
   r.started_ms = start;
@@ -45,7 +45,8 @@ TEST(AnalyticsErrors, Normalisation) {
   EXPECT_EQ(runs::normalize_error("timeout after 30s in /a/b.ts"), "timeout after <n> in <path>");
   EXPECT_EQ(runs::normalize_error("timeout after 12s in /c.ts"), "timeout after <n> in <path>");
   EXPECT_EQ(runs::normalize_error("File \"x.py\" not found"), "File <str> not found");
-  EXPECT_EQ(runs::normalize_error("request 3f2a9c1e-77b0-4c1d-9e2f-0a1b2c3d4e5f failed"), "request <id> failed");
+  EXPECT_EQ(runs::normalize_error("request 3f2a9c1e-77b0-4c1d-9e2f-0a1b2c3d4e5f failed"),
+            "request <id> failed");
   EXPECT_EQ(runs::normalize_error("req_011CTxAbc1234 overloaded"), "<id> overloaded");
   EXPECT_EQ(runs::normalize_error("see https://x.io/a?b=1 now"), "see <url> now");
   EXPECT_EQ(runs::normalize_error("don't   retry\n1,234.5 times."), "don't retry <n> times.");
@@ -87,7 +88,8 @@ TEST(AnalyticsErrors, GroupsPatterns) {
 TEST(AnalyticsPerformance, RatesAndPercentiles) {
   Db d;
   std::vector<RunT> v;
-  for (int i = 0; i < 20; ++i) v.push_back(mk("s" + std::to_string(i), kT0 + i, (i + 1) * 100, RunStatus::Success, 0));
+  for (int i = 0; i < 20; ++i)
+    v.push_back(mk("s" + std::to_string(i), kT0 + i, (i + 1) * 100, RunStatus::Success, 0));
   v.push_back(mk("e", kT0 + kDay, 5000, RunStatus::Error, 0));
   v.push_back(mk("x", kT0 + kDay, 5000, RunStatus::Aborted, 0));
   v.push_back(mk("r", kT0 + kDay, 0, RunStatus::Running, 0));
@@ -178,7 +180,7 @@ TEST(AnalyticsIssues, AttributionAndBadges) {
   EXPECT_DOUBLE_EQ(r[1].cost, 7);
   EXPECT_EQ(r[1].badge, "yellow");
   ASSERT_EQ(r[1].sessions.size(), 2u);
-  EXPECT_EQ(r[1].sessions[1].phase, "review");
+  EXPECT_EQ(r[1].str(r[1].sessions[1].phase), "review");
   ASSERT_EQ(r[1].models.size(), 2u);
   EXPECT_EQ(r[1].models[0].model, "m1");
   EXPECT_NEAR(r[1].models[0].share, 4.0 / 7.0, 1e-12);
@@ -234,7 +236,7 @@ TEST(RunsStore, UpsertByKey) {
   auto t = d.load();
   ASSERT_EQ(t.rows.size(), 1u);
   EXPECT_EQ(t.rows[0].status, RunStatus::Success);
-  EXPECT_EQ(t.rows[0].title, "first");
+  EXPECT_EQ(t.text_of(t.rows[0].title), "first");
   EXPECT_EQ(t.rows[0].duration_ms, 700);
 }
 
@@ -249,7 +251,8 @@ TEST(RunsJson, TimesAndLines) {
   EXPECT_FALSE(runs::parse_time_ms("2025-13-01"));
   EXPECT_EQ(runs::format_time_ms(kT0), "2025-03-01T10:00:00.000Z");
   bool started = false;
-  RunT r = runs::run_from_json(R"({"started":"2025-03-01T10:00:00Z","ended":"2025-03-01T10:00:02Z","status":"error"})", &started);
+  RunT r = runs::run_from_json(
+      R"({"started":"2025-03-01T10:00:00Z","ended":"2025-03-01T10:00:02Z","status":"error"})", &started);
   runs::finish_run(r, 0, started);
   EXPECT_EQ(r.duration_ms, 2000);
   EXPECT_THROW(runs::run_from_json(R"({"status":"ok"})", &started), runs::RunInputError);

@@ -44,7 +44,7 @@ runs::RunTable tiny_runs() {
                  const char* err, double cost) {
     runs::RunRow r;
     r.id = id;
-    r.key = "run-" + std::to_string(id);
+    r.key = t.add_text("run-" + std::to_string(id));
     r.started_ms = 1'768'400'000'000 + id * 60'000;
     r.duration_ms = 1000 * id;
     r.runtime = rt;
@@ -52,12 +52,12 @@ runs::RunTable tiny_runs() {
     r.session = sess;
     r.model = 6;
     r.status = st;
-    r.error = err;
+    r.error = t.add_text(err);
     r.cost_usd = cost;
     r.has_cost = true;
     r.tokens.input = 100 * id;
     r.tokens.output = 10 * id;
-    r.title = "task " + std::to_string(id);
+    r.title = t.add_text("task " + std::to_string(id));
     t.rows.push_back(r);
   };
   row(1, 0, 2, 4, runs::RunStatus::Error, "timeout after 30s", 1.5);

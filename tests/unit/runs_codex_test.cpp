@@ -85,7 +85,7 @@ struct Home {
 
 const runs::RunRow* by_key(const runs::RunTable& t, const std::string& key) {
   for (const auto& r : t.rows)
-    if (r.key == key) return &r;
+    if (t.text_of(r.key) == key) return &r;
   return nullptr;
 }
 
@@ -160,7 +160,7 @@ TEST(RunsCodex, TwoTurnsBecomeTwoRuns) {
   EXPECT_EQ(a->tokens, tokens(1300, 1200, 300));
   EXPECT_EQ(a->started_ms, ms("2025-10-10T09:00:01.100Z"));
   EXPECT_EQ(a->duration_ms, 19900);
-  EXPECT_EQ(a->title, "Add a --verbose flag to the CLI parser…");
+  EXPECT_EQ(t.text_of(a->title), "Add a --verbose flag to the CLI parser…");
   EXPECT_TRUE(a->has_cost);
   EXPECT_TRUE(a->cost_computed);
   EXPECT_NEAR(a->cost_usd, (1300 * 1.25 + 1200 * 0.125 + 300 * 10.0) / 1e6, 1e-12);
@@ -168,7 +168,7 @@ TEST(RunsCodex, TwoTurnsBecomeTwoRuns) {
   EXPECT_EQ(t.str(b->model), "gpt-5.1-codex");
   EXPECT_EQ(b->tokens, tokens(700, 800, 50));
   EXPECT_EQ(b->duration_ms, 29900);
-  EXPECT_EQ(b->title, "Now run the tests");
+  EXPECT_EQ(t.text_of(b->title), "Now run the tests");
   EXPECT_EQ(t.str(t.rows[0].tier), "codex");  // the default tier rules know gpt models
 
   // The runs' tokens are the usage events': nothing counted twice, nothing lost.
@@ -191,7 +191,7 @@ TEST(RunsCodex, TurnContinuedAcrossAppend) {
   {
     auto t = h.runs();
     ASSERT_EQ(t.rows.size(), 1u);
-    EXPECT_EQ(t.rows[0].key, key);
+    EXPECT_EQ(t.text_of(t.rows[0].key), key);
     EXPECT_EQ(t.rows[0].tokens, tokens(800, 200, 100));
     SQLite::Database db(h.db(), SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("SELECT count(*) FROM run_turn_state WHERE track = 'codex'").getInt(), 1);
@@ -227,12 +227,12 @@ TEST(RunsCodex, AnyCutGivesTheSameRuns) {
       ASSERT_EQ(x.rows.size(), y.rows.size()) << name << " cut after line " << cut;
       for (std::size_t i = 0; i < x.rows.size(); ++i) {
         SCOPED_TRACE(std::string(name) + " cut after line " + std::to_string(cut));
-        EXPECT_EQ(x.rows[i].key, y.rows[i].key);
+        EXPECT_EQ(x.text_of(x.rows[i].key), y.text_of(y.rows[i].key));
         EXPECT_EQ(x.rows[i].tokens, y.rows[i].tokens);
         EXPECT_EQ(x.rows[i].started_ms, y.rows[i].started_ms);
         EXPECT_EQ(x.rows[i].duration_ms, y.rows[i].duration_ms);
         EXPECT_EQ(x.rows[i].status, y.rows[i].status);
-        EXPECT_EQ(x.rows[i].title, y.rows[i].title);
+        EXPECT_EQ(x.text_of(x.rows[i].title), y.text_of(y.rows[i].title));
         EXPECT_EQ(x.str(x.rows[i].model), y.str(y.rows[i].model));
       }
       EXPECT_EQ(x.errors.size(), y.errors.size()) << name << " cut after line " << cut;
@@ -260,18 +260,18 @@ TEST(RunsCodex, AbortedErrorAndTaskEvents) {
   EXPECT_EQ(a->duration_ms, 6000);                           // to turn_aborted
   EXPECT_EQ(a->tokens, tokens(500, 0, 50));
   EXPECT_EQ(e->status, runs::RunStatus::Error);
-  EXPECT_EQ(e->error, "unexpected status 429 Too Many Requests: rate limited");
+  EXPECT_EQ(t.text_of(e->error), "unexpected status 429 Too Many Requests: rate limited");
   EXPECT_EQ(e->duration_ms, 7000);  // to task_complete
   EXPECT_EQ(e->tokens, tokens(200, 100, 30));
   EXPECT_EQ(s->status, runs::RunStatus::Success);
   EXPECT_EQ(s->duration_ms, 12000);
-  EXPECT_EQ(s->title, "try again");
+  EXPECT_EQ(t.text_of(s->title), "try again");
   ASSERT_EQ(t.errors.size(), 2u);
   EXPECT_EQ(t.errors[0].kind, runs::ErrorKind::Interruption);
-  EXPECT_EQ(t.errors[0].run_key, a->key);
+  EXPECT_EQ(t.errors[0].run_key, t.text_of(a->key));
   EXPECT_EQ(t.errors[1].kind, runs::ErrorKind::ApiError);
   EXPECT_EQ(t.errors[1].status, 429);
-  EXPECT_EQ(t.errors[1].run_key, e->key);
+  EXPECT_EQ(t.errors[1].run_key, t.text_of(e->key));
   EXPECT_EQ(t.errors[1].runtime, "codex");
 }
 

@@ -38,7 +38,7 @@ struct Db {
 
 const runs::RunRow* by_key(const runs::RunTable& t, const std::string& key) {
   for (const auto& r : t.rows)
-    if (r.key == key) return &r;
+    if (t.text_of(r.key) == key) return &r;
   return nullptr;
 }
 
@@ -51,9 +51,9 @@ TEST(RunsTurns, RealPromptsStartTurns) {
   runs::ingest_session_activity(d.db, 1, read_lines("turns.jsonl"));
   auto t = d.load();
   ASSERT_EQ(t.rows.size(), 3u);
-  EXPECT_EQ(t.rows[0].key, "cc:u1");
-  EXPECT_EQ(t.rows[1].key, "cc:u3");
-  EXPECT_EQ(t.rows[2].key, "cc:u4");
+  EXPECT_EQ(t.text_of(t.rows[0].key), "cc:u1");
+  EXPECT_EQ(t.text_of(t.rows[1].key), "cc:u3");
+  EXPECT_EQ(t.text_of(t.rows[2].key), "cc:u4");
 }
 
 // turn_duration wins; tokens count each message.id once, the largest copy (m1: out 50 not 10+50).
@@ -70,7 +70,7 @@ TEST(RunsTurns, DurationFromTurnDurationAndTokensOncePerResponse) {
   EXPECT_TRUE(r->has_cost);
   EXPECT_TRUE(r->cost_computed);
   EXPECT_NEAR(r->cost_usd, (300 * 3.0 + 70 * 15.0) / 1e6, 1e-12);
-  EXPECT_EQ(r->title, "Fix the login bug in the auth module…");
+  EXPECT_EQ(t.text_of(r->title), "Fix the login bug in the auth module…");
   EXPECT_EQ(t.str(r->issue), "MIN-123");  // from gitBranch feature/MIN-123-login
 }
 
@@ -93,7 +93,7 @@ TEST(RunsTurns, EndingOnApiErrorIsError) {
   const auto* r = by_key(t, "cc:u4");
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->status, runs::RunStatus::Error);
-  EXPECT_NE(r->error.find("API Error: 529"), std::string::npos);
+  EXPECT_NE(t.text_of(r->error).find("API Error: 529"), std::string::npos);
   // Error events: the failed Bash call, the interruption, the API error.
   ASSERT_EQ(t.errors.size(), 3u);
   EXPECT_EQ(t.errors[0].kind, runs::ErrorKind::ToolError);
@@ -119,7 +119,7 @@ TEST(RunsTurns, TurnSpanningTwoReads) {
   auto x = whole.load(), y = split.load();
   ASSERT_EQ(x.rows.size(), y.rows.size());
   for (std::size_t i = 0; i < x.rows.size(); ++i) {
-    EXPECT_EQ(x.rows[i].key, y.rows[i].key);
+    EXPECT_EQ(x.text_of(x.rows[i].key), y.text_of(y.rows[i].key));
     EXPECT_EQ(x.rows[i].tokens, y.rows[i].tokens);
     EXPECT_EQ(x.rows[i].duration_ms, y.rows[i].duration_ms);
     EXPECT_EQ(x.rows[i].status, y.rows[i].status);
@@ -147,7 +147,7 @@ TEST(RunsTurns, NoPromptTextOption) {
   o.store_prompt_text = false;
   runs::ingest_session_activity(d.db, 1, read_lines("turns.jsonl"), o);
   auto t = d.load();
-  for (const auto& r : t.rows) EXPECT_TRUE(r.title.empty());
+  for (const auto& r : t.rows) EXPECT_EQ(r.title.size, 0u);
   SQLite::Statement q(d.db, "SELECT count(*) FROM run_turn_state WHERE state LIKE '%auth module%'");
   q.executeStep();
   EXPECT_EQ(q.getColumn(0).getInt(), 0);
