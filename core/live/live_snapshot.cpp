@@ -109,6 +109,15 @@ void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, con
     if (from > kept_rows || from > blocks_end_ || end < blocks_end_) from = 0;
   }
   price_rows_from(t, prices, CostRules{}, kept_rows, costs_);
+  if (kept_rows == 0) session_first_ms_.clear();
+  session_first_ms_.resize(t.sessions.size(), std::numeric_limits<std::int64_t>::max());
+  for (std::size_t i = kept_rows; i < t.rows.size(); ++i) {
+    const auto& r = t.rows[i];
+    if (r.session >= 0) {
+      auto& m = session_first_ms_[static_cast<std::size_t>(r.session)];
+      m = std::min(m, r.ts_ms);
+    }
+  }
   if (from == 0)
     blocks_.clear();
   else
@@ -134,7 +143,7 @@ void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeu
   out.built = true;
   out.now_ms = now;
   if (costs_.usd.size() == t.rows.size()) {
-    out.sessions = live_sessions(t, costs_, now);
+    out.sessions = live_sessions(t, costs_, now, kLiveIdleMs, &session_first_ms_);
     const std::int64_t day0 = zone.start_of_day_ms(zone.day_of(now));
     for (std::size_t i = t.rows.size(); i-- > 0;) {
       const auto& r = t.rows[i];

@@ -103,6 +103,9 @@ class LiveModel {
   std::int64_t max_block_tokens_ = 0;
   std::vector<std::string> tier_names_;
   std::vector<BudgetSample> samples_;  // the last ~40 days: what day/week/month/session/block need
+  // By interned session: no later than its first response (rows an append replaced may
+  // have lowered it), so live_sessions starts at the earliest live session, not row 0.
+  std::vector<std::int64_t> session_first_ms_;
 };
 
 }  // namespace costdeck::live

@@ -55,7 +55,7 @@ void price_rows_from(const store::UsageTable& t, const PriceTable& prices, const
 }
 
 std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCosts& costs, std::int64_t now,
-                                       std::int64_t idle_ms) {
+                                       std::int64_t idle_ms, const std::vector<std::int64_t>* first_ms) {
   std::unordered_map<std::int32_t, LiveSession> by_session;
   // Rows are sorted by time: walk back from the newest and stop at the idle horizon of the
   // oldest possible live session start (a live session may have begun long ago).
@@ -71,7 +71,17 @@ std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCost
     if (slot(r.session) < live.size()) live[slot(r.session)] = 1, any = true;
   }
   if (!any) return {};
-  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+  std::size_t from = 0;
+  if (first_ms && first_ms->size() == t.sessions.size() && !live[0]) {
+    std::int64_t earliest = now;
+    for (std::size_t s = 0; s < t.sessions.size(); ++s)
+      if (live[s + 1]) earliest = std::min(earliest, (*first_ms)[s]);
+    from = static_cast<std::size_t>(
+        std::lower_bound(t.rows.begin(), t.rows.end(), earliest,
+                         [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
+        t.rows.begin());
+  }
+  for (std::size_t i = from; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];
     if (r.ts_ms > now || slot(r.session) >= live.size() || !live[slot(r.session)]) continue;
     LiveSession& s = by_session[r.session];

@@ -43,9 +43,13 @@ struct LiveSession {
   std::int64_t elapsed_ms = 0;  // first response → now
 };
 
+constexpr std::int64_t kLiveIdleMs = 10 * 60'000;
 // Sessions whose last response is within `idle_ms` of `now_ms`, newest activity first.
+// `first_ms` (optional, by interned session): no later than each session's first response;
+// rows before the earliest live session's are then not visited.
 std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCosts& costs, std::int64_t now_ms,
-                                       std::int64_t idle_ms = 10 * 60'000);
+                                       std::int64_t idle_ms = kLiveIdleMs,
+                                       const std::vector<std::int64_t>* first_ms = nullptr);
 
 // Every row as a block entry (model index = the table's model index).
 std::vector<BlockEntry> block_entries(const store::UsageTable& t, const RowCosts& costs);

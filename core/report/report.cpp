@@ -174,6 +174,8 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   std::vector<std::optional<Variant>> variants;
   Acc* last_acc = nullptr;
   std::string last_key;
+  constexpr std::size_t kNoGroup = static_cast<std::size_t>(-1);
+  std::vector<Acc*> acc_of_group;
   timeutil::Day key_day{};
   bool day_key_valid = false;
   std::string day_key;
@@ -253,11 +255,29 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
         break;
       }
     }
-    if (!last_acc || *key != last_key) {
-      last_acc = &groups[*key];  // map nodes stay put: the pointer outlives later inserts
-      last_key = *key;
+    // Sessions and models interleave row by row: their group is found once per interned
+    // id, not by comparing and looking up its string on every change of group.
+    std::size_t gid = kNoGroup;
+    if (opts.period == Period::Model)
+      gid = vid;
+    else if (opts.period == Period::Session)
+      gid = key == &sp.session_id
+                ? (r.file >= 0 ? usage.sessions.size() + static_cast<std::size_t>(r.file) : kNoGroup)
+                : static_cast<std::size_t>(r.session);
+    Acc* group = nullptr;
+    if (gid != kNoGroup) {
+      if (gid >= acc_of_group.size()) acc_of_group.resize(gid + 1, nullptr);
+      if (!acc_of_group[gid]) acc_of_group[gid] = &groups[*key];  // map nodes stay put
+      group = acc_of_group[gid];
+      last_acc = nullptr;
+    } else {
+      if (!last_acc || *key != last_key) {
+        last_acc = &groups[*key];
+        last_key = *key;
+      }
+      group = last_acc;
     }
-    Acc& acc = *last_acc;
+    Acc& acc = *group;
     Row& row = acc.row;
     if (row.totals.responses == 0) {
       row.key = *key;

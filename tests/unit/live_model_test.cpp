@@ -2,8 +2,11 @@
 // only from the last block) must equal a model computed from scratch on the same table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/config.hpp"
 #include "core/live/live_snapshot.hpp"
+#include "core/live/live_usage.hpp"
 #include "core/timeutil.hpp"
 
 using namespace costdeck;
@@ -109,4 +112,47 @@ TEST(LiveModel, KeptRowsBeforeTheLastBlockThatChangedRecomputeEverything) {
   expect_same(a, b);
   ASSERT_EQ(a.recent_blocks.size(), 2u);
   EXPECT_EQ(a.recent_blocks[0].tokens, 1000 + 100 + 50'000 + 300);
+}
+
+// A live session that began long before the others: the live list starts its walk at the
+// earliest live session's first response (kept across appends, a new session added), and
+// must still count every response of each live session from its first.
+TEST(LiveModel, LiveSessionsAfterAppendsCountFromTheirFirstResponse) {
+  const PriceTable prices = PriceTable::builtin();
+  const Config cfg = default_config();
+  const timeutil::Zone utc = timeutil::Zone::utc();
+  store::UsageTable t = base_table();
+  t.sessions = {"s1", "s2"};
+  std::int64_t now = kT0 + 10 * kHour + 60'000;
+  live::LiveModel inc;
+  inc.update(t, prices, cfg, 1, now, 0);
+  const std::size_t kept = t.rows.size();
+  auto s2 = row(kT0 + 17 * kHour, 1, 9000, 900);
+  s2.session = 1;
+  t.rows.push_back(row(kT0 + 17 * kHour + 60'000, 0, 4000, 400));  // s1, still going
+  t.rows.push_back(s2);
+  std::sort(t.rows.begin(), t.rows.end(),
+            [](const store::UsageRow& a, const store::UsageRow& b) { return a.ts_ms < b.ts_ms; });
+  now = kT0 + 17 * kHour + 2 * 60'000;
+  inc.update(t, prices, cfg, 2, now, kept);
+  live::LiveModel full;
+  full.update(t, prices, cfg, 1, now, 0);
+  live::LiveData a, b;
+  inc.build(t, cfg, utc, now, a);
+  full.build(t, cfg, utc, now, b);
+  const auto plain = live::live_sessions(t, full.costs(), now);
+  ASSERT_EQ(a.sessions.size(), 2u);
+  ASSERT_EQ(b.sessions.size(), 2u);
+  ASSERT_EQ(plain.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.sessions[i].session_id, plain[i].session_id);
+    EXPECT_EQ(a.sessions[i].first_ms, plain[i].first_ms);
+    EXPECT_EQ(a.sessions[i].responses, plain[i].responses);
+    EXPECT_DOUBLE_EQ(a.sessions[i].cost_usd, plain[i].cost_usd);
+    EXPECT_EQ(b.sessions[i].responses, plain[i].responses);
+  }
+  // s1: the four base rows and the new one, from 00:10.
+  const auto& s1 = a.sessions[0].session_id == "s1" ? a.sessions[0] : a.sessions[1];
+  EXPECT_EQ(s1.responses, 5);
+  EXPECT_EQ(s1.first_ms, kT0 + 10 * 60'000);
 }
