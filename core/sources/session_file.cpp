@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,6 +14,7 @@ namespace costdeck::sources {
 namespace {
 
 constexpr std::size_t kChunk = 8u << 20;  // read size; lines longer than this grow the buffer
+constexpr std::size_t kMinRead = 64u << 10;
 
 bool blank(std::string_view s) {
   for (char c : s)
@@ -180,8 +182,12 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
     return out;
   }
 
+  // Sized to what is left to read (a live append is a few hundred bytes): a fresh reader
+  // thread would otherwise zero a whole chunk's pages before reading one line.
   std::vector<char>& buf = thread_buffer();
-  if (buf.size() < kChunk + kPaddingBytes) buf.resize(kChunk + kPaddingBytes);
+  const std::size_t want =
+      std::clamp<std::size_t>(static_cast<std::size_t>(size - from.offset), kMinRead, kChunk);
+  if (buf.size() < want + kPaddingBytes) buf.resize(want + kPaddingBytes);
   LineSink sink(kind, from, opts, path, out);
   std::int64_t pos = from.offset;  // file offset of buf[0]
   std::size_t have = 0;
