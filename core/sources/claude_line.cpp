@@ -121,7 +121,11 @@ class LineParser {
     od::number n;
     if (v.get_number().get(n)) return fallback;
     if (n.get_number_type() == od::number_type::signed_integer) return n.get_int64();
-    if (n.get_number_type() == od::number_type::floating_point_number) return static_cast<std::int64_t>(n.get_double());
+    if (n.get_number_type() == od::number_type::floating_point_number) {
+      // 81E34 is a number too: beyond what 64 bits hold it is no usable value.
+      const double d = n.get_double();
+      return d > -9e18 && d < 9e18 ? static_cast<std::int64_t>(d) : fallback;
+    }
     return fallback;
   }
 

@@ -148,6 +148,18 @@ TEST(SourcesClaudeLine, SyntheticApiErrorIsActivityNotUsage) {
   EXPECT_EQ(r.activity[0].content[0].text.rfind("API Error: 529 {\"type\"", 0), 0u);
 }
 
+// A duration written as a float is read as a float; one no 64-bit count can hold (found by
+// the fuzz target: 81E34) is unknown, as if absent, never a converted garbage value.
+TEST(SourcesClaudeLine, FloatDurationsOutOfRangeAreUnknown) {
+  auto line = [](const std::string& d) {
+    return R"({"type":"system","subtype":"turn_duration","durationMs":)" + d +
+           R"(,"timestamp":"2025-10-08T10:00:00.000Z","uuid":"s1","sessionId":"x"})";
+  };
+  EXPECT_EQ(parse_ok(line("1.5E3")).duration_ms, 1500);
+  EXPECT_EQ(parse_ok(line("81E34")).duration_ms, -1);
+  EXPECT_EQ(parse_ok(line("-81E34")).duration_ms, -1);
+}
+
 TEST(SourcesClaudeLine, SystemAndUserActivity) {
   // turn_duration (durationMs, messageCount), api_error retries, tool_result is_error; other
   // line types (file-history-snapshot, summary, unknown) are not activity and not errors.
@@ -296,7 +308,8 @@ TEST(SourcesSessionFile, EmptyMissingAndShrunkFiles) {
   EXPECT_FALSE(dir.error.empty());
   FileCursor far;
   far.offset = 1000;
-  const auto shrunk = read_session_file(FileKind::ClaudeTranscript, s.write("x.jsonl", kAssistant + "\n"), far);
+  const auto shrunk =
+      read_session_file(FileKind::ClaudeTranscript, s.write("x.jsonl", kAssistant + "\n"), far);
   EXPECT_TRUE(shrunk.shrank);
   EXPECT_EQ(shrunk.next.offset, 1000);
 }
@@ -305,9 +318,11 @@ TEST(SourcesSessionFile, MultiMegabyteLines) {
   // Lines of several MB (bigger than the read buffer) are read whole; text is cut.
   Scratch s;
   const std::string big(20u << 20, 'x');
-  const std::string user = R"({"type":"user","timestamp":"2025-10-01T10:00:00.000Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":")" +
-                           big + R"("}]}})";
-  const auto r = read_session_file(FileKind::ClaudeTranscript, s.write("big.jsonl", user + "\n" + kAssistant + "\n"), {});
+  const std::string user =
+      R"({"type":"user","timestamp":"2025-10-01T10:00:00.000Z","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":")" +
+      big + R"("}]}})";
+  const auto r = read_session_file(FileKind::ClaudeTranscript,
+                                   s.write("big.jsonl", user + "\n" + kAssistant + "\n"), {});
   EXPECT_EQ(r.malformed_count, 0);
   EXPECT_EQ(r.usage.size(), 1u);
   ASSERT_EQ(r.activity.size(), 2u);
