@@ -280,6 +280,12 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
         st.sources.last_scan_seconds = stats.seconds;
         for (const auto& e : stats.errors) st.sources.errors.push_back(e.path + ": " + e.message);
       }
+      if (!st.scanned_once) {
+        // The first ingest writes a whole history and wants the large cache; afterwards a
+        // pass reads a few pages and the OS cache holds the file anyway.
+        st.store->db().exec("PRAGMA cache_size = -2048");
+        st.store->db().exec("PRAGMA shrink_memory");
+      }
       st.scanned_once = true;
     } catch (const std::exception& e) {
       st.sources.errors.push_back(std::string("ingest: ") + e.what());
