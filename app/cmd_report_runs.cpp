@@ -42,6 +42,7 @@ struct Prepared {
 runs::LoadOptions load_options(const std::string& name) {
   runs::LoadOptions lo;
   lo.texts = name == "errors" ? runs::LoadOptions::Texts::ErrorRuns : runs::LoadOptions::Texts::None;
+  lo.parallel = true;
   lo.error_events = name == "errors" || name == "performance";
   return lo;
 }

@@ -8,8 +8,10 @@
 #include <array>
 #include <cstring>
 #include <deque>
+#include <future>
 #include <map>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "core/runs/attribution.hpp"
@@ -318,6 +320,10 @@ class ColumnInterner {
     remember(v, id);
     return id;
   }
+  std::string_view value(std::int32_t local) const {
+    const Value& v = values_[static_cast<std::size_t>(local)];
+    return std::string_view(arena_).substr(v.off, v.len);
+  }
   // The shared id of a local one.
   std::int32_t shared(std::int32_t local) {
     if (local < 0) return -1;
@@ -403,6 +409,100 @@ struct Reader {
   }
 };
 
+// The interned text columns of a runs SELECT, column-local ids until the rows are in order.
+struct Columns {
+  ColumnInterner runtime, agent, tier, issue, project, session, branch, operation, trigger, model;
+  explicit Columns(Interner& all)
+      : runtime(all),
+        agent(all),
+        tier(all),
+        issue(all),
+        project(all),
+        session(all),
+        branch(all),
+        operation(all),
+        trigger(all),
+        model(all) {}
+  template <typename F>
+  static void each(RunRow& r, Columns& c, F&& f) {
+    f(r.runtime, c.runtime), f(r.agent, c.agent), f(r.tier, c.tier), f(r.issue, c.issue);
+    f(r.project, c.project), f(r.session, c.session), f(r.branch, c.branch);
+    f(r.operation, c.operation), f(r.trigger, c.trigger), f(r.model, c.model);
+  }
+};
+
+// Steps a runs SELECT (the column order load_runs writes) into rows; their texts go into
+// `texts`. Returns the last sqlite3_step code.
+int decode_rows(sqlite3_stmt* st, Columns& c, RunTable& texts, std::vector<RunRow>& out) {
+  const Reader rd{st};
+  // NULL and '' both mean "not given"; text() is empty for either, so no type check.
+  auto intern = [&](ColumnInterner& col, int i) -> std::int32_t { return col.add(rd.text(i)); };
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    RunRow& r = out.emplace_back();
+    r.id = rd.i64(0);
+    r.started_ms = rd.i64(1);
+    if (!rd.null(2)) r.ended_ms = rd.i64(2);
+    if (!rd.null(3))
+      r.duration_ms = rd.i64(3);
+    else if (r.ended_ms >= 0)
+      r.duration_ms = std::max<std::int64_t>(0, r.ended_ms - r.started_ms);
+    r.runtime = intern(c.runtime, 4);
+    r.agent = intern(c.agent, 5);
+    r.subagent = rd.i64(6) != 0;
+    r.tier = intern(c.tier, 7);
+    r.issue = intern(c.issue, 8);
+    r.project = intern(c.project, 9);
+    r.session = intern(c.session, 10);
+    r.branch = intern(c.branch, 11);
+    r.operation = intern(c.operation, 12);
+    r.trigger = intern(c.trigger, 13);
+    r.title = texts.add_text(rd.text(14));
+    r.status = status_of(rd.text(15)).value_or(RunStatus::Success);
+    r.error = texts.add_text(rd.text(16));
+    r.model = intern(c.model, 17);
+    r.tokens.input = rd.i64(18);
+    r.tokens.output = rd.i64(19);
+    r.tokens.cache_read = rd.i64(20);
+    r.tokens.cache_write_5m = rd.i64(21);
+    r.has_cost = !rd.null(22);
+    r.cost_usd = r.has_cost ? sqlite3_column_double(st, 22) : 0.0;
+    r.cost_computed = rd.i64(23) != 0;
+    r.source = source_of(rd.text(24)).value_or(RunSource::Recorded);
+    r.key = texts.add_text(rd.text(25));
+  }
+  return rc;
+}
+
+// The session-file errors in [since, until), by runtime and project substring.
+void load_error_events(sqlite3* h, std::int64_t since, std::int64_t until, const std::string& runtime,
+                       const std::string& project, std::vector<ErrorEvent>& out) {
+  StmtPtr es =
+      prepare(h,
+              "SELECT NULL, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
+              "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
+  sqlite3_bind_int64(es.get(), 1, since);
+  sqlite3_bind_int64(es.get(), 2, until);
+  const Reader e{es.get()};
+  int rc;
+  while ((rc = sqlite3_step(es.get())) == SQLITE_ROW) {
+    if (!runtime.empty() && e.text(2) != runtime) continue;
+    if (!project.empty() && e.text(4).find(project) == std::string_view::npos) continue;
+    ErrorEvent ev;  // no key: it only names the event for writers
+    ev.ts_ms = e.i64(1);
+    ev.runtime = std::string(e.text(2));
+    ev.session_id = std::string(e.text(3));
+    ev.project = std::string(e.text(4));
+    ev.run_key = std::string(e.text(5));
+    ev.kind = error_kind_from_name(std::string(e.text(6))).value_or(ErrorKind::ToolError);
+    ev.tool = std::string(e.text(7));
+    ev.status = e.null(8) ? 0 : static_cast<int>(e.i64(8));
+    ev.message = std::string(e.text(9));
+    out.push_back(std::move(ev));
+  }
+  if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
+}
+
 }  // namespace
 
 RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& f) {
@@ -454,15 +554,15 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   if (!runtime.empty()) sql += " AND runtime = ?3";
   if (f.written_since_ms) sql += " AND written_ms >= ?4";
   if (bounded) sql += " ORDER BY started_ms, id";
-  StmtPtr stmt = prepare(h, sql);
-  sqlite3_stmt* st = stmt.get();
-  if (bounded) {
-    sqlite3_bind_int64(st, 1, since);
-    sqlite3_bind_int64(st, 2, until);
-  }
-  if (!runtime.empty())
-    sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
-  if (f.written_since_ms) sqlite3_bind_int64(st, 4, *f.written_since_ms);
+  auto bind = [&](sqlite3_stmt* st) {
+    if (bounded) {
+      sqlite3_bind_int64(st, 1, since);
+      sqlite3_bind_int64(st, 2, until);
+    }
+    if (!runtime.empty())
+      sqlite3_bind_text(st, 3, runtime.data(), static_cast<int>(runtime.size()), SQLITE_TRANSIENT);
+    if (f.written_since_ms) sqlite3_bind_int64(st, 4, *f.written_since_ms);
+  };
 
   IssueMatcher matcher(config.issue_branch_pattern);
   std::map<std::array<std::int32_t, 5>, std::int32_t>
@@ -475,56 +575,79 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   std::unordered_map<std::int32_t, std::int32_t> issue_of_branch;
   std::unordered_map<std::int32_t, const LinkInfo*> link_of_session;
 
-  ColumnInterner c_runtime(strings), c_agent(strings), c_tier(strings), c_issue(strings), c_project(strings),
-      c_session(strings), c_branch(strings), c_operation(strings), c_trigger(strings), c_model(strings);
-  const Reader rd{st};
-  // NULL and '' both mean "not given"; text() is empty for either, so no type check.
-  auto intern = [&](ColumnInterner& c, int col) -> std::int32_t { return c.add(rd.text(col)); };
+  Columns cols(strings);
   std::vector<RunRow> loaded;
+  std::size_t count = 0;
   if (!bounded && !f.written_since_ms) {
     // With room for a sixteenth more: the window's cache adds recorded runs to this table,
     // and growing a hundred thousand rows would copy them all.
-    const auto n = static_cast<std::size_t>(
+    count = static_cast<std::size_t>(
         std::max<std::int64_t>(0, db.execAndGet("SELECT count(*) FROM runs").getInt64()));
-    loaded.reserve(n + n / 16 + 64);
+    loaded.reserve(count + count / 16 + 64);
   }
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    RunRow& r = loaded.emplace_back();
-    r.id = rd.i64(0);
-    r.started_ms = rd.i64(1);
-    if (!rd.null(2)) r.ended_ms = rd.i64(2);
-    if (!rd.null(3))
-      r.duration_ms = rd.i64(3);
-    else if (r.ended_ms >= 0)
-      r.duration_ms = std::max<std::int64_t>(0, r.ended_ms - r.started_ms);
-    // Column-local ids until the rows are in order (below).
-    r.runtime = intern(c_runtime, 4);
-    r.agent = intern(c_agent, 5);
-    r.subagent = rd.i64(6) != 0;
-    r.tier = intern(c_tier, 7);
-    r.issue = intern(c_issue, 8);
-    r.project = intern(c_project, 9);
-    r.session = intern(c_session, 10);
-    r.branch = intern(c_branch, 11);
-    r.operation = intern(c_operation, 12);
-    r.trigger = intern(c_trigger, 13);
-    r.title = t.add_text(rd.text(14));
-    r.status = status_of(rd.text(15)).value_or(RunStatus::Success);
-    r.error = t.add_text(rd.text(16));
-    r.model = intern(c_model, 17);
-    r.tokens.input = rd.i64(18);
-    r.tokens.output = rd.i64(19);
-    r.tokens.cache_read = rd.i64(20);
-    r.tokens.cache_write_5m = rd.i64(21);
-    r.has_cost = !rd.null(22);
-    r.cost_usd = r.has_cost ? sqlite3_column_double(st, 22) : 0.0;
-    r.cost_computed = rd.i64(23) != 0;
-    r.source = source_of(rd.text(24)).value_or(RunSource::Recorded);
-    r.key = t.add_text(rd.text(25));
+  // A whole table for a report: the upper half of the ids decodes on a second read-only
+  // connection (WAL lets them read side by side), with the session-file errors after it.
+  const char* file = sqlite3_db_filename(h, "main");
+  const bool split = opt.parallel && count >= opt.parallel_min_rows && file && *file &&
+                     std::thread::hardware_concurrency() > 1;
+  std::future<void> upper;
+  Interner strings_b;
+  Columns cols_b(strings_b);
+  RunTable upper_t;
+  std::vector<RunRow> rows_b;
+  std::int64_t mid_id = INT64_MAX;
+  if (split) {
+    SQLite::Statement q(db, "SELECT min(id), max(id) FROM runs");
+    q.executeStep();
+    mid_id = q.getColumn(0).getInt64() + (q.getColumn(1).getInt64() - q.getColumn(0).getInt64()) / 2;
+    rows_b.reserve(count / 2 + 64);
+    upper = std::async(std::launch::async, [&, path = std::string(file)] {
+      sqlite3* h2 = nullptr;
+      const int orc = sqlite3_open_v2(path.c_str(), &h2, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+      std::unique_ptr<sqlite3, int (*)(sqlite3*)> close(h2, sqlite3_close);
+      if (orc != SQLITE_OK) throw SQLite::Exception(h2, orc);
+      sqlite3_busy_timeout(h2, 5000);
+      StmtPtr st2 = prepare(h2, sql + " AND id > ?5");
+      bind(st2.get());
+      sqlite3_bind_int64(st2.get(), 5, mid_id);
+      if (int rc2 = decode_rows(st2.get(), cols_b, upper_t, rows_b); rc2 != SQLITE_DONE)
+        throw SQLite::Exception(h2, rc2);
+      st2.reset();
+      if (opt.error_events) load_error_events(h2, since, until, runtime, f.project, upper_t.errors);
+    });
   }
-  if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
-  stmt.reset();
+  {
+    StmtPtr stmt = prepare(h, split ? sql + " AND id <= ?5" : sql);
+    bind(stmt.get());
+    if (split) sqlite3_bind_int64(stmt.get(), 5, mid_id);
+    const int rc = decode_rows(stmt.get(), cols, t, loaded);
+    if (rc != SQLITE_DONE) {
+      if (upper.valid()) upper.wait();
+      throw SQLite::Exception(h, rc);
+    }
+  }
+  if (split) {
+    upper.get();
+    // The upper half's column ids and text spans, moved into the lower half's.
+    const auto shift = static_cast<std::uint32_t>(t.text.size());
+    t.text += upper_t.text;
+    upper_t.text = {};
+    ColumnInterner* from[] = {&cols_b.runtime, &cols_b.agent,   &cols_b.tier,   &cols_b.issue,
+                              &cols_b.project, &cols_b.session, &cols_b.branch, &cols_b.operation,
+                              &cols_b.trigger, &cols_b.model};
+    for (RunRow& r : rows_b) {
+      std::size_t k = 0;
+      Columns::each(r, cols, [&](std::int32_t& id, ColumnInterner& into) {
+        if (id >= 0) id = into.add(from[k]->value(id));
+        ++k;
+      });
+      for (TextSpan* sp : {&r.key, &r.title, &r.error})
+        if (sp->size) sp->offset += shift;
+      loaded.push_back(std::move(r));
+    }
+    rows_b = {};
+    t.errors = std::move(upper_t.errors);
+  }
 
   auto earlier = [](const RunRow& a, const RunRow& b) {
     return a.started_ms != b.started_ms ? a.started_ms < b.started_ms : a.id < b.id;
@@ -538,16 +661,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   std::size_t kept = 0;
   for (std::size_t n = 0; n < loaded.size(); ++n) {
     RunRow& r = loaded[n];
-    r.runtime = c_runtime.shared(r.runtime);
-    r.agent = c_agent.shared(r.agent);
-    r.tier = c_tier.shared(r.tier);
-    r.issue = c_issue.shared(r.issue);
-    r.project = c_project.shared(r.project);
-    r.session = c_session.shared(r.session);
-    r.branch = c_branch.shared(r.branch);
-    r.operation = c_operation.shared(r.operation);
-    r.trigger = c_trigger.shared(r.trigger);
-    r.model = c_model.shared(r.model);
+    Columns::each(r, cols, [](std::int32_t& id, ColumnInterner& c) { id = c.shared(id); });
 
     r.tier_recorded = r.tier >= 0;
     if (!r.tier_recorded) {
@@ -603,31 +717,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   t.rows = std::move(loaded);
   if (dropped) t.compact_text();
 
-  if (opt.error_events) {
-    StmtPtr es =
-        prepare(h,
-                "SELECT NULL, ts_ms, runtime, session_id, project, run_key, kind, tool, status, message "
-                "FROM run_errors WHERE ts_ms >= ?1 AND ts_ms < ?2 ORDER BY ts_ms, id");
-    sqlite3_bind_int64(es.get(), 1, since);
-    sqlite3_bind_int64(es.get(), 2, until);
-    const Reader e{es.get()};
-    while ((rc = sqlite3_step(es.get())) == SQLITE_ROW) {
-      if (!runtime.empty() && e.text(2) != runtime) continue;
-      if (!f.project.empty() && e.text(4).find(f.project) == std::string_view::npos) continue;
-      ErrorEvent ev;  // no key: it only names the event for writers
-      ev.ts_ms = e.i64(1);
-      ev.runtime = std::string(e.text(2));
-      ev.session_id = std::string(e.text(3));
-      ev.project = std::string(e.text(4));
-      ev.run_key = std::string(e.text(5));
-      ev.kind = error_kind_from_name(std::string(e.text(6))).value_or(ErrorKind::ToolError);
-      ev.tool = std::string(e.text(7));
-      ev.status = e.null(8) ? 0 : static_cast<int>(e.i64(8));
-      ev.message = std::string(e.text(9));
-      t.errors.push_back(std::move(ev));
-    }
-    if (rc != SQLITE_DONE) throw SQLite::Exception(h, rc);
-  }
+  if (opt.error_events && !split) load_error_events(h, since, until, runtime, f.project, t.errors);
   t.strings = strings.take();
   return t;
 }

@@ -54,8 +54,14 @@ struct LoadOptions {
   };
   Texts texts = Texts::All;
   bool error_events = true;  // the session-file errors (run_errors)
+  // A whole table of at least `parallel_min_rows` runs is read in two halves at once, the
+  // second on its own read-only connection (not a snapshot shared with `db`'s transaction:
+  // for one-shot reports, not for the window's cache).
+  bool parallel = false;
+  std::size_t parallel_min_rows = 20'000;
 };
-RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter, const LoadOptions& options);
+RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter,
+                   const LoadOptions& options);
 
 // The key, title and error of the runs with these ids (runs.id), in that order; empty
 // strings for ids not found.

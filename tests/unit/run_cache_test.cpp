@@ -201,3 +201,61 @@ TEST(RunCache, RewrittenRunsDoNotGrowTheTextBuffer) {
     EXPECT_LE(got.text.size(), live + live / 3 + 1) << "after revision " << k;
   }
 }
+
+// A report's load of a whole table in two halves at once (the upper ids on a second
+// connection, with the session-file errors) gives the table a single read gives: the same
+// rows in the same order, the same shared strings, texts and error events.
+TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
+  TempStore t("halves");
+  std::vector<runs::Run> rs;
+  for (int i = 0; i < 300; ++i) {
+    auto r = mk("run-" + std::to_string(i), kT0 + (i * 7919 % 300) * 60'000,
+                i % 3 == 0 ? "alpha" : (i % 3 == 1 ? "beta" : "gamma/x"));
+    r.runtime = i % 4 == 0 ? "codex" : "claude-code";
+    r.model = i % 5 == 0 ? "gpt-5" : "claude-sonnet-4-5";
+    r.issue = i % 7 == 0 ? "MIN-" + std::to_string(i % 11) : "";
+    r.session_id = "s" + std::to_string(i % 13);
+    r.git_branch = i % 6 == 0 ? "feature/MIN-" + std::to_string(i % 9) + "-x" : "";
+    if (i % 10 == 0) {
+      r.status = RunStatus::Error;
+      r.error = "timeout after " + std::to_string(i) + "s";
+    }
+    rs.push_back(r);
+  }
+  t.write(rs);
+  std::vector<runs::ErrorEvent> events;
+  for (int i = 0; i < 40; ++i) {
+    runs::ErrorEvent e;
+    e.key = "ev" + std::to_string(i);
+    e.ts_ms = kT0 + i * 90'000;
+    e.session_id = "s" + std::to_string(i % 13);
+    e.project = i % 2 ? "alpha" : "beta";
+    e.tool = "Bash";
+    e.message = "exit " + std::to_string(i % 3);
+    events.push_back(e);
+  }
+  {
+    SQLite::Transaction tx(t.s.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    runs::upsert_error_events(t.s.db(), events);
+    tx.commit();
+  }
+  for (auto texts : {runs::LoadOptions::Texts::All, runs::LoadOptions::Texts::ErrorRuns}) {
+    for (const std::string project : {"", "alpha"}) {
+      runs::RunFilter f;
+      f.project = project;
+      runs::LoadOptions one;
+      one.texts = texts;
+      runs::LoadOptions two = one;
+      two.parallel = true;
+      two.parallel_min_rows = 1;
+      const runs::RunTable a = runs::load_runs(t.s.db(), default_config(), f, one);
+      const runs::RunTable b = runs::load_runs(t.s.db(), default_config(), f, two);
+      ASSERT_GT(a.rows.size(), 50u);
+      EXPECT_EQ(dump(b), dump(a)) << "project '" << project << "'";
+      EXPECT_EQ(b.strings, a.strings);
+      ASSERT_EQ(b.errors.size(), a.errors.size());
+      ASSERT_GT(a.errors.size(), 10u);
+      for (std::size_t i = 0; i < a.errors.size(); ++i) EXPECT_EQ(b.errors[i].message, a.errors[i].message);
+    }
+  }
+}
