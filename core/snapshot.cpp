@@ -104,9 +104,7 @@ std::string short_model(const std::string& m) {
 // The first row at or after `since` (rows are in time order).
 std::vector<store::UsageRow>::const_iterator first_row_at(const store::UsageTable& t,
                                                           std::optional<std::int64_t> since) {
-  if (!since) return t.rows.begin();
-  return std::lower_bound(t.rows.begin(), t.rows.end(), *since,
-                          [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; });
+  return t.rows.begin() + static_cast<std::ptrdiff_t>(since ? store::first_row_at(t, *since) : 0);
 }
 
 report::ReportOptions base_options(const SnapshotInputs& in, const ViewFilter& f,

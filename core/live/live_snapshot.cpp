@@ -31,14 +31,6 @@ std::string tokens(double v) {
   return buf;
 }
 
-// The first row at or after `ts` (rows are in time order).
-std::size_t first_row_at(const store::UsageTable& t, std::int64_t ts) {
-  return static_cast<std::size_t>(
-      std::lower_bound(t.rows.begin(), t.rows.end(), ts,
-                       [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
-      t.rows.begin());
-}
-
 }  // namespace
 
 PeriodFn zone_periods(const timeutil::Zone& zone) {
@@ -98,14 +90,14 @@ void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, con
                        std::uint64_t generation, std::int64_t now_ms, std::size_t kept_rows) {
   if (generation == generation_) return;
   generation_ = generation;
-  const std::size_t end = first_row_at(t, now_ms + 1);
+  const std::size_t end = store::first_row_at(t, now_ms + 1);
   // Rows before `kept_rows` are as they were: their costs stay, and the blocks are
   // identified again only from the last block's first row (a block's bounds depend on
   // nothing before it), so an append costs its rows, not the history.
   kept_rows = std::min({kept_rows, costs_.usd.size(), t.rows.size()});
   std::size_t from = 0;
   if (kept_rows > 0 && !blocks_.empty() && !blocks_.back().is_gap && blocks_.back().first_ms) {
-    from = first_row_at(t, *blocks_.back().first_ms);
+    from = store::first_row_at(t, *blocks_.back().first_ms);
     if (from > kept_rows || from > blocks_end_ || end < blocks_end_) from = 0;
   }
   price_rows_from(t, prices, CostRules{}, kept_rows, costs_);
@@ -134,7 +126,7 @@ void LiveModel::update(const store::UsageTable& t, const PriceTable& prices, con
   blocks_.insert(blocks_.end(), std::make_move_iterator(tail.begin()), std::make_move_iterator(tail.end()));
   blocks_end_ = end;
   max_block_tokens_ = max_block_tokens(blocks_);
-  budget_samples(t, costs_, cfg, tier_names_, first_row_at(t, now_ms - 40 * kDayMs), end, samples_);
+  budget_samples(t, costs_, cfg, tier_names_, store::first_row_at(t, now_ms - 40 * kDayMs), end, samples_);
 }
 
 void LiveModel::build(const store::UsageTable& t, const Config& cfg, const timeutil::Zone& zone,

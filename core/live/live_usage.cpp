@@ -76,10 +76,7 @@ std::vector<LiveSession> live_sessions(const store::UsageTable& t, const RowCost
     std::int64_t earliest = now;
     for (std::size_t s = 0; s < t.sessions.size(); ++s)
       if (live[s + 1]) earliest = std::min(earliest, (*first_ms)[s]);
-    from = static_cast<std::size_t>(
-        std::lower_bound(t.rows.begin(), t.rows.end(), earliest,
-                         [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
-        t.rows.begin());
+    from = store::first_row_at(t, earliest);
   }
   for (std::size_t i = from; i < t.rows.size(); ++i) {
     const auto& r = t.rows[i];

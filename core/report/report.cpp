@@ -127,12 +127,7 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   // slack each side; the per-row day test below stays the rule).
   std::size_t lo = 0, hi = usage.rows.size();
   if (!opts.ccusage_model_order) {
-    auto at = [&](std::int64_t ts) {
-      return static_cast<std::size_t>(
-          std::lower_bound(usage.rows.begin(), usage.rows.end(), ts,
-                           [](const store::UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
-          usage.rows.begin());
-    };
+    auto at = [&](std::int64_t ts) { return store::first_row_at(usage, ts); };
     if (opts.since) lo = at(opts.zone.start_of_day_ms(*opts.since - 1));
     if (opts.until) hi = std::max(lo, at(opts.zone.start_of_day_ms(*opts.until + 2)));
   }

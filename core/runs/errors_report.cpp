@@ -209,19 +209,22 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
     add(r.started_ms, ErrorKind::RunError, t.str(r.runtime), r.error.size ? t.text_of(r.error) : kNoMessage,
         static_cast<std::uint32_t>(i) | kRowBit);
   }
+  auto message_of = [&](std::uint32_t at) -> std::string_view {
+    if (!(at & kRowBit)) return t.errors[at].message;
+    const RunRow& r = t.rows[at & ~kRowBit];
+    return r.error.size ? t.text_of(r.error) : std::string_view(kNoMessage);
+  };
   auto occurrence = [&](const Ref& ref) {
     ErrorOccurrence o;
     o.ts_ms = ref.ts_ms;
+    o.message = std::string(message_of(ref.at));
     if (ref.at & kRowBit) {
       const RunRow& r = t.rows[ref.at & ~kRowBit];
       o.session = t.str(r.session);
       o.run_key = std::string(t.text_of(r.key));
-      o.message = r.error.size ? std::string(t.text_of(r.error)) : kNoMessage;
     } else {
-      const ErrorEvent& e = t.errors[ref.at];
-      o.session = e.session_id;
-      o.run_key = e.run_key;
-      o.message = e.message;
+      o.session = t.errors[ref.at].session_id;
+      o.run_key = t.errors[ref.at].run_key;
     }
     return o;
   };
@@ -240,7 +243,7 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
     const std::size_t n = std::min(a.refs.size(), max_occurrences);
     p.occurrences.reserve(n);
     for (std::size_t k = 0; k < n; ++k) p.occurrences.push_back(occurrence(a.refs[k]));
-    p.example = occurrence({a.last_ms, a.example}).message;
+    p.example = std::string(message_of(a.example));
     a.refs = {};
   }
   std::sort(rep.patterns.begin(), rep.patterns.end(), [](const ErrorPattern& a, const ErrorPattern& b) {

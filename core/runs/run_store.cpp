@@ -423,11 +423,13 @@ struct Columns {
         operation(all),
         trigger(all),
         model(all) {}
-  template <typename F>
-  static void each(RunRow& r, Columns& c, F&& f) {
-    f(r.runtime, c.runtime), f(r.agent, c.agent), f(r.tier, c.tier), f(r.issue, c.issue);
-    f(r.project, c.project), f(r.session, c.session), f(r.branch, c.branch);
-    f(r.operation, c.operation), f(r.trigger, c.trigger), f(r.model, c.model);
+  // The row's interned fields, in the order of `all()`.
+  static std::array<std::int32_t*, 10> fields(RunRow& r) {
+    return {&r.runtime, &r.agent,  &r.tier,      &r.issue,   &r.project,
+            &r.session, &r.branch, &r.operation, &r.trigger, &r.model};
+  }
+  std::array<ColumnInterner*, 10> all() {
+    return {&runtime, &agent, &tier, &issue, &project, &session, &branch, &operation, &trigger, &model};
   }
 };
 
@@ -632,15 +634,11 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     const auto shift = static_cast<std::uint32_t>(t.text.size());
     t.text += upper_t.text;
     upper_t.text = {};
-    ColumnInterner* from[] = {&cols_b.runtime, &cols_b.agent,   &cols_b.tier,   &cols_b.issue,
-                              &cols_b.project, &cols_b.session, &cols_b.branch, &cols_b.operation,
-                              &cols_b.trigger, &cols_b.model};
+    const auto into = cols.all(), from = cols_b.all();
     for (RunRow& r : rows_b) {
-      std::size_t k = 0;
-      Columns::each(r, cols, [&](std::int32_t& id, ColumnInterner& into) {
-        if (id >= 0) id = into.add(from[k]->value(id));
-        ++k;
-      });
+      const auto ids = Columns::fields(r);
+      for (std::size_t k = 0; k < ids.size(); ++k)
+        if (*ids[k] >= 0) *ids[k] = into[k]->add(from[k]->value(*ids[k]));
       for (TextSpan* sp : {&r.key, &r.title, &r.error})
         if (sp->size) sp->offset += shift;
       loaded.push_back(std::move(r));
@@ -661,7 +659,11 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   std::size_t kept = 0;
   for (std::size_t n = 0; n < loaded.size(); ++n) {
     RunRow& r = loaded[n];
-    Columns::each(r, cols, [](std::int32_t& id, ColumnInterner& c) { id = c.shared(id); });
+    {
+      const auto ids = Columns::fields(r);
+      const auto in = cols.all();
+      for (std::size_t k = 0; k < ids.size(); ++k) *ids[k] = in[k]->shared(*ids[k]);
+    }
 
     r.tier_recorded = r.tier >= 0;
     if (!r.tier_recorded) {

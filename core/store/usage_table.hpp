@@ -2,6 +2,7 @@
 // The counted usage as reports read it from the store: compact rows with interned strings,
 // so aggregating a million responses is a pass over plain structs.
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <optional>
@@ -94,6 +95,14 @@ struct UsageTable {
   std::vector<UsageRow> rows;     // sorted by ts_ms
   std::int64_t clamped_rows = 0;  // rows whose counts did not fit RowTokens (see there)
 };
+
+// The index of the first row at or after `ts` (rows are in time order).
+inline std::size_t first_row_at(const UsageTable& t, std::int64_t ts) {
+  return static_cast<std::size_t>(
+      std::lower_bound(t.rows.begin(), t.rows.end(), ts,
+                       [](const UsageRow& r, std::int64_t v) { return r.ts_ms < v; }) -
+      t.rows.begin());
+}
 
 struct UsageQuery {
   DedupeRules rules = DedupeRules::Costdeck;
