@@ -37,13 +37,9 @@ struct Prepared {
   std::unique_ptr<store::Store> store;  // open while the report runs: lists fetch their texts
 };
 
-// What each report reads: aggregates skip every run's key, title and error, and only the
-// errors and performance reports need the session-file error events.
-runs::LoadOptions load_options(const std::string& name) {
-  runs::LoadOptions lo;
-  lo.texts = name == "errors" ? runs::LoadOptions::Texts::ErrorRuns : runs::LoadOptions::Texts::None;
+runs::LoadOptions load_options(const std::string& name, const Config& config) {
+  runs::LoadOptions lo = runs::load_options_for(name, !config.budgets.empty());
   lo.parallel = true;
-  lo.error_events = name == "errors" || name == "performance";
   return lo;
 }
 
@@ -101,7 +97,7 @@ Prepared prepare(const std::string& name, const CommonOptions& o, const RunRepor
   if (o.no_scan) {
     if (!store::Store::exists(path)) return p;  // nothing recorded yet: empty reports
     p.store = std::make_unique<store::Store>(store::Store::open(path, store::OpenMode::ReadOnly));
-    p.table = runs::load_runs(p.store->db(), p.config, filter, load_options(name));
+    p.table = runs::load_runs(p.store->db(), p.config, filter, load_options(name, p.config));
     return p;
   }
   auto s = store::Store::open(path);
@@ -111,7 +107,7 @@ Prepared prepare(const std::string& name, const CommonOptions& o, const RunRepor
   io.claude_dirs = o.claude_dirs;
   io.codex_dirs = o.codex_dirs;
   ingest(s, io);
-  p.table = runs::load_runs(s.db(), p.config, filter, load_options(name));
+  p.table = runs::load_runs(s.db(), p.config, filter, load_options(name, p.config));
   p.store = std::make_unique<store::Store>(std::move(s));
   return p;
 }

@@ -39,6 +39,28 @@ class DayOf {
 
 }  // namespace
 
+LoadOptions load_options_for(std::string_view name, bool budgets) {
+  using F = LoadOptions;
+  LoadOptions lo;
+  lo.texts = name == "errors" ? F::Texts::ErrorRuns : F::Texts::None;
+  lo.error_events = name == "errors" || name == "performance";
+  const std::uint32_t money = F::Tokens | F::Cost;
+  if (name == "tiers")
+    lo.fields = F::Tier | F::Model | money | (budgets ? F::Project | F::Session : 0u);
+  else if (name == "performance")
+    lo.fields = F::Duration | F::Status;
+  else if (name == "errors")
+    lo.fields = F::Status | F::Source | F::Runtime | F::Session;
+  else if (name == "runtimes")
+    lo.fields = F::Runtime | F::Operation | F::Status | F::Duration | money;
+  else if (name == "operations")
+    lo.fields = F::Operation | F::Status | F::Duration | money;
+  else if (name == "issues")
+    lo.fields = F::Issue | F::Session | F::Model | money;
+  // slowest, top and activity print whole runs (RunBrief): every field.
+  return lo;
+}
+
 RunBrief brief_of(const RunTable& t, const RunRow& r) {
   RunBrief b;
   b.id = r.id;

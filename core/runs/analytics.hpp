@@ -9,10 +9,17 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/runs/run_store.hpp"
 #include "core/runs/run_table.hpp"
 #include "core/timeutil.hpp"
 
 namespace costdeck::runs {
+
+// What the report called `name` reads of the runs table (load_runs): the fields its
+// function looks at, texts only for the errors report (lists fetch theirs by id), the
+// session-file error events only for errors and performance. With `budgets` the tiers
+// report also reads each run's project and session.
+LoadOptions load_options_for(std::string_view name, bool budgets);
 
 // A run as lists show it (slowest, top, activity).
 struct RunBrief {

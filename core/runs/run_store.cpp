@@ -541,18 +541,53 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   } else if (opt.texts == LoadOptions::Texts::None) {
     key_col = title_col = error_col = "NULL";
   }
+  // The fields the caller reads, the filters test and the attribution looks at.
+  using F = LoadOptions;
+  std::uint32_t need = opt.fields;
+  if (!f.project.empty()) need |= F::Project;
+  if (!f.model.empty()) need |= F::Model;
+  if (!f.tier.empty()) need |= F::Tier;
+  if (!f.issue.empty()) need |= F::Issue;
+  bool rules_use_duration = false;
+  for (const auto& r : config.tier_rules)
+    rules_use_duration = rules_use_duration || r.min_duration_ms.has_value();
+  if (need & F::Tier)
+    need |=
+        F::Agent | F::Model | F::Runtime | F::Project | F::Subagent | (rules_use_duration ? F::Duration : 0u);
+  if (need & F::Issue) need |= F::Session | F::Branch;
+  auto col = [need](std::uint32_t field, const char* expr) { return (need & field) ? expr : "NULL"; };
+
   // Without time bounds the table is read in rowid order and sorted here: walking the
   // started_ms index costs a seek into the table per row, and a store filled by ingests
   // of many files is far from rowid order.
   const bool bounded = f.since_ms || f.until_ms;
-  std::string sql =
-      std::string(
-          "SELECT id, started_ms, ended_ms, duration_ms, runtime, agent, subagent, tier, issue, project, "
-          "session_id, git_branch, operation, trigger_type, ") +
-      title_col + ", status, " + error_col +
-      ", model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, "
-      "cost_computed, source, " +
-      key_col + " FROM runs WHERE " + (bounded ? "started_ms >= ?1 AND started_ms < ?2" : "1");
+  std::string sql = "SELECT id, started_ms";
+  for (const char* c : {col(F::Duration, "ended_ms"),
+                        col(F::Duration, "duration_ms"),
+                        col(F::Runtime, "runtime"),
+                        col(F::Agent, "agent"),
+                        col(F::Subagent, "subagent"),
+                        col(F::Tier, "tier"),
+                        col(F::Issue, "issue"),
+                        col(F::Project, "project"),
+                        col(F::Session, "session_id"),
+                        col(F::Branch, "git_branch"),
+                        col(F::Operation, "operation"),
+                        col(F::Trigger, "trigger_type"),
+                        title_col,
+                        col(F::Status, "status"),
+                        error_col,
+                        col(F::Model, "model"),
+                        col(F::Tokens, "input_tokens"),
+                        col(F::Tokens, "output_tokens"),
+                        col(F::Tokens, "cache_read_tokens"),
+                        col(F::Tokens, "cache_write_tokens"),
+                        col(F::Cost, "cost_usd"),
+                        col(F::Cost, "cost_computed"),
+                        col(F::Source, "source"),
+                        key_col})
+    sql.append(", ").append(c);
+  sql += std::string(" FROM runs WHERE ") + (bounded ? "started_ms >= ?1 AND started_ms < ?2" : "1");
   if (!runtime.empty()) sql += " AND runtime = ?3";
   if (f.written_since_ms) sql += " AND written_ms >= ?4";
   if (bounded) sql += " ORDER BY started_ms, id";
@@ -569,9 +604,6 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   IssueMatcher matcher(config.issue_branch_pattern);
   std::map<std::array<std::int32_t, 5>, std::int32_t>
       tier_cache;  // (agent, model, runtime, project, subagent)
-  bool rules_use_duration = false;
-  for (const auto& r : config.tier_rules)
-    rules_use_duration = rules_use_duration || r.min_duration_ms.has_value();
   // Attributed issue per branch id and linked info per session id: the regex and the link
   // lookup run once per distinct value.
   std::unordered_map<std::int32_t, std::int32_t> issue_of_branch;
@@ -666,7 +698,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
     }
 
     r.tier_recorded = r.tier >= 0;
-    if (!r.tier_recorded) {
+    if (!r.tier_recorded && (need & F::Tier)) {
       auto compute = [&] {
         TierInput in{strings.at(r.agent),
                      strings.at(r.model),
@@ -690,7 +722,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       }
     }
     r.issue_recorded = r.issue >= 0;
-    if (r.session >= 0 && !links.empty()) {
+    if (r.session >= 0 && !links.empty() && (need & F::Issue)) {
       auto [lit, fresh] = link_of_session.try_emplace(r.session, nullptr);
       if (fresh) {
         auto it = links.find(strings.at(r.session));
@@ -701,7 +733,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
         r.phase = link->phase;
       }
     }
-    if (r.issue < 0 && r.branch >= 0) {
+    if (r.issue < 0 && r.branch >= 0 && (need & F::Issue)) {
       auto [it, fresh] = issue_of_branch.try_emplace(r.branch, -1);
       if (fresh) it->second = strings.add(matcher.issue_for(strings.at(r.branch)));
       r.issue = it->second;

@@ -53,7 +53,31 @@ struct LoadOptions {
     None,       // no key, title or error (aggregates; lists fetch theirs by id afterwards)
   };
   Texts texts = Texts::All;
-  bool error_events = true;  // the session-file errors (run_errors)
+  // The run fields a caller reads; the others are not selected (SQLite's cost per row grows
+  // with the columns it extracts) and keep their defaults. Attribution and the filters add
+  // what they need: Tier brings the fields the tier rules look at, Issue the session (links)
+  // and the git branch.
+  enum Field : std::uint32_t {
+    Duration = 1u << 0,  // ended_ms and duration_ms
+    Runtime = 1u << 1,
+    Agent = 1u << 2,
+    Subagent = 1u << 3,
+    Tier = 1u << 4,   // the attributed tier
+    Issue = 1u << 5,  // the attributed issue and the linked phase
+    Project = 1u << 6,
+    Session = 1u << 7,
+    Branch = 1u << 8,
+    Operation = 1u << 9,
+    Trigger = 1u << 10,
+    Status = 1u << 11,
+    Model = 1u << 12,
+    Tokens = 1u << 13,
+    Cost = 1u << 14,  // cost_usd, has_cost, cost_computed
+    Source = 1u << 15,
+    AllFields = (1u << 16) - 1,
+  };
+  std::uint32_t fields = AllFields;  // id and started_ms always
+  bool error_events = true;          // the session-file errors (run_errors)
   // A whole table of at least `parallel_min_rows` runs is read in two halves at once, the
   // second on its own read-only connection (not a snapshot shared with `db`'s transaction:
   // for one-shot reports, not for the window's cache).

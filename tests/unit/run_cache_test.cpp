@@ -11,6 +11,8 @@
 #include <sstream>
 
 #include "core/config.hpp"
+#include "core/runs/analytics.hpp"
+#include "core/runs/analytics_json.hpp"
 #include "core/runs/run_store.hpp"
 #include "core/store/schema.hpp"
 #include "core/store/store.hpp"
@@ -202,11 +204,9 @@ TEST(RunCache, RewrittenRunsDoNotGrowTheTextBuffer) {
   }
 }
 
-// A report's load of a whole table in two halves at once (the upper ids on a second
-// connection, with the session-file errors) gives the table a single read gives: the same
-// rows in the same order, the same shared strings, texts and error events.
-TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
-  TempStore t("halves");
+// Runs of both runtimes, three projects, recorded and branch-derived issues, a few in error,
+// started out of id order; a linked session; session-file error events.
+void fill_mixed(TempStore& t) {
   std::vector<runs::Run> rs;
   for (int i = 0; i < 300; ++i) {
     auto r = mk("run-" + std::to_string(i), kT0 + (i * 7919 % 300) * 60'000,
@@ -219,6 +219,7 @@ TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
     if (i % 10 == 0) {
       r.status = RunStatus::Error;
       r.error = "timeout after " + std::to_string(i) + "s";
+      if (i % 20 == 0) r.source = runs::RunSource::SessionFile;  // counted as an error event instead
     }
     rs.push_back(r);
   }
@@ -239,6 +240,15 @@ TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
     runs::upsert_error_events(t.s.db(), events);
     tx.commit();
   }
+  runs::upsert_links(t.s.db(), {{"s3", "MIN-77", "review", "", -1, -1}});
+}
+
+// A report's load of a whole table in two halves at once (the upper ids on a second
+// connection, with the session-file errors) gives the table a single read gives: the same
+// rows in the same order, the same shared strings, texts and error events.
+TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
+  TempStore t("halves");
+  fill_mixed(t);
   for (auto texts : {runs::LoadOptions::Texts::All, runs::LoadOptions::Texts::ErrorRuns}) {
     for (const std::string project : {"", "alpha"}) {
       runs::RunFilter f;
@@ -257,5 +267,61 @@ TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
       ASSERT_GT(a.errors.size(), 10u);
       for (std::size_t i = 0; i < a.errors.size(); ++i) EXPECT_EQ(b.errors[i].message, a.errors[i].message);
     }
+  }
+}
+
+// Each report reads only the fields it needs (load_options_for): its JSON must equal the
+// JSON of the same report over a load of every field, with and without filters on
+// attributed fields, with tier rules and with budgets.
+TEST(RunLoad, EachReportReadsWhatItsJsonNeeds) {
+  TempStore t("fields");
+  fill_mixed(t);
+  Config config = default_config();
+  config.tier_rules.insert(config.tier_rules.begin(),
+                           {"heavy", "", std::nullopt, "gpt", "", "", std::nullopt});
+  live::Budget b;
+  b.tier = "heavy";
+  b.limit = 5;
+  const timeutil::Zone zone = timeutil::Zone::utc();
+  const std::int64_t now = kT0 + 2 * 60 * 60 * 1000;
+  auto report = [&](std::string_view name, const runs::RunTable& tb) -> std::string {
+    if (name == "tiers") return runs::to_json(runs::tiers_report(tb, config.budgets, zone, now));
+    if (name == "performance") return runs::to_json(runs::performance_report(tb, zone, now));
+    if (name == "errors") return runs::to_json(runs::errors_report(tb));
+    if (name == "runtimes") return runs::to_json(runs::runtimes_report(tb, zone));
+    if (name == "operations") return runs::to_json(runs::operations_report(tb));
+    if (name == "issues") return runs::to_json(runs::issues_report(tb, config.badges));
+    if (name == "slowest") return runs::to_json(runs::slowest_runs(tb, 10), "runs");
+    if (name == "top") return runs::to_json(runs::top_report(tb, 10));
+    return runs::to_json(runs::latest_runs(tb, 10), "runs");
+  };
+  for (bool budgets : {false, true}) {
+    config.budgets.clear();
+    if (budgets) config.budgets.push_back(b);
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"", ""}, {"project", "alpha"}, {"model", "gpt"}, {"tier", "heavy"}, {"issue", "MIN-77"}}) {
+      runs::RunFilter f;
+      if (key == "project") f.project = value;
+      if (key == "model") f.model = value;
+      if (key == "tier") f.tier = value;
+      if (key == "issue") f.issue = value;
+      for (std::string_view name : {"tiers", "performance", "errors", "runtimes", "operations", "issues",
+                                    "slowest", "top", "activity"}) {
+        const runs::LoadOptions some = runs::load_options_for(name, budgets);
+        runs::LoadOptions all = some;
+        all.fields = runs::LoadOptions::AllFields;
+        const runs::RunTable a = runs::load_runs(t.s.db(), config, f, all);
+        const runs::RunTable s = runs::load_runs(t.s.db(), config, f, some);
+        ASSERT_FALSE(a.rows.empty()) << key;
+        EXPECT_EQ(report(name, s), report(name, a)) << name << " filter " << key << " budgets " << budgets;
+      }
+    }
+  }
+  // The masks do leave fields out: an aggregate over costs reads no titles or sessions.
+  const runs::RunTable ops =
+      runs::load_runs(t.s.db(), config, {}, runs::load_options_for("operations", false));
+  for (const auto& r : ops.rows) {
+    EXPECT_EQ(r.session, -1);
+    EXPECT_EQ(r.project, -1);
   }
 }
