@@ -43,20 +43,6 @@ runs::LoadOptions load_options(const std::string& name, const Config& config) {
   return lo;
 }
 
-// Lists (slowest, activity, top) are computed without texts; their few runs get them here.
-void fill_texts(store::Store* s, std::vector<runs::RunBrief>& v) {
-  if (!s || v.empty()) return;
-  std::vector<std::int64_t> ids;
-  ids.reserve(v.size());
-  for (const auto& b : v) ids.push_back(b.id);
-  auto texts = runs::load_run_texts(s->db(), ids);
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    v[i].key = std::move(texts[i].key);
-    v[i].title = std::move(texts[i].title);
-    v[i].error = std::move(texts[i].error);
-  }
-}
-
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "costdeck: %s\n", msg.c_str());
   return 2;
@@ -191,12 +177,12 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
     }
   } else if (name == "slowest") {
     auto r = runs::slowest_runs(t, f.limit ? f.limit : 10);
-    fill_texts(p.store.get(), r);
+    if (p.store) runs::complete_briefs(p.store->db(), p.config, r);
     if (o.json) return out(runs::to_json(r, "runs")), 0;
     print_briefs(r);
   } else if (name == "activity") {
     auto r = runs::latest_runs(t, f.limit ? f.limit : 50);
-    fill_texts(p.store.get(), r);
+    if (p.store) runs::complete_briefs(p.store->db(), p.config, r);
     if (o.json) return out(runs::to_json(r, "runs")), 0;
     print_briefs(r);
   } else if (name == "runtimes") {
@@ -225,7 +211,7 @@ int render(const std::string& name, const CommonOptions& o, const RunReportFlags
                   money(x.cost).c_str(), x.share * 100, ms_text(x.avg_duration_ms).c_str());
   } else if (name == "top") {
     auto r = runs::top_report(t, f.limit ? f.limit : 10);
-    fill_texts(p.store.get(), r.runs);
+    if (p.store) runs::complete_briefs(p.store->db(), p.config, r.runs);
     if (o.json) return out(runs::to_json(r)), 0;
     std::printf("Most expensive runs\n");
     print_briefs(r.runs);

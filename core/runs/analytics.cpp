@@ -57,8 +57,25 @@ LoadOptions load_options_for(std::string_view name, bool budgets) {
     lo.fields = F::Operation | F::Status | F::Duration | money;
   else if (name == "issues")
     lo.fields = F::Issue | F::Session | F::Model | money;
-  // slowest, top and activity print whole runs (RunBrief): every field.
+  else if (name == "slowest")
+    lo.fields = F::Duration;
+  else if (name == "top")
+    lo.fields = F::Session | F::Project | F::Issue | F::Model | money;
+  else if (name == "activity")
+    lo.fields = 0;
   return lo;
+}
+
+void complete_briefs(SQLite::Database& db, const Config& config, std::vector<RunBrief>& briefs) {
+  if (briefs.empty()) return;
+  LoadOptions lo;
+  lo.error_events = false;
+  for (const RunBrief& b : briefs) lo.ids.push_back(b.id);
+  const RunTable whole = load_runs(db, config, RunFilter{}, lo);
+  std::unordered_map<std::int64_t, const RunRow*> by_id;
+  for (const RunRow& r : whole.rows) by_id.emplace(r.id, &r);
+  for (RunBrief& b : briefs)
+    if (auto it = by_id.find(b.id); it != by_id.end()) b = brief_of(whole, *it->second);
 }
 
 RunBrief brief_of(const RunTable& t, const RunRow& r) {

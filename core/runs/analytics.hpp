@@ -36,6 +36,11 @@ struct RunBrief {
 };
 RunBrief brief_of(const RunTable& t, const RunRow& r);
 
+// Lists (slowest, top, activity) choose their few runs from a load of a few fields
+// (load_options_for); this reads those runs whole, attributed as any load attributes
+// them, and rewrites each brief as a load of every field would have made it.
+void complete_briefs(SQLite::Database& db, const Config& config, std::vector<RunBrief>& briefs);
+
 // --- tiers ---
 struct TierBudget {
   std::string name, unit, period;  // usd|tokens, day|week|month|session|block

@@ -590,6 +590,11 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   sql += std::string(" FROM runs WHERE ") + (bounded ? "started_ms >= ?1 AND started_ms < ?2" : "1");
   if (!runtime.empty()) sql += " AND runtime = ?3";
   if (f.written_since_ms) sql += " AND written_ms >= ?4";
+  if (!opt.ids.empty()) {
+    sql += " AND id IN (";
+    for (std::size_t i = 0; i < opt.ids.size(); ++i) sql += (i ? "," : "") + std::to_string(opt.ids[i]);
+    sql += ")";
+  }
   if (bounded) sql += " ORDER BY started_ms, id";
   auto bind = [&](sqlite3_stmt* st) {
     if (bounded) {
@@ -612,7 +617,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
   Columns cols(strings);
   std::vector<RunRow> loaded;
   std::size_t count = 0;
-  if (!bounded && !f.written_since_ms) {
+  if (!bounded && !f.written_since_ms && opt.ids.empty()) {
     // With room for a sixteenth more: the window's cache adds recorded runs to this table,
     // and growing a hundred thousand rows would copy them all.
     count = static_cast<std::size_t>(
@@ -765,29 +770,6 @@ void RunTable::compact_text() {
   for (RunRow& r : rows)
     for (TextSpan* s : {&r.key, &r.title, &r.error})
       *s = add_text(std::string_view(old).substr(s->offset, s->size));
-}
-
-std::vector<RunTexts> load_run_texts(SQLite::Database& db, const std::vector<std::int64_t>& ids) {
-  std::vector<RunTexts> out;
-  out.reserve(ids.size());
-  sqlite3* h = db.getHandle();
-  StmtPtr q = prepare(h, "SELECT run_key, title, error FROM runs WHERE id = ?1");
-  const Reader rd{q.get()};
-  for (auto id : ids) {
-    sqlite3_reset(q.get());
-    sqlite3_bind_int64(q.get(), 1, id);
-    RunTexts x;
-    int rc = sqlite3_step(q.get());
-    if (rc == SQLITE_ROW) {
-      x.key = std::string(rd.text(0));
-      x.title = std::string(rd.text(1));
-      x.error = std::string(rd.text(2));
-    } else if (rc != SQLITE_DONE) {
-      throw SQLite::Exception(h, rc);
-    }
-    out.push_back(std::move(x));
-  }
-  return out;
 }
 
 }  // namespace costdeck::runs

@@ -78,6 +78,7 @@ struct LoadOptions {
   };
   std::uint32_t fields = AllFields;  // id and started_ms always
   bool error_events = true;          // the session-file errors (run_errors)
+  std::vector<std::int64_t> ids;     // not empty: only the runs with these ids (runs.id)
   // A whole table of at least `parallel_min_rows` runs is read in two halves at once, the
   // second on its own read-only connection (not a snapshot shared with `db`'s transaction:
   // for one-shot reports, not for the window's cache).
@@ -86,12 +87,5 @@ struct LoadOptions {
 };
 RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& filter,
                    const LoadOptions& options);
-
-// The key, title and error of the runs with these ids (runs.id), in that order; empty
-// strings for ids not found.
-struct RunTexts {
-  std::string key, title, error;
-};
-std::vector<RunTexts> load_run_texts(SQLite::Database& db, const std::vector<std::int64_t>& ids);
 
 }  // namespace costdeck::runs

@@ -271,7 +271,7 @@ TEST(RunLoad, TwoHalvesGiveWhatOneReadGives) {
 }
 
 // Each report reads only the fields it needs (load_options_for): its JSON must equal the
-// JSON of the same report over a load of every field, with and without filters on
+// JSON of the same report over a load of every field and text, with and without filters on
 // attributed fields, with tier rules and with budgets.
 TEST(RunLoad, EachReportReadsWhatItsJsonNeeds) {
   TempStore t("fields");
@@ -284,16 +284,25 @@ TEST(RunLoad, EachReportReadsWhatItsJsonNeeds) {
   b.limit = 5;
   const timeutil::Zone zone = timeutil::Zone::utc();
   const std::int64_t now = kT0 + 2 * 60 * 60 * 1000;
-  auto report = [&](std::string_view name, const runs::RunTable& tb) -> std::string {
+  // Lists choose from the narrow load and read their runs whole afterwards.
+  auto whole = [&](std::vector<runs::RunBrief> v, bool complete) {
+    if (complete) runs::complete_briefs(t.s.db(), config, v);
+    return v;
+  };
+  auto report = [&](std::string_view name, const runs::RunTable& tb, bool complete) -> std::string {
     if (name == "tiers") return runs::to_json(runs::tiers_report(tb, config.budgets, zone, now));
     if (name == "performance") return runs::to_json(runs::performance_report(tb, zone, now));
     if (name == "errors") return runs::to_json(runs::errors_report(tb));
     if (name == "runtimes") return runs::to_json(runs::runtimes_report(tb, zone));
     if (name == "operations") return runs::to_json(runs::operations_report(tb));
     if (name == "issues") return runs::to_json(runs::issues_report(tb, config.badges));
-    if (name == "slowest") return runs::to_json(runs::slowest_runs(tb, 10), "runs");
-    if (name == "top") return runs::to_json(runs::top_report(tb, 10));
-    return runs::to_json(runs::latest_runs(tb, 10), "runs");
+    if (name == "slowest") return runs::to_json(whole(runs::slowest_runs(tb, 10), complete), "runs");
+    if (name == "top") {
+      runs::TopReport top = runs::top_report(tb, 10);
+      top.runs = whole(std::move(top.runs), complete);
+      return runs::to_json(top);
+    }
+    return runs::to_json(whole(runs::latest_runs(tb, 10), complete), "runs");
   };
   for (bool budgets : {false, true}) {
     config.budgets.clear();
@@ -308,16 +317,27 @@ TEST(RunLoad, EachReportReadsWhatItsJsonNeeds) {
       for (std::string_view name : {"tiers", "performance", "errors", "runtimes", "operations", "issues",
                                     "slowest", "top", "activity"}) {
         const runs::LoadOptions some = runs::load_options_for(name, budgets);
-        runs::LoadOptions all = some;
-        all.fields = runs::LoadOptions::AllFields;
-        const runs::RunTable a = runs::load_runs(t.s.db(), config, f, all);
+        const runs::RunTable a = runs::load_runs(t.s.db(), config, f, runs::LoadOptions{});
         const runs::RunTable s = runs::load_runs(t.s.db(), config, f, some);
         ASSERT_FALSE(a.rows.empty()) << key;
-        EXPECT_EQ(report(name, s), report(name, a)) << name << " filter " << key << " budgets " << budgets;
+        EXPECT_EQ(report(name, s, true), report(name, a, false))
+            << name << " filter " << key << " budgets " << budgets;
       }
     }
   }
-  // The masks do leave fields out: an aggregate over costs reads no titles or sessions.
+  // The masks do leave fields out: an aggregate over costs reads no projects or sessions,
+  // and a list's narrow load alone lacks what its completed briefs show.
+  {
+    const runs::RunTable narrow =
+        runs::load_runs(t.s.db(), config, {}, runs::load_options_for("activity", false));
+    const auto few = runs::latest_runs(narrow, 3);
+    ASSERT_EQ(few.size(), 3u);
+    EXPECT_TRUE(few[0].title.empty());
+    EXPECT_TRUE(few[0].project.empty());
+    const auto done = whole(few, true);
+    EXPECT_FALSE(done[0].title.empty());
+    EXPECT_FALSE(done[0].project.empty());
+  }
   const runs::RunTable ops =
       runs::load_runs(t.s.db(), config, {}, runs::load_options_for("operations", false));
   for (const auto& r : ops.rows) {
