@@ -67,6 +67,24 @@ Day Zone::day_of(std::int64_t ts_ms) const {
   return floor_day(ts_ms + std::chrono::duration_cast<milliseconds>(info.offset).count());
 }
 
+Zone::DaySpan Zone::day_span(std::int64_t ts_ms) const {
+  DaySpan s;
+  s.day = day_of(ts_ms);
+  const std::int64_t lo = start_of_day_ms(s.day), hi = start_of_day_ms(s.day + 1);
+  if (ts_ms < lo || ts_ms >= hi) return s;
+  if (tz_) {
+    // One offset from lo up to hi: every instant between has the same local date.
+    // (In seconds: a zone's last period ends at the largest time, which in ms overflows.)
+    auto info = tz_->get_info(date::floor<std::chrono::seconds>(SysMs{milliseconds{lo}}));
+    const std::int64_t end_s = info.end.time_since_epoch().count();
+    const std::int64_t hi_s = hi / 1000 + (hi % 1000 > 0 ? 1 : 0);  // ceil (truncation is ceil below zero)
+    if (end_s < hi_s) return s;
+  }
+  s.lo = lo;
+  s.hi = hi;
+  return s;
+}
+
 std::int64_t Zone::start_of_day_ms(Day d) const {
   const std::int64_t utc_midnight = static_cast<std::int64_t>(d) * 86'400'000;
   if (!tz_) return utc_midnight;

@@ -25,6 +25,14 @@ class Zone {
   static Zone utc() { return Zone(); }
 
   Day day_of(std::int64_t ts_ms) const;
+  // The local day of `ts_ms` and the instants [lo, hi) around it that fall on that day
+  // with no change of UTC offset between them (lo == hi when there is none to cache:
+  // a day holding a transition is looked up instant by instant).
+  struct DaySpan {
+    Day day = 0;
+    std::int64_t lo = 0, hi = 0;
+  };
+  DaySpan day_span(std::int64_t ts_ms) const;
   // The first instant (UTC ms) of local day `d`; a DST gap at midnight moves it later.
   std::int64_t start_of_day_ms(Day d) const;
   const std::string& name() const { return name_; }
@@ -33,6 +41,23 @@ class Zone {
   Zone() = default;
   const date::time_zone* tz_ = nullptr;  // nullptr: UTC
   std::string name_ = "UTC";
+};
+
+// Zone::day_of for instants mostly in time order (report rows): a zone lookup per row is
+// most of a report's time in a named zone, and consecutive rows fall on the same day.
+// Exact: it answers from its span only where the offset is constant.
+class DayCache {
+ public:
+  explicit DayCache(const Zone& zone) : zone_(&zone) {}
+  Day operator()(std::int64_t ts_ms) {
+    if (ts_ms >= span_.lo && ts_ms < span_.hi) return span_.day;
+    span_ = zone_->day_span(ts_ms);
+    return span_.day;
+  }
+
+ private:
+  const Zone* zone_;
+  Zone::DaySpan span_;
 };
 
 // ISO weekday 1 (Monday) .. 7 (Sunday).

@@ -137,9 +137,10 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   if (opts.ccusage_model_order) {
     std::vector<std::int64_t> file_first(usage.files.size(), INT64_MAX);
     std::vector<timeutil::Day> day_of(usage.rows.size());
+    timeutil::DayCache day_cache(opts.zone);
     for (std::size_t i = 0; i < usage.rows.size(); ++i) {
       const auto& r = usage.rows[i];
-      day_of[i] = opts.zone.day_of(r.ts_ms);
+      day_of[i] = day_cache(r.ts_ms);
       if (r.file >= 0)
         file_first[static_cast<std::size_t>(r.file)] =
             std::min(file_first[static_cast<std::size_t>(r.file)], r.ts_ms);
@@ -174,10 +175,11 @@ Report build_report(const store::UsageTable& usage, const PriceTable& prices, co
   timeutil::Day key_day{};
   bool day_key_valid = false;
   std::string day_key;
+  timeutil::DayCache day_of(opts.zone);
   for (std::size_t idx : order) {
     const store::UsageRow& r = usage.rows[idx];
     if (opts.runtime && r.runtime != *opts.runtime) continue;
-    const timeutil::Day day = opts.zone.day_of(r.ts_ms);
+    const timeutil::Day day = day_of(r.ts_ms);
     if (opts.since && day < *opts.since) continue;
     if (opts.until && day > *opts.until) continue;
     const SessionParts& sp = parts(r.file, r.runtime);

@@ -18,25 +18,6 @@ double rate(std::int64_t num, std::int64_t den) {
   return den > 0 ? static_cast<double>(num) / static_cast<double>(den) : 0;
 }
 
-// Day keys are cached per zone: consecutive rows are mostly on the same day.
-class DayOf {
- public:
-  explicit DayOf(const timeutil::Zone& z) : zone_(z) {}
-  timeutil::Day operator()(std::int64_t ts) {
-    if (ts >= lo_ && ts < hi_) return day_;
-    day_ = zone_.day_of(ts);
-    lo_ = zone_.start_of_day_ms(day_);
-    hi_ = zone_.start_of_day_ms(day_ + 1);
-    if (ts < lo_ || ts >= hi_) lo_ = hi_ = 0;  // odd DST edge: no caching for this one
-    return day_;
-  }
-
- private:
-  const timeutil::Zone& zone_;
-  timeutil::Day day_ = 0;
-  std::int64_t lo_ = 0, hi_ = 0;
-};
-
 }  // namespace
 
 LoadOptions load_options_for(std::string_view name, bool budgets) {
@@ -195,7 +176,7 @@ DurationStats duration_stats(std::vector<std::int64_t> d) {
 
 PerformanceReport performance_report(const RunTable& t, const timeutil::Zone& zone, std::int64_t now_ms) {
   PerformanceReport rep;
-  DayOf day_of(zone);
+  timeutil::DayCache day_of(zone);
   const timeutil::Day today = zone.day_of(now_ms);
   std::vector<std::int64_t> durations;
   durations.reserve(t.rows.size());
@@ -224,8 +205,9 @@ PerformanceReport performance_report(const RunTable& t, const timeutil::Zone& zo
     }
   }
   // Tool failures and API errors inside otherwise successful turns count as errors today too.
+  timeutil::DayCache event_day(zone);
   for (const auto& e : t.errors)
-    if ((e.kind == ErrorKind::ToolError || e.kind == ErrorKind::ApiError) && zone.day_of(e.ts_ms) == today)
+    if ((e.kind == ErrorKind::ToolError || e.kind == ErrorKind::ApiError) && event_day(e.ts_ms) == today)
       rep.errors_today++;
   rep.success_rate = rate(rep.successes, rep.successes + rep.errors + rep.aborted);
   rep.duration = duration_stats(std::move(durations));
@@ -244,7 +226,7 @@ std::vector<PerfDay> performance_hourly(const RunTable& t, const timeutil::Zone&
     double dur_sum = 0;
     std::int64_t dur_n = 0;
   };
-  DayOf day_of(zone);
+  timeutil::DayCache day_of(zone);
   std::map<std::pair<timeutil::Day, int>, Acc> hours;
   for (const auto& r : t.rows) {
     timeutil::Day d = day_of(r.started_ms);
@@ -361,7 +343,7 @@ std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone&
     std::map<timeutil::Day, OpAcc> days;
   };
   std::map<std::int32_t, Acc> rts;
-  DayOf day_of(zone);
+  timeutil::DayCache day_of(zone);
   for (const auto& r : t.rows) {
     auto& a = rts[r.runtime];
     a.total.add(r);

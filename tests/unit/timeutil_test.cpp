@@ -28,6 +28,39 @@ TEST(TimeUtil, DstChange) {
   EXPECT_EQ(ny.start_of_day_ms(d - 2), ms("2025-03-08T05:00:00Z"));
 }
 
+// DayCache answers what day_of answers, for instants in time order and out of it, in zones
+// with DST at 02:00 (Berlin), at midnight both ways (Havana: 00:00 -> 01:00 in spring,
+// 01:00 -> 00:00 in autumn, so one local hour of a day repeats after midnight), half-hour
+// DST (Lord Howe), DST ending at midnight (Sao Paulo 2018: a 25-hour day), a skipped
+// calendar day (Apia, 2011-12-30) and none at all (Tokyo).
+TEST(TimeUtil, DayCacheAgreesWithDayOf) {
+  for (const char* name : {"UTC", "Europe/Berlin", "America/Havana", "Australia/Lord_Howe", "Pacific/Apia",
+                           "Asia/Tokyo", "America/Sao_Paulo"}) {
+    const Zone z = Zone::named(name);
+    for (const char* from : {"2011-12-28T00:00:00Z", "2018-02-10T00:00:00Z", "2018-03-20T00:00:00Z",
+                             "2018-10-25T00:00:00Z", "2025-03-25T00:00:00Z", "2025-10-20T00:00:00Z"}) {
+      DayCache in_order(z);
+      const std::int64_t t0 = ms(from);
+      for (std::int64_t t = t0; t < t0 + 12LL * 86'400'000; t += 7 * 60'000 + 13)
+        ASSERT_EQ(in_order(t), z.day_of(t)) << name << " " << format_iso8601_ms(t);
+      DayCache jumping(z);
+      for (std::int64_t k = 0; k < 3000; ++k) {
+        const std::int64_t t = t0 + (k * 7919 % 3000) * 345'600 + k % 7;
+        ASSERT_EQ(jumping(t), z.day_of(t)) << name << " " << format_iso8601_ms(t);
+      }
+    }
+  }
+  // The cache spans whole days where the offset holds: a Berlin day is one lookup.
+  const Zone berlin = Zone::named("Europe/Berlin");
+  const auto span = berlin.day_span(ms("2025-06-10T12:00:00Z"));
+  EXPECT_EQ(span.lo, ms("2025-06-09T22:00:00Z"));
+  EXPECT_EQ(span.hi, ms("2025-06-10T22:00:00Z"));
+  // A day holding a transition is not cached.
+  const auto dst = berlin.day_span(ms("2025-03-30T12:00:00Z"));
+  EXPECT_EQ(dst.lo, dst.hi);
+  EXPECT_EQ(format_day(dst.day), "2025-03-30");
+}
+
 TEST(TimeUtil, UnknownZoneIsAnError) { EXPECT_THROW(Zone::named("Mars/Olympus"), std::invalid_argument); }
 
 // Weeks start on Monday by default; 2025-03-02 is a Sunday.
