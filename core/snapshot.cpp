@@ -7,7 +7,6 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace costdeck {
 
@@ -218,18 +217,33 @@ void build_daily(const SnapshotInputs& in, const report::Report& daily, const Vi
   }
   // Sessions active per day: a pass over the rows in range.
   std::optional<Runtime> rt = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
-  std::unordered_set<std::uint64_t> seen;
+  // Rows are in time order, so a session's days come in order too: the last day it was
+  // counted on is all there is to remember (index 0 for rows without a session).
+  std::vector<int> counted_on(in.usage->sessions.size() + 1, -1);
+  timeutil::DayCache day_of(zone);
   for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
     if (b.until_ms && it->ts_ms >= *b.until_ms) break;
     if (rt && it->runtime != *rt) continue;
     if (!f.project.empty() && (it->project < 0 || !contains(in.usage->projects[it->project], f.project)))
       continue;
     if (!f.model.empty() && (it->model < 0 || !contains(in.usage->models[it->model], f.model))) continue;
-    int i = zone.day_of(it->ts_ms) - *first;
+    int i = day_of(it->ts_ms) - *first;
     if (i < 0 || i >= n) continue;
-    std::uint64_t key = (static_cast<std::uint64_t>(i) << 32) | static_cast<std::uint32_t>(it->session);
-    if (seen.insert(key).second) s.sessions[i] += 1;
+    int& last = counted_on[static_cast<std::size_t>(it->session + 1)];
+    if (last != i) {
+      last = i;
+      s.sessions[i] += 1;
+    }
   }
+}
+
+void add_at_hour(std::vector<std::pair<std::int64_t, double>>& h, std::int64_t hour, double usd) {
+  auto at =
+      std::lower_bound(h.begin(), h.end(), hour, [](const auto& e, std::int64_t x) { return e.first < x; });
+  if (at != h.end() && at->first == hour)
+    at->second += usd;
+  else
+    h.insert(at, {hour, usd});
 }
 
 void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
@@ -266,7 +280,7 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
   std::vector<const ModelPrice*> price_of(in.usage->models.size());
   for (std::size_t m = 0; m < in.usage->models.size(); ++m)
     price_of[m] = in.prices->find(in.usage->models[m]);
-  std::vector<std::map<std::int64_t, double>> hours(out.sessions.size());
+  std::vector<std::vector<std::pair<std::int64_t, double>>> hours(out.sessions.size());
   const bool precomputed = in.row_costs && in.row_costs->usd.size() == in.usage->rows.size();
   for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
     const store::UsageRow& r = *it;
@@ -277,10 +291,17 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
     const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
     const double usd = precomputed ? in.row_costs->usd[static_cast<std::size_t>(it - in.usage->rows.begin())]
                                    : response_cost(p, r.tokens, r.cost_usd(), r.fast, o.rules).usd;
-    hours[session_slot[r.session]][r.ts_ms / 3'600'000 * 3'600'000] += usd;
+    // In time order a session's hours only grow: the hour is the last one or a new one.
+    auto& h = hours[static_cast<std::size_t>(session_slot[r.session])];
+    const std::int64_t hour = r.ts_ms / 3'600'000 * 3'600'000;
+    if (h.empty() || h.back().first < hour)
+      h.emplace_back(hour, usd);
+    else if (h.back().first == hour)
+      h.back().second += usd;
+    else  // out of order (not expected): find its place
+      add_at_hour(h, hour, usd);
   }
-  for (std::size_t i = 0; i < hours.size(); ++i)
-    out.sessions[i].timeline.assign(hours[i].begin(), hours[i].end());
+  for (std::size_t i = 0; i < hours.size(); ++i) out.sessions[i].timeline = std::move(hours[i]);
   out.sessions_by_cost.resize(out.sessions.size());
   for (std::size_t i = 0; i < out.sessions.size(); ++i) out.sessions_by_cost[i] = i;
   std::stable_sort(out.sessions_by_cost.begin(), out.sessions_by_cost.end(),
