@@ -202,6 +202,20 @@ void run_appends(Worker& w, std::uint64_t& v, const fs::path& session_file, cons
 
 }  // namespace
 
+// Inside the worker's pass, medians per stage: what to look at when an append grows slow.
+void print_stages(const char* what, const std::vector<SourcesInfo::PassTimes>& v) {
+  auto med = [&](double SourcesInfo::PassTimes::*m) {
+    std::vector<double> x;
+    for (const auto& p : v) x.push_back(p.*m);
+    return percentile(x, 50);
+  };
+  using P = SourcesInfo::PassTimes;
+  std::printf(
+      "  %s pass (ms): scan %.1f, usage %.1f, files %.1f, runs %.1f, build %.1f, live %.1f, total %.1f\n",
+      what, med(&P::scan), med(&P::usage), med(&P::files), med(&P::runs), med(&P::build), med(&P::live),
+      med(&P::total));
+}
+
 int main(int argc, char** argv) {
   CLI::App cli{"costdeck frame benchmark"};
   std::string db, size = "1440x900";
@@ -301,7 +315,8 @@ int main(int argc, char** argv) {
     note_memory("all time, every view drawn");
     v = s->version;
     std::vector<double> all_ua, all_ra;
-    run_appends(w, v, session_file, work_db, appends, all_ua, all_ra, up, rp, appends);
+    std::vector<SourcesInfo::PassTimes> all_up, all_rp;
+    run_appends(w, v, session_file, work_db, appends, all_ua, all_ra, all_up, all_rp, appends);
     s = w.latest();
     draw_all(*s);
     note_memory("all time, appends done, every view drawn");
@@ -314,6 +329,8 @@ int main(int argc, char** argv) {
     // what an append costs while the all-time view is shown.
     std::printf("append -> new snapshot on the all-time view (median of %d): line %.0f ms, run %.0f ms\n",
                 appends, percentile(all_ua, 50), percentile(all_ra, 50));
+    print_stages("line", all_up);
+    print_stages("run ", all_rp);
     std::error_code ec;
     fs::remove_all(work, ec);
     return 0;
@@ -423,21 +440,8 @@ int main(int argc, char** argv) {
               percentile(usage_append, 0), percentile(usage_append, 100));
   std::printf("  recorded run:      %.0f ms (min %.0f, max %.0f)\n", percentile(run_append, 50),
               percentile(run_append, 0), percentile(run_append, 100));
-  // Inside the worker's pass, medians per stage: what to look at when the figure above grows.
-  auto stages = [](const char* what, const std::vector<SourcesInfo::PassTimes>& v) {
-    auto med = [&](double SourcesInfo::PassTimes::*m) {
-      std::vector<double> x;
-      for (const auto& p : v) x.push_back(p.*m);
-      return percentile(x, 50);
-    };
-    using P = SourcesInfo::PassTimes;
-    std::printf(
-        "  %s pass (ms): scan %.1f, usage %.1f, files %.1f, runs %.1f, build %.1f, live %.1f, total %.1f\n",
-        what, med(&P::scan), med(&P::usage), med(&P::files), med(&P::runs), med(&P::build), med(&P::live),
-        med(&P::total));
-  };
-  stages("line", usage_passes);
-  stages("run ", run_passes);
+  print_stages("line", usage_passes);
+  print_stages("run ", run_passes);
   for (const auto& [when, what] : g_memory) std::printf("memory, %s: %s\n", when.c_str(), what.c_str());
   std::printf("peak RSS of this process (every stage above): %.0f MB\n\n", peak_rss_mb());
   std::error_code ec;
