@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/store/huge_pages.hpp"
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
 #include "core/store/usage_copies.hpp"
@@ -113,12 +114,12 @@ UsageTable usage_table_of(const detail::LoadedCopies& all, const UsageQuery& q) 
   // Time order, ties in (path, offset) order: the result does not depend on which file was
   // read first. load_copies and refresh_copies keep all.time_order.
   std::vector<std::uint32_t> order;
-  order.reserve(all.copies.size());
+  reserve_huge(order, all.copies.size());
   for (std::uint32_t i : all.time_order)
     if (selected(all.copies[i], q)) order.push_back(i);
   // Room for appends (the worker patches the table): growing a million-row vector would copy
   // it whole and hold two copies at once.
-  t.rows.reserve(order.size() + order.size() / 16 + 1024);
+  reserve_huge(t.rows, order.size() + order.size() / 16 + 1024);
   for (std::uint32_t i : order) {
     const detail::StoredCopy& c = all.copies[i];
     t.rows.push_back(detail::row_of_copy(c, file_ix(c.file_id), models(c.model), sessions(c.session),

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/store/dedupe.hpp"
+#include "core/store/huge_pages.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/sqlite_util.hpp"
 #include "core/store/store.hpp"
@@ -204,7 +205,7 @@ namespace {
 // (and never double) vectors of a million entries.
 template <typename T>
 void reserve_slack(std::vector<T>& v, std::size_t n) {
-  if (v.capacity() < n) v.reserve(n + n / 16 + 256);
+  if (v.capacity() < n) reserve_huge(v, n + n / 16 + 256);
 }
 
 // A copy's place in time order: (timestamp, path rank, index); within a file, chunk order is
@@ -226,9 +227,11 @@ OrderKey order_key(const LoadedCopies& all, std::uint32_t i) {
 }  // namespace
 
 void compute_time_order(LoadedCopies& all) {
-  std::vector<OrderKey> keys(all.copies.size());
-  for (std::uint32_t i = 0; i < all.copies.size(); ++i) keys[i] = order_key(all, i);
+  std::vector<OrderKey> keys;
+  reserve_huge(keys, all.copies.size());
+  for (std::uint32_t i = 0; i < all.copies.size(); ++i) keys.push_back(order_key(all, i));
   std::sort(keys.begin(), keys.end());
+  reserve_huge(all.time_order, keys.size());
   all.time_order.resize(keys.size());
   for (std::size_t k = 0; k < keys.size(); ++k) all.time_order[k] = static_cast<std::uint32_t>(keys[k].tie);
 }
