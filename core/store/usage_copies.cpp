@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <unordered_set>
 
 #include "core/store/dedupe.hpp"
 #include "core/store/huge_pages.hpp"
@@ -377,16 +378,6 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
       reserve_slack(all.copies, first + static_cast<std::size_t>(std::max<std::int64_t>(0, c.i64(0))));
   }
   read_chunks(db, all, all.max_chunk_id);
-  if (all.keyed.empty()) {
-    std::size_t n = 0;
-    for (std::uint32_t i = 0; i < first; ++i) n += all.copies[i].msg_key != 0;
-    reserve_slack(all.keyed, n);
-  }
-  if (all.keyed.empty())
-    for (std::uint32_t i = 0; i < first; ++i)
-      if (all.copies[i].msg_key != 0) all.keyed.emplace_back(all.copies[i].msg_key, i);
-  if (!std::is_sorted(all.keyed.begin(), all.keyed.end())) std::sort(all.keyed.begin(), all.keyed.end());
-
   // The groups the new copies touch, each decided again with its earlier members.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> fresh;
   for (std::size_t i = first; i < all.copies.size(); ++i) {
@@ -398,14 +389,39 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
     }
   }
   std::sort(fresh.begin(), fresh.end());
+  // Earlier members of those groups, in index order: from the sorted index of every keyed
+  // copy when there is one, else (a one-shot refresh, e.g. a report after an append) by one
+  // pass over the old copies, which costs less than sorting them all.
+  const bool indexed = !all.keyed.empty() || ++all.refreshes > 1;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> earlier;
+  if (indexed) {
+    if (all.keyed.empty()) {
+      std::size_t n = 0;
+      for (std::uint32_t i = 0; i < first; ++i) n += all.copies[i].msg_key != 0;
+      reserve_slack(all.keyed, n);
+      for (std::uint32_t i = 0; i < first; ++i)
+        if (all.copies[i].msg_key != 0) all.keyed.emplace_back(all.copies[i].msg_key, i);
+    }
+    if (!std::is_sorted(all.keyed.begin(), all.keyed.end())) std::sort(all.keyed.begin(), all.keyed.end());
+  } else if (!fresh.empty()) {
+    std::unordered_set<std::uint64_t> wanted;
+    wanted.reserve(fresh.size() * 2);
+    for (const auto& f : fresh) wanted.insert(f.first);
+    for (std::uint32_t i = 0; i < first; ++i)
+      if (all.copies[i].msg_key != 0 && wanted.count(all.copies[i].msg_key))
+        earlier.emplace_back(all.copies[i].msg_key, i);
+    std::sort(earlier.begin(), earlier.end());
+  }
+  const auto& old_members = indexed ? all.keyed : earlier;
   std::vector<StoredCopy> group;
   std::vector<std::uint32_t> members;
   for (std::size_t b = 0; b < fresh.size();) {
     std::size_t e = b;
     while (e < fresh.size() && fresh[e].first == fresh[b].first) ++e;
     members.clear();
-    auto [lo, hi] = std::equal_range(all.keyed.begin(), all.keyed.end(), std::make_pair(fresh[b].first, 0u),
-                                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    auto [lo, hi] =
+        std::equal_range(old_members.begin(), old_members.end(), std::make_pair(fresh[b].first, 0u),
+                         [](const auto& x, const auto& y) { return x.first < y.first; });
     for (auto it = lo; it != hi; ++it) members.push_back(it->second);
     for (std::size_t k = b; k < e; ++k) members.push_back(fresh[k].second);
     group.clear();
@@ -418,11 +434,13 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
     }
     b = e;
   }
-  const std::size_t old_keyed = all.keyed.size();
-  reserve_slack(all.keyed, old_keyed + fresh.size());
-  all.keyed.insert(all.keyed.end(), fresh.begin(), fresh.end());
-  std::inplace_merge(all.keyed.begin(), all.keyed.begin() + static_cast<std::ptrdiff_t>(old_keyed),
-                     all.keyed.end());
+  if (indexed) {
+    const std::size_t old_keyed = all.keyed.size();
+    reserve_slack(all.keyed, old_keyed + fresh.size());
+    all.keyed.insert(all.keyed.end(), fresh.begin(), fresh.end());
+    std::inplace_merge(all.keyed.begin(), all.keyed.begin() + static_cast<std::ptrdiff_t>(old_keyed),
+                       all.keyed.end());
+  }
 
   // Time order: new copies after every old one (the usual append) are added at the end.
   std::vector<OrderKey> keys;

@@ -33,9 +33,11 @@ struct LoadedCopies {
   // compute_time_order (load_copies fills it).
   std::vector<std::uint32_t> time_order;
   bool from_view = false;  // counted and time_order came from usage_view (tests)
-  // (msg_key, index) of every copy with a key, sorted: built by the first incremental
-  // refresh, so a later append re-decides only the groups it touches.
+  // (msg_key, index) of every copy with a key, sorted: built by the second incremental
+  // refresh (a holder that refreshes again), so a later append re-decides only the groups
+  // it touches; the first finds its groups' members in one pass instead.
   std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+  int refreshes = 0;  // incremental refreshes so far
 };
 
 // What a refresh changed.

@@ -273,7 +273,18 @@ TEST(StoreChunks, IncrementalRefreshEqualsAFreshRead) {
   EXPECT_EQ(table.files[table.rows[3].file], "/p/b.jsonl");
 
   EXPECT_FALSE(refresh_copies(db.getHandle(), live, &d));  // nothing new
-  db.exec("DELETE FROM usage_chunks WHERE file_id = 2");   // a file re-read from 0
+
+  // The first refresh found the earlier copies of 77 by a pass over the old ones; this one
+  // has the sorted index of every keyed copy and finds 79's there.
+  cs.chunk(2, {sample(9, 400, 79, 70)});
+  ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
+  EXPECT_FALSE(live.keyed.empty());
+  EXPECT_TRUE(d.old_counted_changed);
+  EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{50, 6, 8, 70}));
+  EXPECT_EQ(outputs(store::usage_table_of(live, {})),
+            outputs(store::usage_table_of(load_copies(db.getHandle()), {})));
+
+  db.exec("DELETE FROM usage_chunks WHERE file_id = 2");  // a file re-read from 0
   ASSERT_TRUE(refresh_copies(db.getHandle(), live, &d));
   EXPECT_TRUE(d.reloaded);
   EXPECT_EQ(outputs(store::usage_table_of(live, {})), (std::vector<std::int64_t>{5, 6, 7, 8}));
