@@ -1,7 +1,8 @@
 #pragma once
 // The reports over runs (tiers, performance, errors, slowest, runtimes, issues, operations,
-// top, activity): pure functions of a loaded RunTable. The CLI prints these structs as JSON
-// (analytics_json.hpp) and the window's snapshot holds them as they are.
+// top, activity): pure functions of a loaded RunTable (complete_briefs alone reads the
+// store). The CLI prints these structs as JSON (analytics_json.hpp) and the window's
+// snapshot holds them as they are.
 
 #include <cstdint>
 #include <string>
