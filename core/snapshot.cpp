@@ -237,15 +237,6 @@ void build_daily(const SnapshotInputs& in, const report::Report& daily, const Vi
   }
 }
 
-void add_at_hour(std::vector<std::pair<std::int64_t, double>>& h, std::int64_t hour, double usd) {
-  auto at =
-      std::lower_bound(h.begin(), h.end(), hour, [](const auto& e, std::int64_t x) { return e.first < x; });
-  if (at != h.end() && at->first == hour)
-    at->second += usd;
-  else
-    h.insert(at, {hour, usd});
-}
-
 void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
                     const RangeBounds& b, Snapshot& out) {
   report::ReportOptions o = base_options(in, f, zone);
@@ -291,15 +282,13 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
     const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
     const double usd = precomputed ? in.row_costs->usd[static_cast<std::size_t>(it - in.usage->rows.begin())]
                                    : response_cost(p, r.tokens, r.cost_usd(), r.fast, o.rules).usd;
-    // In time order a session's hours only grow: the hour is the last one or a new one.
+    // Rows are in time order, so a session's hours only grow: the last one or a new one.
     auto& h = hours[static_cast<std::size_t>(session_slot[r.session])];
     const std::int64_t hour = r.ts_ms / 3'600'000 * 3'600'000;
-    if (h.empty() || h.back().first < hour)
+    if (h.empty() || h.back().first != hour)
       h.emplace_back(hour, usd);
-    else if (h.back().first == hour)
+    else
       h.back().second += usd;
-    else  // out of order (not expected): find its place
-      add_at_hour(h, hour, usd);
   }
   for (std::size_t i = 0; i < hours.size(); ++i) out.sessions[i].timeline = std::move(hours[i]);
   out.sessions_by_cost.resize(out.sessions.size());

@@ -519,17 +519,6 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       f.runtime.empty() || f.runtime == "all" ? std::string() : normalize_runtime(f.runtime);
   sqlite3* h = db.getHandle();
 
-  struct LinkInfo {
-    std::int32_t issue = -1, phase = -1;
-  };
-  std::unordered_map<std::string, LinkInfo> links;
-  {
-    SQLite::Statement q(db, "SELECT session_id, issue, phase FROM session_links");
-    while (q.executeStep())
-      links[q.getColumn(0).getString()] = {strings.add_column(q.getColumn(1)),
-                                           strings.add_column(q.getColumn(2))};
-  }
-
   // Texts a report does not print are not read at all (NULL in their place).
   const char* key_col = "run_key";
   const char* title_col = "title";
@@ -556,6 +545,17 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
         F::Agent | F::Model | F::Runtime | F::Project | F::Subagent | (rules_use_duration ? F::Duration : 0u);
   if (need & F::Issue) need |= F::Session | F::Branch;
   auto col = [need](std::uint32_t field, const char* expr) { return (need & field) ? expr : "NULL"; };
+  // Session links only serve the attributed issue (and the phase that comes with it).
+  struct LinkInfo {
+    std::int32_t issue = -1, phase = -1;
+  };
+  std::unordered_map<std::string, LinkInfo> links;
+  if (need & F::Issue) {
+    SQLite::Statement q(db, "SELECT session_id, issue, phase FROM session_links");
+    while (q.executeStep())
+      links[q.getColumn(0).getString()] = {strings.add_column(q.getColumn(1)),
+                                           strings.add_column(q.getColumn(2))};
+  }
 
   // Without time bounds the table is read in rowid order and sorted here: walking the
   // started_ms index costs a seek into the table per row, and a store filled by ingests
@@ -727,7 +727,7 @@ RunTable load_runs(SQLite::Database& db, const Config& config, const RunFilter& 
       }
     }
     r.issue_recorded = r.issue >= 0;
-    if (r.session >= 0 && !links.empty() && (need & F::Issue)) {
+    if (r.session >= 0 && !links.empty()) {
       auto [lit, fresh] = link_of_session.try_emplace(r.session, nullptr);
       if (fresh) {
         auto it = links.find(strings.at(r.session));

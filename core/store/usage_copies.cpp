@@ -392,7 +392,8 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
   // Earlier members of those groups, in index order: from the sorted index of every keyed
   // copy when there is one, else (a one-shot refresh, e.g. a report after an append) by one
   // pass over the old copies, which costs less than sorting them all.
-  const bool indexed = !all.keyed.empty() || ++all.refreshes > 1;
+  ++all.refreshes;
+  const bool indexed = !all.keyed.empty() || all.refreshes > 1;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> earlier;
   if (indexed) {
     if (all.keyed.empty()) {
