@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model.hpp"
@@ -73,6 +74,9 @@ struct Row {
   std::string directory;     // Codex: the rollout's folder below sessions/
   std::int64_t first_ms = 0, last_ms = 0;
   bool has_claude = false, has_codex = false;
+  // Filled only when a ReportBuilder is asked for them (BuilderExtras).
+  std::vector<std::pair<std::int64_t, double>> timeline;  // cost per hour (UTC hour start ms), oldest first
+  std::int64_t sessions = 0;                              // day rows: distinct sessionIds that day
 };
 
 struct UnknownModel {
@@ -89,7 +93,10 @@ struct Report {
   std::int64_t responses_with_cost_usd = 0;  // responses that carried their own costUSD
 };
 
+struct BuilderExtras;
 Report build_report(const store::UsageTable& usage, const PriceTable& prices, const ReportOptions& opts);
+Report build_report(const store::UsageTable& usage, const PriceTable& prices, const ReportOptions& opts,
+                    const BuilderExtras& extras);
 
 // ccusage's session identity of a transcript path: (session, project folder). Claude:
 // projects/<project>/<session>.jsonl or projects/<project>/<session>/... ; Codex:
