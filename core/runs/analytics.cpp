@@ -409,14 +409,14 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     return x.key != y.key ? x.key < y.key : x.row < y.row;
   });
   std::vector<std::uint32_t> slot_of_row(t.rows.size());
+  // Each issue's sessions are contiguous in key order: a slot is an index into them all,
+  // and an issue's own vector holds [first_session, end_session) of it, sized once.
   // Until the strings are written, a session's spans hold string ids (offset: -1 = none).
-  std::vector<IssueSession> sessions;
+  std::size_t slots = 0;
   std::vector<std::int32_t> sid_of, phase_of;
   {
-    // Tens of thousands of them: sized exactly, not doubled.
     std::size_t distinct = 0;
     for (std::size_t k = 0; k < keys.size(); ++k) distinct += k == 0 || keys[k].key != keys[k - 1].key;
-    sessions.reserve(distinct);
     sid_of.reserve(distinct);
     phase_of.reserve(distinct);
   }
@@ -428,15 +428,16 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
       if (issue_slot[static_cast<std::size_t>(issue)] < 0) {
         issue_slot[static_cast<std::size_t>(issue)] = static_cast<std::int32_t>(issues.size());
         issues.emplace_back(issue, Acc{});
-        issues.back().second.first_session = sessions.size();
+        issues.back().second.first_session = slots;
       }
-      sessions.emplace_back();
+      ++slots;
       sid_of.push_back(static_cast<std::int32_t>(static_cast<std::uint32_t>(keys[k].key)) - 1);
       phase_of.push_back(-1);
-      issues.back().second.end_session = sessions.size();
+      issues.back().second.end_session = slots;
     }
-    slot_of_row[keys[k].row] = static_cast<std::uint32_t>(sessions.size() - 1);
+    slot_of_row[keys[k].row] = static_cast<std::uint32_t>(slots - 1);
   }
+  for (auto& [iss, a] : issues) a.row.sessions.resize(a.end_session - a.first_session);
   keys = {};
   // (session slot, model, row): a session's cost per model, summed in table order.
   std::vector<PairKey> session_models;
@@ -451,7 +452,7 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     a.row.first_ms = std::min(a.row.first_ms, r.started_ms);
     a.row.last_ms = std::max(a.row.last_ms, r.started_ms);
     const std::uint32_t slot = slot_of_row[i];
-    auto& s = sessions[slot];
+    auto& s = a.row.sessions[slot - a.first_session];
     if (s.runs == 0) {
       s.first_ms = s.last_ms = r.started_ms;
       phase_of[slot] = r.phase;
@@ -475,12 +476,12 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
   slot_of_row = {};
   // A session's model: the one with the most cost, the first by id among equals; a run's
   // 1e-12 lets a model whose runs cost nothing still beat having none.
-  std::vector<std::int32_t> model_of(sessions.size(), -1);
+  std::vector<std::int32_t> model_of(slots, -1);
   std::sort(session_models.begin(), session_models.end(), [](const PairKey& x, const PairKey& y) {
     return x.key != y.key ? x.key < y.key : x.row < y.row;
   });
   {
-    std::vector<double> best(sessions.size(), -1);
+    std::vector<double> best(slots, -1);
     for (std::size_t k = 0; k < session_models.size();) {
       const std::uint64_t key = session_models[k].key;
       double sum = 0;
@@ -510,9 +511,6 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     std::size_t bytes = 0;
     for (std::size_t si = a.first_session; si < a.end_session; ++si) bytes += t.str(sid_of[si]).size();
     a.row.text.reserve(bytes + 256);
-    a.row.sessions.assign(
-        std::make_move_iterator(sessions.begin() + static_cast<std::ptrdiff_t>(a.first_session)),
-        std::make_move_iterator(sessions.begin() + static_cast<std::ptrdiff_t>(a.end_session)));
     for (std::size_t si = a.first_session; si < a.end_session; ++si) {
       IssueSession& o = a.row.sessions[si - a.first_session];
       o.session = sid_of[si] < 0 ? span(-2, kNone) : span(sid_of[si], t.str(sid_of[si]));
@@ -549,15 +547,23 @@ TopReport top_report(const RunTable& t, std::size_t n) {
   std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), cmp);
   for (std::size_t i = 0; i < k; ++i) rep.runs.push_back(brief_of(t, *v[i]));
 
+  // A session's cost per model, by model id (few per session): the model shown is the
+  // costliest, the lowest id among equals. Sessions by their dense string id, not hashed.
   struct Acc {
     SessionBrief s;
-    std::map<std::int32_t, double> model_cost;
+    std::vector<std::pair<std::int32_t, double>> model_cost;
     std::int32_t project = -1, issue = -1;
   };
-  std::unordered_map<std::int32_t, Acc> sessions;
+  std::vector<std::int32_t> slot(t.strings.size(), -1);
+  std::vector<std::pair<std::int32_t, Acc>> sessions;
   for (const auto& r : t.rows) {
     if (r.session < 0) continue;
-    auto& a = sessions[r.session];
+    std::int32_t& at = slot[static_cast<std::size_t>(r.session)];
+    if (at < 0) {
+      at = static_cast<std::int32_t>(sessions.size());
+      sessions.emplace_back(r.session, Acc{});
+    }
+    auto& a = sessions[static_cast<std::size_t>(at)].second;
     if (a.s.runs == 0) a.s.first_ms = a.s.last_ms = r.started_ms;
     a.s.runs++;
     a.s.cost += r.cost_usd;
@@ -566,9 +572,15 @@ TopReport top_report(const RunTable& t, std::size_t n) {
     a.s.last_ms = std::max(a.s.last_ms, r.started_ms);
     if (a.project < 0) a.project = r.project;
     if (a.issue < 0) a.issue = r.issue;
-    if (r.model >= 0) a.model_cost[r.model] += r.cost_usd + 1e-12;
+    if (r.model >= 0) {
+      auto it = std::lower_bound(a.model_cost.begin(), a.model_cost.end(), r.model,
+                                 [](const auto& e, std::int32_t m) { return e.first < m; });
+      if (it == a.model_cost.end() || it->first != r.model) it = a.model_cost.insert(it, {r.model, 0.0});
+      it->second += r.cost_usd + 1e-12;
+    }
   }
   std::vector<std::pair<std::int32_t, Acc*>> sv;
+  sv.reserve(sessions.size());
   for (auto& [sid, a] : sessions) sv.emplace_back(sid, &a);
   k = std::min(n, sv.size());
   std::partial_sort(sv.begin(), sv.begin() + static_cast<std::ptrdiff_t>(k), sv.end(), [&](auto& x, auto& y) {

@@ -99,6 +99,7 @@ std::vector<PerfDay> performance_hourly(const RunTable& t, const timeutil::Zone&
 // Numbers, hex ids and uuids, paths, quoted values and URLs folded to placeholders, so
 // "timeout after 30s in /a/b.ts" and "timeout after 12s in /c.ts" are one pattern.
 std::string normalize_error(std::string_view message);
+void normalize_error_into(std::string_view message, std::string& out);  // the same, into a reused buffer
 
 struct ErrorOccurrence {
   std::int64_t ts_ms = 0;

@@ -46,7 +46,12 @@ bool word_char(char c) {
 
 std::string normalize_error(std::string_view s) {
   std::string out;
-  out.reserve(std::min<std::size_t>(s.size(), 512));
+  normalize_error_into(s, out);
+  return out;
+}
+
+void normalize_error_into(std::string_view s, std::string& out) {
+  out.clear();
   std::size_t i = 0;
   while (i < s.size() && out.size() < 400) {
     char c = s[i];
@@ -62,7 +67,7 @@ std::string normalize_error(std::string_view s) {
       }
     }
     // URLs
-    if (s.substr(i, 7) == "http://" || s.substr(i, 8) == "https://") {
+    if (c == 'h' && (s.substr(i, 7) == "http://" || s.substr(i, 8) == "https://")) {
       while (i < s.size() && !is_space(s[i]) && s[i] != '"' && s[i] != ')') ++i;
       out += "<url>";
       continue;
@@ -121,7 +126,6 @@ std::string normalize_error(std::string_view s) {
     ++i;
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
@@ -141,9 +145,16 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
     std::uint32_t example = 0;
     std::vector<Ref> refs;
   };
+  // Patterns are looked up by a view of the one reused buffer they are normalised into, and
+  // copied only when new.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
   std::vector<std::string> pattern_text;
   std::unordered_map<std::string_view, std::int32_t> pattern_of_message;
-  std::unordered_map<std::string, std::int32_t> pattern_id;
+  std::unordered_map<std::string, std::int32_t, Hash, std::equal_to<>> pattern_id;
+  std::string norm;
   std::vector<std::string_view> source_text;
   std::unordered_map<std::string_view, std::int32_t> source_id;
   std::unordered_map<std::uint64_t, std::size_t> slot;  // kind, source, pattern -> accs
@@ -154,10 +165,12 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
                  std::uint32_t at) {
     auto pm = pattern_of_message.find(message);
     if (pm == pattern_of_message.end()) {
-      std::string norm = normalize_error(message);
-      auto [pi, fresh] =
-          pattern_id.try_emplace(std::move(norm), static_cast<std::int32_t>(pattern_text.size()));
-      if (fresh) pattern_text.push_back(pi->first);
+      normalize_error_into(message, norm);
+      auto pi = pattern_id.find(std::string_view(norm));
+      if (pi == pattern_id.end()) {
+        pi = pattern_id.emplace(norm, static_cast<std::int32_t>(pattern_text.size())).first;
+        pattern_text.push_back(norm);
+      }
       pm = pattern_of_message.emplace(message, pi->second).first;
     }
     auto [si, new_source] = source_id.try_emplace(source, static_cast<std::int32_t>(source_text.size()));
@@ -185,6 +198,9 @@ ErrorsReport errors_report(const RunTable& t, std::size_t max_occurrences) {
     rep.total++;
   };
 
+  // Every message may be distinct: sized once instead of rehashed as they come.
+  pattern_of_message.reserve(t.errors.size() + t.rows.size() / 8);
+  slot.reserve(t.errors.size() / 2);
   static const std::string kUnknownTool = "(unknown tool)", kNoMessage = "(no message)";
   for (std::size_t i = 0; i < t.errors.size(); ++i) {
     const ErrorEvent& e = t.errors[i];
