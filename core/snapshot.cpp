@@ -1,6 +1,7 @@
 #include "core/snapshot.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <future>
 #include <map>
@@ -88,22 +89,12 @@ RangeBounds range_bounds(const ViewFilter& f, const timeutil::Zone& zone, std::i
 
 namespace {
 
-bool contains(const std::string& hay, const std::string& needle) {
-  return needle.empty() || hay.find(needle) != std::string::npos;
-}
-
 // The family a chart legend shows: "claude-sonnet-4-5-20250929" -> "claude-sonnet-4-5".
 std::string short_model(const std::string& m) {
   if (m.size() > 9 && m[m.size() - 9] == '-' &&
       std::all_of(m.end() - 8, m.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return m.substr(0, m.size() - 9);
   return m.empty() ? "(unknown)" : m;
-}
-
-// The first row at or after `since` (rows are in time order).
-std::vector<store::UsageRow>::const_iterator first_row_at(const store::UsageTable& t,
-                                                          std::optional<std::int64_t> since) {
-  return t.rows.begin() + static_cast<std::ptrdiff_t>(since ? store::first_row_at(t, *since) : 0);
 }
 
 report::ReportOptions base_options(const SnapshotInputs& in, const ViewFilter& f,
@@ -135,13 +126,26 @@ timeutil::Day cards_first_day(timeutil::Day today) {
   return std::min(timeutil::month_start(timeutil::month_start(today) - 1), timeutil::week_start(today) - 7);
 }
 
+// A usage report, continued from the carry's last one when there is a carry.
+report::Report usage_report(const SnapshotInputs& in, const report::ReportOptions& o, report::BuilderExtras e,
+                            report::IncrementalReport* keep) {
+  if (!keep) return report::build_report(*in.usage, *in.prices, o, e);
+  const auto& rows = in.usage->rows;
+  const std::size_t settled =
+      rows.empty() ? 0 : store::first_row_at(*in.usage, rows.back().ts_ms - UsageCarry::kSettleMs);
+  return keep->update(*in.usage, *in.prices, o, e, settled);
+}
+
 report::Report daily_report(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
-                            std::optional<timeutil::Day> since, std::optional<timeutil::Day> until) {
+                            std::optional<timeutil::Day> since, std::optional<timeutil::Day> until,
+                            report::IncrementalReport* keep) {
   report::ReportOptions o = base_options(in, f, zone);
   o.period = report::Period::Day;
   o.since = since;
   o.until = until;
-  return report::build_report(*in.usage, *in.prices, o);
+  report::BuilderExtras e;
+  e.sessions_per_day = true;
+  return usage_report(in, o, e, keep);
 }
 
 void build_cards(const report::Report& daily, const timeutil::Zone& zone, std::int64_t now_ms,
@@ -163,8 +167,7 @@ void build_cards(const report::Report& daily, const timeutil::Zone& zone, std::i
   out.month.previous = day_cost(days, prev_month0, std::min(month0 - 1, prev_month0 + (today - month0)));
 }
 
-void build_daily(const SnapshotInputs& in, const report::Report& daily, const ViewFilter& f,
-                 const timeutil::Zone& zone, const RangeBounds& b, Snapshot& out) {
+void build_daily(const report::Report& daily, const RangeBounds& b, Snapshot& out) {
   DailySeries& s = out.daily;
   auto in_range = [&](timeutil::Day d) {
     return (!b.first_day || d >= *b.first_day) && (!b.last_day || d <= *b.last_day);
@@ -208,31 +211,12 @@ void build_daily(const SnapshotInputs& in, const report::Report& daily, const Vi
     if (i < 0 || i >= n) continue;
     s.cost[i] = r.totals.cost;
     s.tokens[i] = static_cast<double>(r.totals.tokens.total());
+    s.sessions[i] = static_cast<double>(r.sessions);
     for (const auto& ml : r.models) {
       auto it = idx.find(short_model(ml.model));
       std::size_t k = it != idx.end() ? it->second : s.models.size() - 1;
       if (it == idx.end() && !has_other) continue;
       s.cost_by_model[k][i] += ml.totals.cost;
-    }
-  }
-  // Sessions active per day: a pass over the rows in range.
-  std::optional<Runtime> rt = f.runtime.empty() ? std::nullopt : runtime_from_name(f.runtime);
-  // Rows are in time order, so a session's days come in order too: the last day it was
-  // counted on is all there is to remember (index 0 for rows without a session).
-  std::vector<int> counted_on(in.usage->sessions.size() + 1, -1);
-  timeutil::DayCache day_of(zone);
-  for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
-    if (b.until_ms && it->ts_ms >= *b.until_ms) break;
-    if (rt && it->runtime != *rt) continue;
-    if (!f.project.empty() && (it->project < 0 || !contains(in.usage->projects[it->project], f.project)))
-      continue;
-    if (!f.model.empty() && (it->model < 0 || !contains(in.usage->models[it->model], f.model))) continue;
-    int i = day_of(it->ts_ms) - *first;
-    if (i < 0 || i >= n) continue;
-    int& last = counted_on[static_cast<std::size_t>(it->session + 1)];
-    if (last != i) {
-      last = i;
-      s.sessions[i] += 1;
     }
   }
 }
@@ -243,12 +227,14 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
   o.period = report::Period::Session;
   o.since = b.first_day;
   o.until = b.last_day;
-  report::Report rep = report::build_report(*in.usage, *in.prices, o);
-  std::unordered_map<std::string, std::size_t> by_id;
+  report::BuilderExtras extras;
+  extras.hourly_timeline = true;
+  report::Report rep = usage_report(in, o, extras, in.carry ? &in.carry->sessions : nullptr);
   out.sessions.reserve(rep.rows.size());
   for (auto& r : rep.rows) {
     SessionEntry e;
     e.row = std::move(r);
+    e.timeline = std::move(e.row.timeline);
     for (const auto& m : e.row.models) {
       if (!e.models_text.empty()) e.models_text += ", ";
       std::string name = short_model(m.model);
@@ -260,37 +246,6 @@ void build_sessions(const SnapshotInputs& in, const ViewFilter& f, const timeuti
   }
   std::sort(out.sessions.begin(), out.sessions.end(),
             [](const SessionEntry& a, const SessionEntry& c) { return a.row.last_ms > c.row.last_ms; });
-  for (std::size_t i = 0; i < out.sessions.size(); ++i) by_id.emplace(out.sessions[i].row.key, i);
-  // Hourly cost of each session, from the counted rows (the same cost rule as the reports).
-  std::vector<std::int32_t> session_slot(in.usage->sessions.size(), -1);
-  for (std::size_t s = 0; s < in.usage->sessions.size(); ++s) {
-    auto it = by_id.find(in.usage->sessions[s]);
-    if (it != by_id.end()) session_slot[s] = static_cast<std::int32_t>(it->second);
-  }
-  std::optional<Runtime> rt = o.runtime;
-  std::vector<const ModelPrice*> price_of(in.usage->models.size());
-  for (std::size_t m = 0; m < in.usage->models.size(); ++m)
-    price_of[m] = in.prices->find(in.usage->models[m]);
-  std::vector<std::vector<std::pair<std::int64_t, double>>> hours(out.sessions.size());
-  const bool precomputed = in.row_costs && in.row_costs->usd.size() == in.usage->rows.size();
-  for (auto it = first_row_at(*in.usage, b.since_ms); it != in.usage->rows.end(); ++it) {
-    const store::UsageRow& r = *it;
-    if (b.until_ms && r.ts_ms >= *b.until_ms) break;
-    if (r.session < 0 || session_slot[r.session] < 0) continue;
-    if (rt && r.runtime != *rt) continue;
-    if (!f.model.empty() && (r.model < 0 || !contains(in.usage->models[r.model], f.model))) continue;
-    const ModelPrice* p = r.model >= 0 ? price_of[r.model] : nullptr;
-    const double usd = precomputed ? in.row_costs->usd[static_cast<std::size_t>(it - in.usage->rows.begin())]
-                                   : response_cost(p, r.tokens, r.cost_usd(), r.fast, o.rules).usd;
-    // Rows are in time order, so a session's hours only grow: the last one or a new one.
-    auto& h = hours[static_cast<std::size_t>(session_slot[r.session])];
-    const std::int64_t hour = r.ts_ms / 3'600'000 * 3'600'000;
-    if (h.empty() || h.back().first != hour)
-      h.emplace_back(hour, usd);
-    else
-      h.back().second += usd;
-  }
-  for (std::size_t i = 0; i < hours.size(); ++i) out.sessions[i].timeline = std::move(hours[i]);
   out.sessions_by_cost.resize(out.sessions.size());
   for (std::size_t i = 0; i < out.sessions.size(); ++i) out.sessions_by_cost[i] = i;
   std::stable_sort(out.sessions_by_cost.begin(), out.sessions_by_cost.end(),
@@ -356,8 +311,9 @@ void build_events(const runs::RunTable& t, std::int64_t now_ms, Snapshot& out) {
   out.events = std::move(ev);
 }
 
-void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
-                     const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
+// The performance cards: the range, the span before it, and hours when the range is short.
+void build_performance(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
+                       const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
   const runs::RunTable& t = *in.runs;
   out.perf = runs::performance_report(t, zone, now_ms);
   constexpr std::int64_t kDay = 86'400'000;
@@ -372,10 +328,6 @@ void build_run_views(const SnapshotInputs& in, const ViewFilter& f, const timeut
                            (b.first_day && b.last_day && *b.last_day - *b.first_day <= 1) ||
                            out.perf.daily.size() == 1;
   if (short_range) out.perf_hourly = runs::performance_hourly(t, zone);
-  out.errors = runs::errors_report(t);
-  out.slowest = runs::slowest_runs(t, 50);
-  out.runtimes = runs::runtimes_report(t, zone);
-  out.issues = runs::issues_report(t, in.config->badges);
 }
 
 }  // namespace
@@ -398,17 +350,18 @@ void build_usage_part(const SnapshotInputs& in, const ViewFilter& f, const timeu
   // One daily report serves the cards and the range's chart when their spans meet.
   const timeutil::Day today = zone.day_of(now_ms), cards0 = cards_first_day(today);
   const bool apart = b.first_day && b.last_day && (*b.last_day + 1 < cards0 || *b.first_day > today + 1);
+  report::IncrementalReport* keep_daily = in.carry ? &in.carry->daily : nullptr;
   const report::Report daily =
-      apart ? daily_report(in, f, zone, b.first_day, b.last_day)
-            : daily_report(in, f, zone,
-                           b.first_day ? std::optional(std::min(*b.first_day, cards0)) : std::nullopt,
-                           b.last_day ? std::optional(std::max(*b.last_day, today)) : std::nullopt);
-  build_cards(apart ? daily_report(in, f, zone, cards0, today) : daily, zone, now_ms, out);
+      apart ? daily_report(in, f, zone, b.first_day, b.last_day, keep_daily)
+            : daily_report(
+                  in, f, zone, b.first_day ? std::optional(std::min(*b.first_day, cards0)) : std::nullopt,
+                  b.last_day ? std::optional(std::max(*b.last_day, today)) : std::nullopt, keep_daily);
+  build_cards(apart ? daily_report(in, f, zone, cards0, today, nullptr) : daily, zone, now_ms, out);
   report::ReportOptions o = base_options(in, f, zone);
   o.period = report::Period::Model;
   o.since = b.first_day;
   o.until = b.last_day;
-  out.by_model = report::build_report(*in.usage, *in.prices, o);
+  out.by_model = usage_report(in, o, {}, in.carry ? &in.carry->models : nullptr);
   std::sort(out.by_model.rows.begin(), out.by_model.rows.end(),
             [](const report::Row& a, const report::Row& c) { return a.totals.cost > c.totals.cost; });
   out.range_cost = out.by_model.totals.cost;
@@ -418,7 +371,7 @@ void build_usage_part(const SnapshotInputs& in, const ViewFilter& f, const timeu
     out.top_model = short_model(out.by_model.rows.front().key);
     out.top_model_cost = out.by_model.rows.front().totals.cost;
   }
-  build_daily(in, daily, f, zone, b, out);
+  build_daily(daily, b, out);
   build_sessions(in, f, zone, b, out);
   out.range_sessions = static_cast<std::int64_t>(out.sessions.size());
   std::set<std::string> projects, models;
@@ -428,17 +381,6 @@ void build_usage_part(const SnapshotInputs& in, const ViewFilter& f, const timeu
     if (!m.empty()) models.insert(short_model(m));
   out.projects.assign(projects.begin(), projects.end());
   out.models.assign(models.begin(), models.end());
-}
-
-// Everything drawn from the runs, except the activity stream (it merges in the sessions).
-void build_runs_part(const SnapshotInputs& in, const ViewFilter& f, const timeutil::Zone& zone,
-                     const RangeBounds& b, std::int64_t now_ms, Snapshot& out) {
-  out.runs_in_range = static_cast<std::int64_t>(in.runs->rows.size());
-  out.tiers = runs::tiers_report(*in.runs, in.config->budgets, zone, now_ms);
-  out.operations = runs::operations_report(*in.runs);
-  out.top = runs::top_report(*in.runs, 10);
-  out.activity = runs::latest_runs(*in.runs, 200);
-  build_run_views(in, f, zone, b, now_ms, out);
 }
 
 }  // namespace
@@ -459,17 +401,46 @@ void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t 
 
   const bool with_usage = in.usage && in.prices;
   const bool with_runs = in.runs && in.config;
-  // The two halves read shared inputs and write disjoint members, so on a machine with a
-  // second core the runs half builds beside the usage half: an append's snapshot waits for
-  // the longer of the two, not their sum.
-  std::future<void> runs_half;
-  if (with_runs && std::thread::hardware_concurrency() > 1)
-    runs_half = std::async(std::launch::async, [&] { build_runs_part(in, f, zone, b, now_ms, out); });
-  else if (with_runs)
-    build_runs_part(in, f, zone, b, now_ms, out);
+  // The runs' reports are tasks that write disjoint members of `out` from shared inputs,
+  // costliest first. With a second core a helper thread takes them in turn while this one
+  // builds the usage part, then joins in: an append's snapshot waits for about half of the
+  // whole, not the sum.
+  std::vector<std::function<void()>> tasks;
+  if (with_runs) {
+    out.runs_in_range = static_cast<std::int64_t>(in.runs->rows.size());
+    tasks = {
+        [&] {
+          if (in.previous && in.same_issues)
+            out.issues = in.previous->issues;
+          else
+            out.issues = runs::issues_report(*in.runs, in.config->badges);
+        },
+        [&] {
+          if (in.previous && in.same_errors)
+            out.errors = in.previous->errors;
+          else
+            out.errors = runs::errors_report(*in.runs);
+        },
+        [&] { out.top = runs::top_report(*in.runs, 10); },
+        [&] { build_performance(in, f, zone, b, now_ms, out); },
+        [&] { out.tiers = runs::tiers_report(*in.runs, in.config->budgets, zone, now_ms); },
+        [&] { out.runtimes = runs::runtimes_report(*in.runs, zone); },
+        [&] { out.slowest = runs::slowest_runs(*in.runs, 50); },
+        [&] { out.operations = runs::operations_report(*in.runs); },
+        [&] { out.activity = runs::latest_runs(*in.runs, 200); },
+    };
+  }
+  std::atomic<std::size_t> next{0};
+  auto drain = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) tasks[i]();
+  };
+  std::future<void> helper;
+  if (!tasks.empty() && std::thread::hardware_concurrency() > 1)
+    helper = std::async(std::launch::async, drain);
   if (with_usage) build_usage_part(in, f, zone, b, now_ms, out);
   if (meanwhile) meanwhile();
-  if (runs_half.valid()) runs_half.get();
+  drain();
+  if (helper.valid()) helper.get();
   if (with_runs) build_events(*in.runs, now_ms, out);
   out.tier_names = in.tier_names;
   out.ready = true;

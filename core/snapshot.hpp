@@ -16,6 +16,7 @@
 #include "core/live/live_snapshot.hpp"
 #include "core/pricing.hpp"
 #include "core/report/report.hpp"
+#include "core/report/report_builder.hpp"
 #include "core/runs/analytics.hpp"
 #include "core/store/queries.hpp"
 #include "core/store/usage_table.hpp"
@@ -98,8 +99,26 @@ struct ActivityEvent {
   runs::RunBrief run;       // sessions: title = project, operation = "session", totals
 };
 
+// A part of a snapshot the next one shares when its inputs did not change (the largest
+// reports at all time: copying them would cost what rebuilding them does, and memory).
+template <class T>
+class SharedPart {
+ public:
+  SharedPart() : p_(std::make_shared<const T>()) {}
+  SharedPart& operator=(T v) {
+    p_ = std::make_shared<const T>(std::move(v));
+    return *this;
+  }
+  const T& operator*() const { return *p_; }
+  const T* operator->() const { return p_.get(); }
+
+ private:
+  std::shared_ptr<const T> p_;
+};
+
 struct Snapshot {
   std::uint64_t version = 0;
+  std::uint64_t runs_build = 0;  // which of the worker's builds made the run reports (copies share it)
   std::int64_t now_ms = 0;
   ViewFilter filter;
   std::string zone_name;
@@ -139,10 +158,10 @@ struct Snapshot {
   bool perf_has_previous = false;          // false for "all time"
   std::int64_t errors_yesterday = 0;       // what "errors today" is compared with
   std::vector<runs::PerfDay> perf_hourly;  // filled when the range is one or two days
-  runs::ErrorsReport errors;
+  SharedPart<runs::ErrorsReport> errors;
   std::vector<runs::RunBrief> slowest;  // longest first
   std::vector<runs::RuntimeRow> runtimes;
-  std::vector<runs::IssueRow> issues;
+  SharedPart<std::vector<runs::IssueRow>> issues;
   std::vector<ActivityEvent> events;  // newest first
 
   // Choices for the filter combos (whole store, not only the range).
@@ -153,6 +172,21 @@ struct Snapshot {
   live::LiveData live;
 };
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+// The usage reports a long-lived builder (the window's worker) keeps between passes, so an
+// append costs the rows it added. The owner says which rows changed.
+struct UsageCarry {
+  report::IncrementalReport daily, models, sessions;
+  // Rows within this much of the newest may still be rewritten by the next append (the
+  // later copies of a response being written): they are added after a savepoint.
+  static constexpr std::int64_t kSettleMs = 15 * 60'000;
+  void rows_changed_from(std::size_t n) {
+    for (auto* r : {&daily, &models, &sessions}) r->rows_changed_from(n);
+  }
+  void clear() {
+    for (auto* r : {&daily, &models, &sessions}) r->clear();
+  }
+};
 
 // Inputs the worker has loaded: the whole counted usage, the runs in the filter's range.
 struct SnapshotInputs {
@@ -165,6 +199,12 @@ struct SnapshotInputs {
   // Optional: each usage row's cost under costdeck's rules (one per row), priced once per
   // data change instead of once per report.
   const live::RowCosts* row_costs = nullptr;
+  // Optional: reports kept from the last build; updated by this one.
+  UsageCarry* carry = nullptr;
+  // Optional: the last snapshot, and which of its run reports still hold because the rows
+  // they read did not change (the caller knows what its run cache patched).
+  const Snapshot* previous = nullptr;
+  bool same_issues = false, same_errors = false;
 };
 
 // Time bounds of the filter in its zone at `now_ms`: [since, until) in UTC ms.
@@ -175,10 +215,11 @@ struct RangeBounds {
 RangeBounds range_bounds(const ViewFilter& f, const timeutil::Zone& zone, std::int64_t now_ms);
 timeutil::Zone zone_of(const ViewFilter& f);  // falls back to local on an unknown name
 
-// Pure: fills every aggregate field of `out` (not version, progress, sources). The runs'
-// reports build on a second thread when there is a core for it; `meanwhile` (optional)
-// runs on the calling thread during that time and may fill the members the build leaves
-// alone (live, sources).
+// Fills every aggregate field of `out` (not version, progress, sources) from the inputs (and
+// the carry, which it updates). The runs' reports are tasks a second thread takes in turn
+// when there is a core for it, while the calling thread builds the usage part, runs
+// `meanwhile` (optional: it may fill the members the build leaves alone, live and sources)
+// and then takes the tasks left.
 void build_snapshot(const SnapshotInputs& in, const ViewFilter& f, std::int64_t now_ms, Snapshot& out,
                     const std::function<void()>& meanwhile = {});
 

@@ -72,6 +72,9 @@ struct Worker::State {
   std::uint64_t config_gen = 0;        // bumped on every config change (run attribution)
   runs::RunCache runs, previous_runs;  // the filter's range, and the span just before it
   std::size_t live_kept_rows = 0;      // leading usage rows unchanged since the live model saw them
+  UsageCarry usage_carry;              // the usage reports of the last build, continued by the next
+  std::uint64_t runs_builds = 0;       // snapshots built (Snapshot::runs_build)
+  std::uint64_t runs_loads_built = UINT64_MAX;  // runs.loads() when the last one was built
   live::CrossingTracker crossings;
   std::vector<live::BudgetNotice> notices;  // the latest few, oldest first
   std::uint64_t next_notice_id = 1;
@@ -316,8 +319,11 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   if (data_changed) {
     try {
       store::UsageCacheDelta delta;
-      if (st.usage_cache.refresh(st.store->db().getHandle(), &delta))
-        st.live_kept_rows = delta.reloaded ? 0 : std::min(st.live_kept_rows, delta.first_changed_row);
+      if (st.usage_cache.refresh(st.store->db().getHandle(), &delta)) {
+        const std::size_t kept = delta.reloaded ? 0 : delta.first_changed_row;
+        st.live_kept_rows = std::min(st.live_kept_rows, kept);
+        st.usage_carry.rows_changed_from(kept);
+      }
       if (st.usage().clamped_rows > st.clamped_reported) {
         st.clamped_reported = st.usage().clamped_rows;
         st.sources.errors.push_back(store::clamped_rows_message(st.clamped_reported));
@@ -331,6 +337,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
       times.files = lap();
     } catch (const std::exception& e) {
       st.sources.errors.push_back(std::string("store: ") + e.what());
+      st.usage_carry.clear();
     }
     st.loaded = true;
     ++st.data_gen;
@@ -348,8 +355,10 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   rf.model = f.model;
   rf.tier = f.tier;
   // Kept loaded: a data change costs the runs written since the last pass.
+  bool runs_read = false;
   try {
     runs_in = &st.runs.get(st.store->db(), o.config, st.config_gen, rf);
+    runs_read = true;
   } catch (const std::exception& e) {
     st.sources.errors.push_back(std::string("runs: ") + e.what());
   }
@@ -387,6 +396,16 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   update_live(st, o, now);
   times.live = lap();
   in.row_costs = &st.live_model.costs();
+  in.carry = &st.usage_carry;
+  // The last snapshot came from this table before the patch just read: the reports of rows
+  // the patch did not touch still hold.
+  const bool same_table = runs_read && previous && previous->runs_build == st.runs_builds &&
+                          st.runs.loads() == st.runs_loads_built &&
+                          st.runs.last() != runs::RunCache::Last::Loaded;
+  in.previous = previous.get();
+  in.same_issues = same_table && !st.runs.touched().issue;
+  in.same_errors = same_table && !st.runs.touched().run_error;
+  st.runs_loads_built = UINT64_MAX;  // until this build is done
   // The live part fills while the runs' reports build on the other core.
   double live_ms = 0;
   build_snapshot(in, f, now, *snap, [&] {
@@ -395,6 +414,8 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
     live_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   });
   times.build = lap() - live_ms;
+  snap->runs_build = ++st.runs_builds;
+  if (runs_read) st.runs_loads_built = st.runs.loads();
   times.live += live_ms;
   snap->sources = st.sources;
   snap->sources.db_path = o.db_path;
@@ -468,6 +489,7 @@ void apply_config(Worker::State& st, WorkerOptions& o, Config c) {
   ++st.data_gen;  // tiers and budgets are part of the live caches
   ++st.config_gen;
   st.live_kept_rows = 0;
+  st.usage_carry.clear();
 }
 
 }  // namespace

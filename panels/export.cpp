@@ -89,9 +89,9 @@ const std::vector<std::string> kBriefColumns = {"id",    "started", "duration_ms
                                                 "issue", "session", "model",       "cost_usd"};
 
 const runs::IssueRow* find_issue(const Snapshot& s, const std::string& key) {
-  for (const auto& i : s.issues)
+  for (const auto& i : *s.issues)
     if (i.issue == key) return &i;
-  return s.issues.empty() ? nullptr : &s.issues.front();
+  return s.issues->empty() ? nullptr : &s.issues->front();
 }
 
 // --- the job queue ---
@@ -268,14 +268,14 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
   if (id == "error_patterns") {
     auto t =
         make("error-patterns", {"pattern", "kind", "source", "count", "first_seen", "last_seen", "example"});
-    for (const auto& p : s.errors.patterns)
+    for (const auto& p : s.errors->patterns)
       t.rows.push_back({Cell::str(p.pattern), Cell::str(p.kind), Cell::str(p.source), Cell::integ(p.count),
                         time_cell(p.first_ms), time_cell(p.last_ms), Cell::str(p.example)});
     return t;
   }
   if (id == "error_occurrences") {
     auto t = make("error-occurrences", {"pattern", "time", "session", "run", "message"});
-    for (const auto& p : s.errors.patterns) {
+    for (const auto& p : s.errors->patterns) {
       if (!key.empty() && p.pattern != key) continue;
       for (const auto& o : p.occurrences)
         t.rows.push_back({Cell::str(p.pattern), time_cell(o.ts_ms), Cell::str(o.session),
@@ -326,7 +326,7 @@ std::optional<ExportTable> export_table(const Snapshot& s, const std::string& id
   }
   if (id == "issues_table") {
     auto t = make("issues", {"issue", "cost_usd", "badge", "sessions", "runs", "first", "last"}, true);
-    for (const auto& i : s.issues) {
+    for (const auto& i : *s.issues) {
       std::vector<Cell> row{Cell::str(i.issue),  Cell::num(i.cost),
                             Cell::str(i.badge),  Cell::integ(static_cast<std::int64_t>(i.sessions.size())),
                             Cell::integ(i.runs), time_cell(i.first_ms),

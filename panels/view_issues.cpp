@@ -58,9 +58,9 @@ std::string issue_tooltip(const runs::IssueRow& i) {
 void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "issues.list", "Issues", size)) return;
   same_line_after_title();
-  text_dim("%zu issues", s.issues.size());
+  text_dim("%zu issues", s.issues->size());
   export_buttons(st, s, "issues_table");
-  if (s.issues.empty()) {
+  if (s.issues->empty()) {
     text_dim("No runs linked to an issue in this range.");
     ImGui::TextWrapped(
         "Runs get an issue from `costdeck record --issue`, from `costdeck link`, or from the git "
@@ -81,10 +81,10 @@ void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
     headers_row({1, 2, 3});
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(s.issues.size()));
+    clipper.Begin(static_cast<int>(s.issues->size()));
     while (clipper.Step()) {
       for (int k = clipper.DisplayStart; k < clipper.DisplayEnd; ++k) {
-        const auto& i = s.issues[k];
+        const auto& i = (*s.issues)[k];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::PushID(k);
@@ -110,9 +110,9 @@ void issue_list(const Snapshot& s, AppState& st, ImVec2 size) {
 
 void detail(const Snapshot& s, AppState& st, ImVec2 size) {
   const runs::IssueRow* sel = nullptr;
-  for (const auto& i : s.issues)
+  for (const auto& i : *s.issues)
     if (i.issue == g_selected) sel = &i;
-  if (!sel && !s.issues.empty()) sel = &s.issues.front();
+  if (!sel && !s.issues->empty()) sel = &s.issues->front();
   std::string title = sel ? "Issue " + sel->issue : std::string("Issue");
   if (!begin_panel(st, "issues.detail", title.c_str(), size)) return;
   if (!sel) {

@@ -248,9 +248,9 @@ void sort_patterns(const Snapshot& s, int column, bool ascending) {
   g_perf.sorts++;
   g_perf.column = column;
   g_perf.ascending = ascending;
-  g_perf.order.resize(s.errors.patterns.size());
+  g_perf.order.resize(s.errors->patterns.size());
   for (std::size_t i = 0; i < g_perf.order.size(); ++i) g_perf.order[i] = i;
-  const auto& p = s.errors.patterns;
+  const auto& p = s.errors->patterns;
   auto less = [&](std::size_t a, std::size_t b) {
     switch (column) {
       case 0: return p[a].pattern < p[b].pattern;
@@ -276,7 +276,7 @@ const runs::ErrorPattern* selected_pattern(const Snapshot& s) {
     version = s.version;
     key = g_perf.pattern_key;
     found = nullptr;
-    for (const auto& p : s.errors.patterns)
+    for (const auto& p : s.errors->patterns)
       if (pattern_key(p) == key) found = &p;
   }
   return found;
@@ -286,10 +286,10 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "perf.errors", "Error patterns", size)) return;
   same_line_after_title();
   text_dim("%s patterns · %s errors",
-           chart::format_count(static_cast<double>(s.errors.patterns.size())).c_str(),
-           chart::format_count(static_cast<double>(s.errors.total)).c_str());
+           chart::format_count(static_cast<double>(s.errors->patterns.size())).c_str(),
+           chart::format_count(static_cast<double>(s.errors->total)).c_str());
   export_buttons(st, s, "error_patterns");
-  if (s.errors.patterns.empty()) {
+  if (s.errors->patterns.empty()) {
     text_dim("No errors in this range: no failed runs, tool failures or API errors.");
     note_text("No errors in this range");
     end_panel();
@@ -313,19 +313,19 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
     }
     if ((specs && specs->SpecsDirty) || g_perf.version != s.version || g_perf.snap != &s ||
         g_perf.column != column || g_perf.ascending != ascending ||
-        g_perf.order.size() != s.errors.patterns.size()) {
+        g_perf.order.size() != s.errors->patterns.size()) {
       sort_patterns(s, column, ascending);
       if (specs) specs->SpecsDirty = false;
     }
     if (g_perf.pattern_key.empty() || !selected_pattern(s))
-      g_perf.pattern_key = pattern_key(s.errors.patterns.front());
+      g_perf.pattern_key = pattern_key(s.errors->patterns.front());
     const std::int64_t now = st.now_ms ? st.now_ms : s.now_ms;
     int drawn = 0;
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(g_perf.order.size()));
     while (clipper.Step()) {
       for (int k = clipper.DisplayStart; k < clipper.DisplayEnd; ++k, ++drawn) {
-        const auto& p = s.errors.patterns[g_perf.order[k]];
+        const auto& p = s.errors->patterns[g_perf.order[k]];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         ImGui::PushID(k);
@@ -356,7 +356,7 @@ void patterns(const Snapshot& s, AppState& st, ImVec2 size) {
 void occurrences(const Snapshot& s, AppState& st, ImVec2 size) {
   if (!begin_panel(st, "perf.occurrences", "Occurrences", size)) return;
   const runs::ErrorPattern* p = selected_pattern(s);
-  if (!p && !s.errors.patterns.empty()) p = &s.errors.patterns.front();
+  if (!p && !s.errors->patterns.empty()) p = &s.errors->patterns.front();
   if (p) export_buttons(st, s, "error_occurrences", p->pattern);
   if (!p) {
     text_dim("Select an error pattern to see when it happened.");

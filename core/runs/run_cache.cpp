@@ -76,6 +76,7 @@ const RunTable& RunCache::get(SQLite::Database& db, const Config& config, std::u
     load(db, config, f);
   } else if (const Fingerprint now = fingerprint(db, f); now == fp_) {
     last_ = Last::Unchanged;
+    touched_ = {};
   } else {
     const bool patchable = now.max_written >= fp_.max_written && now.errors == fp_.errors &&
                            now.errors_max_id == fp_.errors_max_id && now.links == fp_.links;
@@ -100,6 +101,7 @@ void RunCache::load(SQLite::Database& db, const Config& config, const RunFilter&
   filter_ = f;
   valid_ = true;
   last_ = Last::Loaded;
+  ++loads_;
 }
 
 bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerprint& now) {
@@ -134,9 +136,35 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
   if (static_cast<std::int64_t>(range_ids_.size()) != now.in_range || sum != now.id_sum) return false;
 
   auto& rows = table_.rows;
-  rows.erase(
-      std::remove_if(rows.begin(), rows.end(), [&](const RunRow& r) { return changed_ids.count(r.id) > 0; }),
-      rows.end());
+  touched_ = {};
+  // Old and new version of a run (the same row for one added or gone): what the reports
+  // that keep their result read of it. Text is compared as text (spans move).
+  auto note_change = [&](const RunRow& a, const RunRow& b, bool gone_or_new = false) {
+    const auto text = [&](TextSpan t) { return table_.text_of(t); };
+    const bool same_for_issues =
+        !gone_or_new && a.issue == b.issue && a.session == b.session && a.phase == b.phase &&
+        a.model == b.model && a.cost_usd == b.cost_usd && a.started_ms == b.started_ms &&
+        a.tokens.input == b.tokens.input && a.tokens.output == b.tokens.output &&
+        a.tokens.cache_write_5m == b.tokens.cache_write_5m &&
+        a.tokens.cache_write_1h == b.tokens.cache_write_1h && a.tokens.cache_read == b.tokens.cache_read;
+    if ((a.issue >= 0 || b.issue >= 0) && !same_for_issues) touched_.issue = true;
+    const bool same_for_errors = !gone_or_new && a.status == b.status && a.source == b.source &&
+                                 a.runtime == b.runtime && a.started_ms == b.started_ms &&
+                                 a.session == b.session && text(a.error) == text(b.error) &&
+                                 text(a.key) == text(b.key);
+    if ((a.status == RunStatus::Error || b.status == RunStatus::Error) && !same_for_errors)
+      touched_.run_error = true;
+  };
+  // The replaced rows as they were: a run fetched again because it was written near the
+  // last look, but not changed, touches nothing.
+  std::unordered_map<std::int64_t, RunRow> before;
+  rows.erase(std::remove_if(rows.begin(), rows.end(),
+                            [&](const RunRow& r) {
+                              if (changed_ids.count(r.id) == 0) return false;
+                              before.emplace(r.id, r);
+                              return true;
+                            }),
+             rows.end());
   // Delta strings into the table's: views stay valid as the vector cannot move (reserved).
   table_.strings.reserve(table_.strings.size() + delta.strings.size());
   std::unordered_map<std::string_view, std::int32_t> index;
@@ -173,8 +201,15 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
                             &r.operation, &r.trigger, &r.model, &r.phase})
       *f = map(*f);
     for (TextSpan* t : {&r.key, &r.title, &r.error}) *t = table_.add_text(delta.text_of(*t));
+    if (auto it = before.find(r.id); it != before.end()) {
+      note_change(it->second, r);
+      before.erase(it);
+    } else {
+      note_change(r, r, true);
+    }
     rows.insert(std::upper_bound(rows.begin(), rows.end(), r, earlier), std::move(r));
   }
+  for (const auto& [id, r] : before) note_change(r, r, true);  // left the range
   patched_text_ += delta.text.size();
   if (patched_text_ > table_.text.size() / 4) {
     table_.compact_text();

@@ -26,6 +26,15 @@ class RunCache {
   // What the last get() did, for tests and timings.
   enum class Last : std::uint8_t { Loaded, Unchanged, Patched };
   Last last() const { return last_; }
+  // Counts loads: two get() calls with the same count saw one table, patched or not.
+  std::uint64_t loads() const { return loads_; }
+  // What the rows the last patch replaced or added (old and new versions) carry, so a
+  // report that reads only other rows can keep its last result.
+  struct Touched {
+    bool issue = false;      // a row attributed to an issue
+    bool run_error = false;  // a run in error (the errors report lists recorded ones)
+  };
+  Touched touched() const { return touched_; }
 
   // Another writer's clock (or ours, within a millisecond) may stamp a row slightly before
   // the newest stamp already seen: rows this close to it are fetched again.
@@ -52,6 +61,8 @@ class RunCache {
   std::vector<std::int64_t> range_ids_;  // sorted: every run starting in the range, filters aside
   std::size_t patched_text_ = 0;         // text bytes added by patches since the last compaction
   Last last_ = Last::Loaded;
+  std::uint64_t loads_ = 0;
+  Touched touched_;
 };
 
 }  // namespace costdeck::runs

@@ -155,7 +155,8 @@ ViewTiming time_view(app::OffscreenRenderer& r, const Snapshot& snap, ui::View v
 }
 
 // Appends a session-file line, then records a run from another connection, `appends` times
-// each, timing append -> new snapshot on the worker thread.
+// each, timing append -> new snapshot on the worker thread. The line touches no issue and no
+// error (the common case); the run has both (every run report is rebuilt).
 void run_appends(Worker& w, std::uint64_t& v, const fs::path& session_file, const fs::path& work_db,
                  int appends, std::vector<double>& usage_append, std::vector<double>& run_append,
                  std::vector<SourcesInfo::PassTimes>& usage_passes,
@@ -187,6 +188,11 @@ void run_appends(Worker& w, std::uint64_t& v, const fs::path& session_file, cons
       run.model = "claude-sonnet-4-5-20250929";
       run.tokens.input = 1000;
       run.tokens.output = 200;
+      // An issue's run that failed: the issues and errors reports must be rebuilt (a line
+      // append leaves them as they were).
+      run.issue = "BENCH-" + std::to_string(1 + i % 3);
+      run.status = runs::RunStatus::Error;
+      run.error = "Exit code 1: bench check " + std::to_string(i) + " failed";
       runs::fill_computed_cost(run);
       SQLite::Transaction tx(other);
       runs::upsert_runs(other, {run});
@@ -350,9 +356,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     runs_30d = static_cast<std::size_t>(s30->runs_in_range);
-    patterns_30d = s30->errors.patterns.size();
+    patterns_30d = s30->errors->patterns.size();
     events_30d = s30->events.size();
-    issues_30d = s30->issues.size();
+    issues_30d = s30->issues->size();
     f.range = RangeKind::All;
     t0 = Clock::now();
     SnapshotPtr sall = w.build_once(f);  // the data is loaded: this is the rebuild for a new filter

@@ -162,7 +162,7 @@ TEST(PerformanceView, CardsChartAndTables) {
   ASSERT_TRUE(env().gl) << env().gl_error;
   const Snapshot& s = *env().month;
   ASSERT_GT(s.perf.tasks, 100);
-  ASSERT_FALSE(s.errors.patterns.empty());
+  ASSERT_FALSE(s.errors->patterns.empty());
   ASSERT_FALSE(s.slowest.empty());
   EXPECT_TRUE(s.perf_has_previous);
   ui::FrameRegistry reg;
@@ -174,7 +174,7 @@ TEST(PerformanceView, CardsChartAndTables) {
   EXPECT_TRUE(reg.has_table("error_patterns"));
   EXPECT_TRUE(reg.has_table("error_occurrences"));
   EXPECT_TRUE(reg.has_table("slowest_table"));
-  EXPECT_TRUE(has_text(reg, s.errors.patterns.front().pattern));
+  EXPECT_TRUE(has_text(reg, s.errors->patterns.front().pattern));
   EXPECT_TRUE(has_text(reg, s.slowest.front().title));
   app::Image img = render(s, ui::View::Performance, &reg, "perf.success");
   EXPECT_EQ(reg.panels, std::vector<std::string>{"perf.success"});
@@ -227,7 +227,7 @@ TEST(PerformanceView, ThousandsOfPatternsStayClipped) {
   ASSERT_TRUE(env().gl) << env().gl_error;
   runs::RunTable t = many_patterns(5000);
   SnapshotPtr s = runs_snapshot(t, RangeKind::All, 9001);
-  ASSERT_EQ(s->errors.patterns.size(), 5000u);
+  ASSERT_EQ(s->errors->patterns.size(), 5000u);
   ui::FrameRegistry reg;
   app::Image img = render(*s, ui::View::Performance, &reg);
   save(img, "perf-view-performance-5000-patterns");
@@ -276,18 +276,18 @@ TEST(RuntimesView, TableAndCharts) {
 TEST(IssuesView, BadgesAndDetail) {
   ASSERT_TRUE(env().gl) << env().gl_error;
   const Snapshot& s = *env().month;
-  ASSERT_FALSE(s.issues.empty());
+  ASSERT_FALSE(s.issues->empty());
   ui::FrameRegistry reg;
   app::Image img = render(s, ui::View::Issues, &reg);
   EXPECT_TRUE(reg.has_table("issues_table"));
   EXPECT_TRUE(reg.has_table("issue_sessions"));
-  const auto& top = s.issues.front();
+  const auto& top = s.issues->front();
   const std::string tip = std::to_string(top.sessions.size()) + " sessions, " +
                           chart::format_tokens(static_cast<double>(top.tokens.total())) + " tokens";
   EXPECT_TRUE(has_text(reg, tip)) << tip;
   EXPECT_TRUE(has_text(reg, chart::format_usd(top.cost)));
   std::set<std::string> badges;
-  for (const auto& i : s.issues) badges.insert(i.badge);
+  for (const auto& i : *s.issues) badges.insert(i.badge);
   for (const auto& b : badges) {
     ImU32 c = b == "green"    ? dark().good
               : b == "yellow" ? dark().warn

@@ -364,3 +364,96 @@ TEST(Notify, CommandGetsTheBudgetInTheEnvironment) {
   EXPECT_EQ(text, "tier premium / day|9.60|12.00|80.0|warning");
   fs::remove_all(dir);
 }
+
+// Rule: a snapshot keeps the last one's issues and errors reports only when the runs the
+// patch replaced or added touch neither; whatever it keeps or rebuilds equals what a fresh
+// worker builds from the same store.
+TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
+  Fixture fx;
+  append(fx.file, line("m1", "2026-01-01T11:50:00Z", 100));
+  auto record = [&](const std::string& args) {
+    auto r =
+        costdeck::test::run_costdeck("record -q --db '" + fx.opts.db_path + "' --model claude-opus-4-5 " +
+                                     "--duration-ms 60000 --tokens-in 100 --tokens-out 50 " + args);
+    ASSERT_EQ(r.status, 0) << r.out;
+  };
+  record(
+      "--id a1 --issue ISS-1 --session sa --started 2026-01-01T09:00:00Z --status error --error 'Exit code "
+      "2'");
+  record("--id a2 --issue ISS-2 --session sb --started 2026-01-01T09:30:00Z");
+  ViewFilter all = today_utc();
+  all.range = RangeKind::All;
+  Worker w(fx.opts);
+  w.start(all);
+  SnapshotPtr a = wait_for(w, w.wait_newer(0, 20s), [](const Snapshot& s) { return s.runs_in_range == 2; });
+  ASSERT_EQ(a->issues->size(), 2u);
+  ASSERT_EQ(a->errors->total, 1);
+
+  auto fresh = [&]() {
+    WorkerOptions o = fx.opts;
+    Worker other(o);
+    return other.build_once(all);
+  };
+  auto same_issues = [](const Snapshot& x, const Snapshot& y) {
+    if (x.issues->size() != y.issues->size()) return false;
+    for (std::size_t i = 0; i < x.issues->size(); ++i) {
+      const auto &p = (*x.issues)[i], &q = (*y.issues)[i];
+      if (p.issue != q.issue || p.runs != q.runs || p.cost != q.cost ||
+          p.sessions.size() != q.sessions.size())
+        return false;
+    }
+    return true;
+  };
+
+  // A run with no issue and no error: both reports are the last snapshot's, shared.
+  record("--id b1 --session sc --started 2026-01-01T10:00:00Z");
+  SnapshotPtr b = wait_for(w, a, [](const Snapshot& s) { return s.runs_in_range == 3; });
+  ASSERT_EQ(b->runs_in_range, 3);
+  EXPECT_EQ(&*b->issues, &*a->issues);
+  EXPECT_EQ(&*b->errors, &*a->errors);
+  EXPECT_TRUE(same_issues(*b, *fresh()));
+
+  // A run of ISS-1: issues rebuilt (ISS-1 now has two runs), errors kept.
+  record("--id c1 --issue ISS-1 --session sa --started 2026-01-01T10:30:00Z");
+  SnapshotPtr c = wait_for(w, b, [](const Snapshot& s) { return s.runs_in_range == 4; });
+  ASSERT_EQ(c->runs_in_range, 4);
+  EXPECT_NE(&*c->issues, &*b->issues);
+  EXPECT_EQ(&*c->errors, &*b->errors);
+  EXPECT_TRUE(same_issues(*c, *fresh()));
+  const auto& iss1 = (*c->issues)[0].issue == "ISS-1" ? (*c->issues)[0] : (*c->issues)[1];
+  EXPECT_EQ(iss1.runs, 2);
+
+  // A failed run without an issue: errors rebuilt, issues kept.
+  record("--id d1 --session sd --started 2026-01-01T11:00:00Z --status error --error 'Exit code 3'");
+  SnapshotPtr d = wait_for(w, c, [](const Snapshot& s) { return s.runs_in_range == 5; });
+  ASSERT_EQ(d->runs_in_range, 5);
+  EXPECT_EQ(&*d->issues, &*c->issues);
+  EXPECT_NE(&*d->errors, &*c->errors);
+  EXPECT_EQ(d->errors->total, 2);
+
+  // The issue's failed run is rewritten as a success: errors rebuilt; the issues report does
+  // not read a run's status, so it stays.
+  record("--id a1 --issue ISS-1 --session sa --started 2026-01-01T09:00:00Z --status success");
+  SnapshotPtr e = wait_for(w, d, [](const Snapshot& s) { return s.errors->total == 1; });
+  EXPECT_EQ(e->errors->total, 1);
+  EXPECT_EQ(&*e->issues, &*d->issues);
+  EXPECT_TRUE(same_issues(*e, *fresh()));
+
+  // ISS-2's run is rewritten with more tokens (a higher cost): issues rebuilt.
+  auto cost_of_iss2 = [](const Snapshot& s) {
+    for (const auto& i : *s.issues)
+      if (i.issue == "ISS-2") return i.cost;
+    return 0.0;
+  };
+  const double iss2_cost = cost_of_iss2(*e);
+  auto r = costdeck::test::run_costdeck("record -q --db '" + fx.opts.db_path +
+                                        "' --model claude-opus-4-5 --duration-ms 60000 --tokens-in 100 "
+                                        "--tokens-out 5000 --id a2 --issue ISS-2 --session sb "
+                                        "--started 2026-01-01T09:30:00Z");
+  ASSERT_EQ(r.status, 0) << r.out;
+  SnapshotPtr g = wait_for(w, e, [&](const Snapshot& s) { return cost_of_iss2(s) > iss2_cost; });
+  EXPECT_GT(cost_of_iss2(*g), iss2_cost);
+  EXPECT_NE(&*g->issues, &*e->issues);
+  EXPECT_EQ(&*g->errors, &*e->errors);
+  EXPECT_TRUE(same_issues(*g, *fresh()));
+}

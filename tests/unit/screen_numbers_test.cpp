@@ -122,13 +122,13 @@ TEST(ScreenNumbers, ErrorPatterns) {
   SnapshotPtr s = snapshot(last_30_days());
   json j = cli_report("errors", kRange30);
   ASSERT_TRUE(j.is_object());
-  EXPECT_EQ(s->errors.total, j["total"].get<std::int64_t>());
-  ASSERT_EQ(s->errors.patterns.size(), j["patterns"].size());
-  ASSERT_FALSE(s->errors.patterns.empty());
-  for (std::size_t i = 0; i < s->errors.patterns.size(); ++i) {
-    EXPECT_EQ(s->errors.patterns[i].pattern, j["patterns"][i]["pattern"]);
-    EXPECT_EQ(s->errors.patterns[i].count, j["patterns"][i]["count"].get<std::int64_t>());
-    EXPECT_EQ(s->errors.patterns[i].source, j["patterns"][i]["source"]);
+  EXPECT_EQ(s->errors->total, j["total"].get<std::int64_t>());
+  ASSERT_EQ(s->errors->patterns.size(), j["patterns"].size());
+  ASSERT_FALSE(s->errors->patterns.empty());
+  for (std::size_t i = 0; i < s->errors->patterns.size(); ++i) {
+    EXPECT_EQ(s->errors->patterns[i].pattern, j["patterns"][i]["pattern"]);
+    EXPECT_EQ(s->errors->patterns[i].count, j["patterns"][i]["count"].get<std::int64_t>());
+    EXPECT_EQ(s->errors->patterns[i].source, j["patterns"][i]["source"]);
   }
 }
 
@@ -175,10 +175,10 @@ TEST(ScreenNumbers, Issues) {
   SnapshotPtr s = snapshot(last_30_days());
   json j = cli_report("issues", kRange30);
   ASSERT_TRUE(j.is_object());
-  ASSERT_EQ(s->issues.size(), j["issues"].size());
-  ASSERT_FALSE(s->issues.empty());
-  for (std::size_t i = 0; i < s->issues.size(); ++i) {
-    const auto& r = s->issues[i];
+  ASSERT_EQ(s->issues->size(), j["issues"].size());
+  ASSERT_FALSE(s->issues->empty());
+  for (std::size_t i = 0; i < s->issues->size(); ++i) {
+    const auto& r = (*s->issues)[i];
     const json& x = j["issues"][i];
     EXPECT_EQ(r.issue, x["issue"]);
     EXPECT_NEAR(r.cost, x["costUSD"].get<double>(), 1e-9);

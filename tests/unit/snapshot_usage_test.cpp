@@ -1,6 +1,7 @@
 // The usage half of a snapshot on a hand-made table: sessions active per day count each
 // session once per day however its rows interleave with others', and a session's cost
-// timeline sums its responses per hour, oldest hour first.
+// timeline sums its responses per hour, oldest hour first (and adds up to the session's
+// cost: a row without a sessionId joins the session its file names, timeline included).
 #include <gtest/gtest.h>
 
 #include "core/config.hpp"
@@ -66,13 +67,18 @@ TEST(SnapshotUsage, SessionsPerDayAndHourlyTimelines) {
         .usd;
   };
   for (const SessionEntry& e : s.sessions) {
+    double sum = 0;
+    for (const auto& [hour, usd] : e.timeline) sum += usd;
+    EXPECT_DOUBLE_EQ(sum, e.row.totals.cost) << e.row.key;
     if (e.row.key == "a") {
-      ASSERT_EQ(e.timeline.size(), 3u);
+      ASSERT_EQ(e.timeline.size(), 4u);
       EXPECT_EQ(e.timeline[0].first, kDay0 + 1 * kHour);
       EXPECT_DOUBLE_EQ(e.timeline[0].second, cost_of(1000));
       EXPECT_EQ(e.timeline[1].first, kDay0 + 2 * kHour);
       EXPECT_DOUBLE_EQ(e.timeline[1].second, cost_of(3000) + cost_of(4000));
       EXPECT_EQ(e.timeline[2].first, kDay0 + 53 * kHour);
+      EXPECT_EQ(e.timeline[3].first, kDay0 + 54 * kHour);
+      EXPECT_DOUBLE_EQ(e.timeline[3].second, cost_of(8000));
     } else {
       ASSERT_EQ(e.row.key, "b");
       ASSERT_EQ(e.timeline.size(), 3u);
