@@ -438,9 +438,30 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     slot_of_row[keys[k].row] = static_cast<std::uint32_t>(slots - 1);
   }
   for (auto& [iss, a] : issues) a.row.sessions.resize(a.end_session - a.first_session);
+  // A session's model: the one with the most cost, the first by id among equals; a run's
+  // 1e-12 lets a model whose runs cost nothing still beat having none. Each slot's runs are
+  // one run of keys, in table order: its few models are summed in a small reused list.
+  std::vector<std::int32_t> model_of(slots, -1);
+  {
+    std::vector<std::pair<std::int32_t, double>> by_model;  // (model id, cost), by id
+    for (std::size_t k = 0; k < keys.size();) {
+      const std::uint64_t key = keys[k].key;
+      const std::uint32_t slot = slot_of_row[keys[k].row];
+      by_model.clear();
+      for (; k < keys.size() && keys[k].key == key; ++k) {
+        const RunRow& r = t.rows[keys[k].row];
+        if (r.model < 0) continue;
+        auto it = std::lower_bound(by_model.begin(), by_model.end(), r.model,
+                                   [](const auto& e, std::int32_t m) { return e.first < m; });
+        if (it == by_model.end() || it->first != r.model) it = by_model.insert(it, {r.model, 0.0});
+        it->second += r.cost_usd + 1e-12;
+      }
+      double best = -1;
+      for (const auto& [m, c] : by_model)
+        if (c > best) best = c, model_of[slot] = m;
+    }
+  }
   keys = {};
-  // (session slot, model, row): a session's cost per model, summed in table order.
-  std::vector<PairKey> session_models;
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
     const RunRow& r = t.rows[i];
     if (r.issue < 0) continue;
@@ -463,9 +484,6 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     s.first_ms = std::min(s.first_ms, r.started_ms);
     s.last_ms = std::max(s.last_ms, r.started_ms);
     if (r.model >= 0) {
-      session_models.push_back(
-          {(static_cast<std::uint64_t>(slot) << 32) | static_cast<std::uint32_t>(r.model),
-           static_cast<std::uint32_t>(i)});
       auto it = std::lower_bound(a.models.begin(), a.models.end(), r.model,
                                  [](const auto& e, std::int32_t m) { return e.first < m; });
       if (it == a.models.end() || it->first != r.model) it = a.models.insert(it, {r.model, {}});
@@ -474,24 +492,6 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     }
   }
   slot_of_row = {};
-  // A session's model: the one with the most cost, the first by id among equals; a run's
-  // 1e-12 lets a model whose runs cost nothing still beat having none.
-  std::vector<std::int32_t> model_of(slots, -1);
-  std::sort(session_models.begin(), session_models.end(), [](const PairKey& x, const PairKey& y) {
-    return x.key != y.key ? x.key < y.key : x.row < y.row;
-  });
-  {
-    std::vector<double> best(slots, -1);
-    for (std::size_t k = 0; k < session_models.size();) {
-      const std::uint64_t key = session_models[k].key;
-      double sum = 0;
-      for (; k < session_models.size() && session_models[k].key == key; ++k)
-        sum += t.rows[session_models[k].row].cost_usd + 1e-12;
-      const auto slot = static_cast<std::size_t>(key >> 32);
-      if (sum > best[slot]) best[slot] = sum, model_of[slot] = static_cast<std::int32_t>(key & 0xffffffffu);
-    }
-  }
-  session_models = {};
   std::vector<IssueRow> out;
   out.reserve(issues.size());
   static const std::string kNone = "(none)";
