@@ -182,6 +182,10 @@ if has_section append && ((HAVE_COSTDECK)); then
     done
     truncate -s "$orig_size" "$target"
     cat "$WORK/chunk.jsonl" >>"$target"
+    # The restored copy is all dirty pages: without this, the run's first fsync (the WAL
+    # checkpoint on close) would write back the whole copy, a cost of the restore, not of
+    # the append.
+    sync "$WORK/append.db"*
     run_timed costdeck_append "${clean_env[@]}" "$COSTDECK" report daily --json --timezone UTC --runtime claude \
       --claude-dir "$WORK/append/claude" --db "$WORK/append.db"
   done
