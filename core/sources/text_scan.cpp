@@ -234,12 +234,24 @@ void unescape_json_prefix(const char* p, const char* end, std::size_t max_bytes,
   out.clear();
   // Leave room for one full character so the cut below lands on a boundary.
   const std::size_t limit = max_bytes + 4;
+  // The next quote is looked for once, not again after every escape: text with an escape
+  // every few bytes (code, logs) made that quadratic in the cut length.
+  const char* q = nullptr;  // a '"' at or after p, when found
+  const char* clear = p;    // no '"' in [p, clear) before q
   while (p < end && out.size() < limit) {
     // Copy the run up to the next quote or backslash in one go.
     const std::size_t want = std::min<std::size_t>(static_cast<std::size_t>(end - p), limit - out.size());
-    const char* q = static_cast<const char*>(std::memchr(p, '"', want));
-    const char* bs = static_cast<const char*>(std::memchr(p, '\\', q ? static_cast<std::size_t>(q - p) : want));
-    const char* stop = bs ? bs : (q ? q : p + want);
+    const char* wend = p + want;
+    if (q && q < p) q = nullptr, clear = p;  // that quote was an escaped one, now behind
+    if (!q && clear < wend) {
+      const char* from = std::max(p, clear);
+      q = static_cast<const char*>(std::memchr(from, '"', static_cast<std::size_t>(wend - from)));
+      clear = q ? q : wend;
+    }
+    const char* qw = q && q < wend ? q : nullptr;
+    const char* bs =
+        static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>((qw ? qw : wend) - p)));
+    const char* stop = bs ? bs : (qw ? qw : wend);
     out.append(p, static_cast<std::size_t>(stop - p));
     p = stop;
     if (p >= end || out.size() >= limit || *p == '"') break;
