@@ -417,13 +417,16 @@ class LineParser {
     }
   }
 
-  // Text is cut without unescaping the rest of a possibly multi-MB string.
-  void cut_text(od::value& v, std::string& dst) {
+  // Text is cut without unescaping the rest of a possibly multi-MB string. `raws` (optional)
+  // collects where the string starts, to unescape more of it later.
+  void cut_text(od::value& v, std::string& dst, std::size_t max_bytes = ClaudeLine::kMaxBlockText,
+                std::vector<const char*>* raws = nullptr) {
     od::json_type t;
     if (check(v.type().get(t)) || t != od::json_type::string) return;
     simdjson::ondemand::raw_json_string raw;
     if (check(v.get_raw_json_string().get(raw))) return;
-    unescape_json_prefix(raw.raw(), line_end_, ClaudeLine::kMaxBlockText, dst);
+    unescape_json_prefix(raw.raw(), line_end_, max_bytes, dst);
+    if (raws) raws->push_back(raw.raw());
   }
 
   void content(od::value& v) {
@@ -451,6 +454,11 @@ class LineParser {
 
   void block(od::object bo, ClaudeContentBlock& b) {
     bool ignored = false;
+    // A tool result's text matters whole only when it is an error, and is_error usually
+    // comes after the content: read its start, keep where its strings are, and read them
+    // whole once is_error says so (most of a transcript's bytes are tool results).
+    tool_raws_.clear();
+    bool content_cut = false;
     for (auto fr : bo) {
       od::field f;
       std::string_view key;
@@ -467,16 +475,38 @@ class LineParser {
       } else if (key == "is_error") {
         b.is_error = read_bool(v, ignored);
       } else if (key == "content") {
-        tool_result_content(v, b.text);
+        content_cut = !b.is_error;
+        tool_result_content(v, b.text,
+                            b.is_error ? ClaudeLine::kMaxBlockText : ClaudeLine::kMaxToolResultText,
+                            content_cut ? &tool_raws_ : nullptr);
       }
+    }
+    if (content_cut && b.is_error) {
+      b.text.clear();
+      std::string part;
+      for (const char* raw : tool_raws_) {
+        if (b.text.size() >= ClaudeLine::kMaxBlockText) break;
+        unescape_json_prefix(raw, line_end_, ClaudeLine::kMaxBlockText, part);
+        if (!b.text.empty()) b.text.push_back('\n');
+        b.text.append(part);
+      }
+      cut_utf8(b.text, ClaudeLine::kMaxBlockText);
     }
   }
 
-  void tool_result_content(od::value& v, std::string& dst) {
+  static void cut_utf8(std::string& s, std::size_t max_bytes) {
+    if (s.size() <= max_bytes) return;
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s.resize(cut);
+  }
+
+  void tool_result_content(od::value& v, std::string& dst, std::size_t max_bytes,
+                           std::vector<const char*>* raws) {
     od::json_type t;
     if (check(v.type().get(t))) return;
     if (t == od::json_type::string) {
-      cut_text(v, dst);
+      cut_text(v, dst, max_bytes, raws);
       return;
     }
     if (t != od::json_type::array) return;
@@ -492,23 +522,24 @@ class LineParser {
         od::field f;
         std::string_view key;
         if (check(std::move(fr).get(f)) || check(f.unescaped_key().get(key))) return;
-        if (key != "text" || dst.size() >= ClaudeLine::kMaxBlockText) continue;
+        if (key != "text") continue;
+        // Full: every part a whole read would take is noted, though the cut one is full.
+        const bool room = dst.size() < max_bytes;
+        if (!room && !raws) continue;
         od::value pv = f.value();
-        cut_text(pv, part);
+        cut_text(pv, part, room ? max_bytes : 0, raws);
+        if (!room) continue;
         if (!dst.empty()) dst.push_back('\n');
         dst.append(part);
       }
     }
-    if (dst.size() > ClaudeLine::kMaxBlockText) {
-      std::size_t cut = ClaudeLine::kMaxBlockText;
-      while (cut > 0 && (static_cast<unsigned char>(dst[cut]) & 0xC0) == 0x80) --cut;
-      dst.resize(cut);
-    }
+    cut_utf8(dst, max_bytes);
   }
 
   ClaudeLine& out_;
   const ClaudeParseOptions& opts_;
   const char* line_end_;
+  std::vector<const char*> tool_raws_;  // the current tool result's text strings, escaped
   CcView top_cc_, emb_cc_;
   bool emb_has_usage_ = false;
   std::string emb_ts_, emb_request_id_;

@@ -16,7 +16,9 @@ namespace costdeck::sources {
 
 struct ClaudeContentBlock {
   std::string type;         // text, tool_use, tool_result, thinking, image, ...
-  std::string text;         // text / tool_result text, cut to kMaxBlockText bytes
+  // text: cut to kMaxBlockText bytes; tool_result text: so when is_error, else only its
+  // first kMaxToolResultText bytes (the start says whether it was an interruption).
+  std::string text;
   std::string tool_use_id;  // tool_use.id or tool_result.tool_use_id
   std::string tool_name;    // tool_use.name
   bool is_error = false;    // tool_result.is_error
@@ -24,6 +26,7 @@ struct ClaudeContentBlock {
 
 struct ClaudeLine {
   static constexpr std::size_t kMaxBlockText = 2048;
+  static constexpr std::size_t kMaxToolResultText = 128;
 
   std::string type;     // user, assistant, system, summary, progress, ... (unknown is fine)
   std::string subtype;  // system subtype: turn_duration, api_error, compact_boundary, ...

@@ -326,8 +326,34 @@ TEST(SourcesSessionFile, MultiMegabyteLines) {
   EXPECT_EQ(r.malformed_count, 0);
   EXPECT_EQ(r.usage.size(), 1u);
   ASSERT_EQ(r.activity.size(), 2u);
-  EXPECT_EQ(r.activity[0].content[0].text.size(), ClaudeLine::kMaxBlockText);
+  // Not an error: only the start of a tool result's text is kept.
+  EXPECT_EQ(r.activity[0].content[0].text.size(), ClaudeLine::kMaxToolResultText);
   EXPECT_EQ(r.usage[0].offset, static_cast<std::int64_t>(user.size() + 1));
+}
+
+TEST(SourcesSessionFile, ErrorToolResultsKeepTheirTextWhateverTheKeyOrder) {
+  // is_error after the content (as Claude Code writes it) or before: an error's text is kept
+  // to kMaxBlockText, its parts joined by newlines; a success keeps only its start.
+  Scratch s;
+  const std::string big(5u << 20, 'e'), a(300, 'a'), b(400, 'b');
+  auto line = [](const std::string& block) {
+    return R"({"type":"user","timestamp":"2025-10-01T10:00:00.000Z","message":{"role":"user","content":[)" +
+           block + "]}}\n";
+  };
+  const std::string text =
+      line(R"({"type":"tool_result","tool_use_id":"t1","content":")" + big + R"(","is_error":true})") +
+      line(R"({"type":"tool_result","tool_use_id":"t2","is_error":true,"content":")" + big + R"("})") +
+      line(R"({"type":"tool_result","tool_use_id":"t3","content":[{"type":"text","text":")" + a +
+           R"("},{"type":"image"},{"type":"text","text":"line\nbreak )" + b + R"("}],"is_error":true})") +
+      line(R"({"type":"tool_result","tool_use_id":"t4","content":[{"type":"text","text":")" + a +
+           R"("},{"type":"text","text":")" + b + R"("}],"is_error":false})");
+  const auto r = read_session_file(FileKind::ClaudeTranscript, s.write("errors.jsonl", text), {});
+  ASSERT_EQ(r.activity.size(), 4u);
+  EXPECT_EQ(r.activity[0].content[0].text, std::string(ClaudeLine::kMaxBlockText, 'e'));
+  EXPECT_EQ(r.activity[1].content[0].text, std::string(ClaudeLine::kMaxBlockText, 'e'));
+  EXPECT_EQ(r.activity[2].content[0].text, a + "\nline\nbreak " + b);
+  EXPECT_TRUE(r.activity[2].content[0].is_error);
+  EXPECT_EQ(r.activity[3].content[0].text, a.substr(0, ClaudeLine::kMaxToolResultText));
 }
 
 TEST(SourcesSessionFile, ResumeFromCursorMatchesOneRead) {
