@@ -383,6 +383,29 @@ std::vector<RuntimeRow> runtimes_report(const RunTable& t, const timeutil::Zone&
 
 // ---------------------------------------------------------------- issues, top
 
+namespace {
+
+// A few values keyed by model id, kept sorted by id: the entry for `model`, made if new.
+template <class V>
+V& by_model_id(std::vector<std::pair<std::int32_t, V>>& v, std::int32_t model) {
+  auto it =
+      std::lower_bound(v.begin(), v.end(), model, [](const auto& e, std::int32_t m) { return e.first < m; });
+  if (it == v.end() || it->first != model) it = v.insert(it, {model, V{}});
+  return it->second;
+}
+
+// The model with the most cost, the lowest id among equals (-1: none). Callers add 1e-12 a
+// run, so a model whose runs cost nothing still beats having none.
+std::int32_t costliest_model(const std::vector<std::pair<std::int32_t, double>>& cost_by_model) {
+  double best = -1;
+  std::int32_t model = -1;
+  for (const auto& [m, c] : cost_by_model)
+    if (c > best) best = c, model = m;
+  return model;
+}
+
+}  // namespace
+
 std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& badges) {
   // Tens of thousands of issue x session pairs at 100k runs: each run's pair is found once
   // by sorting the pair keys, and issues by their dense string id, so the passes below (in
@@ -438,9 +461,8 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     slot_of_row[keys[k].row] = static_cast<std::uint32_t>(slots - 1);
   }
   for (auto& [iss, a] : issues) a.row.sessions.resize(a.end_session - a.first_session);
-  // A session's model: the one with the most cost, the first by id among equals; a run's
-  // 1e-12 lets a model whose runs cost nothing still beat having none. Each slot's runs are
-  // one run of keys, in table order: its few models are summed in a small reused list.
+  // A session's model (costliest_model). Each slot's runs are one run of keys, in table
+  // order: its few models are summed in a small reused list.
   std::vector<std::int32_t> model_of(slots, -1);
   {
     std::vector<std::pair<std::int32_t, double>> by_model;  // (model id, cost), by id
@@ -450,15 +472,9 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
       by_model.clear();
       for (; k < keys.size() && keys[k].key == key; ++k) {
         const RunRow& r = t.rows[keys[k].row];
-        if (r.model < 0) continue;
-        auto it = std::lower_bound(by_model.begin(), by_model.end(), r.model,
-                                   [](const auto& e, std::int32_t m) { return e.first < m; });
-        if (it == by_model.end() || it->first != r.model) it = by_model.insert(it, {r.model, 0.0});
-        it->second += r.cost_usd + 1e-12;
+        if (r.model >= 0) by_model_id(by_model, r.model) += r.cost_usd + 1e-12;
       }
-      double best = -1;
-      for (const auto& [m, c] : by_model)
-        if (c > best) best = c, model_of[slot] = m;
+      model_of[slot] = costliest_model(by_model);
     }
   }
   keys = {};
@@ -484,11 +500,9 @@ std::vector<IssueRow> issues_report(const RunTable& t, const BadgeThresholds& ba
     s.first_ms = std::min(s.first_ms, r.started_ms);
     s.last_ms = std::max(s.last_ms, r.started_ms);
     if (r.model >= 0) {
-      auto it = std::lower_bound(a.models.begin(), a.models.end(), r.model,
-                                 [](const auto& e, std::int32_t m) { return e.first < m; });
-      if (it == a.models.end() || it->first != r.model) it = a.models.insert(it, {r.model, {}});
-      it->second.cost += r.cost_usd;
-      it->second.tokens += r.tokens;
+      IssueModel& im = by_model_id(a.models, r.model);
+      im.cost += r.cost_usd;
+      im.tokens += r.tokens;
     }
   }
   slot_of_row = {};
@@ -547,8 +561,8 @@ TopReport top_report(const RunTable& t, std::size_t n) {
   std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end(), cmp);
   for (std::size_t i = 0; i < k; ++i) rep.runs.push_back(brief_of(t, *v[i]));
 
-  // A session's cost per model, by model id (few per session): the model shown is the
-  // costliest, the lowest id among equals. Sessions by their dense string id, not hashed.
+  // A session's cost per model (few per session), its model the costliest_model. Sessions by
+  // their dense string id, not hashed.
   struct Acc {
     SessionBrief s;
     std::vector<std::pair<std::int32_t, double>> model_cost;
@@ -572,12 +586,7 @@ TopReport top_report(const RunTable& t, std::size_t n) {
     a.s.last_ms = std::max(a.s.last_ms, r.started_ms);
     if (a.project < 0) a.project = r.project;
     if (a.issue < 0) a.issue = r.issue;
-    if (r.model >= 0) {
-      auto it = std::lower_bound(a.model_cost.begin(), a.model_cost.end(), r.model,
-                                 [](const auto& e, std::int32_t m) { return e.first < m; });
-      if (it == a.model_cost.end() || it->first != r.model) it = a.model_cost.insert(it, {r.model, 0.0});
-      it->second += r.cost_usd + 1e-12;
-    }
+    if (r.model >= 0) by_model_id(a.model_cost, r.model) += r.cost_usd + 1e-12;
   }
   std::vector<std::pair<std::int32_t, Acc*>> sv;
   sv.reserve(sessions.size());
@@ -592,12 +601,7 @@ TopReport top_report(const RunTable& t, std::size_t n) {
     a.s.session = t.str(sv[i].first);
     a.s.project = t.str(a.project);
     a.s.issue = t.str(a.issue);
-    double best = -1;
-    for (auto& [m, c] : a.model_cost)
-      if (c > best) {
-        best = c;
-        a.s.model = t.str(m);
-      }
+    a.s.model = t.str(costliest_model(a.model_cost));
     rep.sessions.push_back(std::move(a.s));
   }
   return rep;
