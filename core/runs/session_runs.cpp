@@ -11,6 +11,7 @@
 #include "core/runs/price_memo.hpp"
 #include "core/runs/run.hpp"
 #include "core/runs/run_store.hpp"
+#include "core/sources/text_scan.hpp"
 
 namespace costdeck::runs {
 namespace {
@@ -403,12 +404,7 @@ std::string title_from_text(std::string_view text, int words) {
   }
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   if (i < text.size()) out += "…";
-  if (out.size() > 200) {
-    std::size_t cut = 200;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
-      --cut;  // not inside a UTF-8 character
-    out.resize(cut);
-  }
+  sources::cut_utf8(out, 200);
   return out;
 }
 

@@ -417,16 +417,18 @@ class LineParser {
     }
   }
 
-  // Text is cut without unescaping the rest of a possibly multi-MB string. `raws` (optional)
-  // collects where the string starts, to unescape more of it later.
-  void cut_text(od::value& v, std::string& dst, std::size_t max_bytes = ClaudeLine::kMaxBlockText,
-                std::vector<const char*>* raws = nullptr) {
+  // Where a string value's body starts, still escaped; nullptr for anything else.
+  const char* raw_string(od::value& v) {
     od::json_type t;
-    if (check(v.type().get(t)) || t != od::json_type::string) return;
+    if (check(v.type().get(t)) || t != od::json_type::string) return nullptr;
     simdjson::ondemand::raw_json_string raw;
-    if (check(v.get_raw_json_string().get(raw))) return;
-    unescape_json_prefix(raw.raw(), line_end_, max_bytes, dst);
-    if (raws) raws->push_back(raw.raw());
+    if (check(v.get_raw_json_string().get(raw))) return nullptr;
+    return raw.raw();
+  }
+
+  // Text is cut without unescaping the rest of a possibly multi-MB string.
+  void cut_text(od::value& v, std::string& dst) {
+    if (const char* raw = raw_string(v)) unescape_json_prefix(raw, line_end_, ClaudeLine::kMaxBlockText, dst);
   }
 
   void content(od::value& v) {
@@ -455,10 +457,9 @@ class LineParser {
   void block(od::object bo, ClaudeContentBlock& b) {
     bool ignored = false;
     // A tool result's text matters whole only when it is an error, and is_error usually
-    // comes after the content: read its start, keep where its strings are, and read them
-    // whole once is_error says so (most of a transcript's bytes are tool results).
-    tool_raws_.clear();
-    bool content_cut = false;
+    // comes after the content: the content's strings are noted where they start and read
+    // once is_error is known (most of a transcript's bytes are tool results).
+    bool has_content = false;
     for (auto fr : bo) {
       od::field f;
       std::string_view key;
@@ -475,44 +476,26 @@ class LineParser {
       } else if (key == "is_error") {
         b.is_error = read_bool(v, ignored);
       } else if (key == "content") {
-        content_cut = !b.is_error;
-        tool_result_content(v, b.text,
-                            b.is_error ? ClaudeLine::kMaxBlockText : ClaudeLine::kMaxToolResultText,
-                            content_cut ? &tool_raws_ : nullptr);
+        has_content = true;
+        content_strings(v);
       }
     }
-    if (content_cut && b.is_error) {
-      b.text.clear();
-      std::string part;
-      for (const char* raw : tool_raws_) {
-        if (b.text.size() >= ClaudeLine::kMaxBlockText) break;
-        unescape_json_prefix(raw, line_end_, ClaudeLine::kMaxBlockText, part);
-        if (!b.text.empty()) b.text.push_back('\n');
-        b.text.append(part);
-      }
-      cut_utf8(b.text, ClaudeLine::kMaxBlockText);
-    }
+    if (has_content)
+      join_texts(b.is_error ? ClaudeLine::kMaxBlockText : ClaudeLine::kMaxToolResultText, b.text);
   }
 
-  static void cut_utf8(std::string& s, std::size_t max_bytes) {
-    if (s.size() <= max_bytes) return;
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s.resize(cut);
-  }
-
-  void tool_result_content(od::value& v, std::string& dst, std::size_t max_bytes,
-                           std::vector<const char*>* raws) {
+  // A tool result's content: one string, or parts whose "text" strings are joined.
+  void content_strings(od::value& v) {
+    content_raws_.clear();
     od::json_type t;
     if (check(v.type().get(t))) return;
     if (t == od::json_type::string) {
-      cut_text(v, dst, max_bytes, raws);
+      if (const char* raw = raw_string(v)) content_raws_.push_back(raw);
       return;
     }
     if (t != od::json_type::array) return;
     od::array arr;
     if (check(v.get_array().get(arr))) return;
-    std::string part;
     for (auto er : arr) {
       od::value ev;
       if (check(std::move(er).get(ev))) return;
@@ -523,15 +506,20 @@ class LineParser {
         std::string_view key;
         if (check(std::move(fr).get(f)) || check(f.unescaped_key().get(key))) return;
         if (key != "text") continue;
-        // Full: every part a whole read would take is noted, though the cut one is full.
-        const bool room = dst.size() < max_bytes;
-        if (!room && !raws) continue;
         od::value pv = f.value();
-        cut_text(pv, part, room ? max_bytes : 0, raws);
-        if (!room) continue;
-        if (!dst.empty()) dst.push_back('\n');
-        dst.append(part);
+        if (const char* raw = raw_string(pv)) content_raws_.push_back(raw);
       }
+    }
+  }
+
+  // The noted strings unescaped and joined by newlines, cut to `max_bytes`.
+  void join_texts(std::size_t max_bytes, std::string& dst) {
+    dst.clear();
+    for (const char* raw : content_raws_) {
+      if (dst.size() >= max_bytes) break;
+      unescape_json_prefix(raw, line_end_, max_bytes, part_);
+      if (!dst.empty()) dst.push_back('\n');
+      dst.append(part_);
     }
     cut_utf8(dst, max_bytes);
   }
@@ -539,7 +527,8 @@ class LineParser {
   ClaudeLine& out_;
   const ClaudeParseOptions& opts_;
   const char* line_end_;
-  std::vector<const char*> tool_raws_;  // the current tool result's text strings, escaped
+  std::vector<const char*> content_raws_;  // the current block's content strings, escaped
+  std::string part_;
   CcView top_cc_, emb_cc_;
   bool emb_has_usage_ = false;
   std::string emb_ts_, emb_request_id_;

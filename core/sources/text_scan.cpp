@@ -282,11 +282,14 @@ void unescape_json_prefix(const char* p, const char* end, std::size_t max_bytes,
       default: out.push_back(e); break;  // \" \\ \/
     }
   }
-  if (out.size() > max_bytes) {
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out.resize(cut);
-  }
+  cut_utf8(out, max_bytes);
+}
+
+void cut_utf8(std::string& s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
 }
 
 }  // namespace costdeck::sources

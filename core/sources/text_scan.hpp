@@ -27,6 +27,8 @@ bool ccusage_has_unsupported_null(std::string_view line);
 // stopping after `max_bytes` output bytes or at the closing quote, never reading at or past
 // `end`. The output is cut on a UTF-8 character boundary.
 void unescape_json_prefix(const char* raw, const char* end, std::size_t max_bytes, std::string& out);
+// Shortens `s` to at most `max_bytes`, not inside a UTF-8 character.
+void cut_utf8(std::string& s, std::size_t max_bytes);
 
 // glibc's memmem is much faster than string_view::find on multi-MB lines.
 std::size_t find_bytes(std::string_view hay, std::string_view needle, std::size_t from = 0);
