@@ -118,7 +118,8 @@ class SharedPart {
 
 struct Snapshot {
   std::uint64_t version = 0;
-  std::uint64_t runs_build = 0;  // which of the worker's builds made the run reports (copies share it)
+  // The worker's run table its run reports came from (RunCache::changes()); 0: none.
+  std::uint64_t runs_table = 0;
   std::int64_t now_ms = 0;
   ViewFilter filter;
   std::string zone_name;

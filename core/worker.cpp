@@ -73,8 +73,6 @@ struct Worker::State {
   runs::RunCache runs, previous_runs;  // the filter's range, and the span just before it
   std::size_t live_kept_rows = 0;      // leading usage rows unchanged since the live model saw them
   UsageCarry usage_carry;              // the usage reports of the last build, continued by the next
-  std::uint64_t runs_builds = 0;       // snapshots built (Snapshot::runs_build)
-  std::uint64_t runs_loads_built = UINT64_MAX;  // runs.loads() when the last one was built
   live::CrossingTracker crossings;
   std::vector<live::BudgetNotice> notices;  // the latest few, oldest first
   std::uint64_t next_notice_id = 1;
@@ -397,15 +395,15 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
   times.live = lap();
   in.row_costs = &st.live_model.costs();
   in.carry = &st.usage_carry;
-  // The last snapshot came from this table before the patch just read: the reports of rows
-  // the patch did not touch still hold.
-  const bool same_table = runs_read && previous && previous->runs_build == st.runs_builds &&
-                          st.runs.loads() == st.runs_loads_built &&
-                          st.runs.last() != runs::RunCache::Last::Loaded;
+  // The last snapshot came from this table as it was before the get() just made (the same,
+  // or one patch ago): the reports of runs that patch did not touch still hold.
+  const bool patched = st.runs.last() == runs::RunCache::Last::Patched;
+  const bool same_table = runs_read && previous && previous->runs_table != 0 &&
+                          st.runs.last() != runs::RunCache::Last::Loaded &&
+                          previous->runs_table + (patched ? 1 : 0) == st.runs.changes();
   in.previous = previous.get();
   in.same_issues = same_table && !st.runs.touched().issue;
   in.same_errors = same_table && !st.runs.touched().run_error;
-  st.runs_loads_built = UINT64_MAX;  // until this build is done
   // The live part fills while the runs' reports build on the other core.
   double live_ms = 0;
   build_snapshot(in, f, now, *snap, [&] {
@@ -414,8 +412,7 @@ static std::shared_ptr<Snapshot> pass(Worker::State& st, const WorkerOptions& o,
     live_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   });
   times.build = lap() - live_ms;
-  snap->runs_build = ++st.runs_builds;
-  if (runs_read) st.runs_loads_built = st.runs.loads();
+  snap->runs_table = runs_read ? st.runs.changes() : 0;
   times.live += live_ms;
   snap->sources = st.sources;
   snap->sources.db_path = o.db_path;

@@ -83,6 +83,7 @@ const RunTable& RunCache::get(SQLite::Database& db, const Config& config, std::u
     if (patchable && patch(db, config, now)) {
       fp_ = now;
       last_ = Last::Patched;
+      ++changes_;
     } else {
       load(db, config, f);
     }
@@ -101,7 +102,7 @@ void RunCache::load(SQLite::Database& db, const Config& config, const RunFilter&
   filter_ = f;
   valid_ = true;
   last_ = Last::Loaded;
-  ++loads_;
+  ++changes_;
 }
 
 bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerprint& now) {
@@ -137,21 +138,23 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
 
   auto& rows = table_.rows;
   touched_ = {};
-  // Old and new version of a run (the same row for one added or gone): what the reports
-  // that keep their result read of it. Text is compared as text (spans move).
-  auto note_change = [&](const RunRow& a, const RunRow& b, bool gone_or_new = false) {
+  // A run added or gone touches the reports that read it; an old and a new version touch
+  // those whose fields differ (text compared as text: spans move).
+  auto touch = [&](const RunRow& r) {
+    touched_.issue = touched_.issue || r.issue >= 0;
+    touched_.run_error = touched_.run_error || r.status == RunStatus::Error;
+  };
+  auto note_change = [&](const RunRow& a, const RunRow& b) {
     const auto text = [&](TextSpan t) { return table_.text_of(t); };
     const bool same_for_issues =
-        !gone_or_new && a.issue == b.issue && a.session == b.session && a.phase == b.phase &&
-        a.model == b.model && a.cost_usd == b.cost_usd && a.started_ms == b.started_ms &&
-        a.tokens.input == b.tokens.input && a.tokens.output == b.tokens.output &&
-        a.tokens.cache_write_5m == b.tokens.cache_write_5m &&
+        a.issue == b.issue && a.session == b.session && a.phase == b.phase && a.model == b.model &&
+        a.cost_usd == b.cost_usd && a.started_ms == b.started_ms && a.tokens.input == b.tokens.input &&
+        a.tokens.output == b.tokens.output && a.tokens.cache_write_5m == b.tokens.cache_write_5m &&
         a.tokens.cache_write_1h == b.tokens.cache_write_1h && a.tokens.cache_read == b.tokens.cache_read;
     if ((a.issue >= 0 || b.issue >= 0) && !same_for_issues) touched_.issue = true;
-    const bool same_for_errors = !gone_or_new && a.status == b.status && a.source == b.source &&
-                                 a.runtime == b.runtime && a.started_ms == b.started_ms &&
-                                 a.session == b.session && text(a.error) == text(b.error) &&
-                                 text(a.key) == text(b.key);
+    const bool same_for_errors = a.status == b.status && a.source == b.source && a.runtime == b.runtime &&
+                                 a.started_ms == b.started_ms && a.session == b.session &&
+                                 text(a.error) == text(b.error) && text(a.key) == text(b.key);
     if ((a.status == RunStatus::Error || b.status == RunStatus::Error) && !same_for_errors)
       touched_.run_error = true;
   };
@@ -205,11 +208,11 @@ bool RunCache::patch(SQLite::Database& db, const Config& config, const Fingerpri
       note_change(it->second, r);
       before.erase(it);
     } else {
-      note_change(r, r, true);
+      touch(r);
     }
     rows.insert(std::upper_bound(rows.begin(), rows.end(), r, earlier), std::move(r));
   }
-  for (const auto& [id, r] : before) note_change(r, r, true);  // left the range
+  for (const auto& [id, r] : before) touch(r);  // left the range
   patched_text_ += delta.text.size();
   if (patched_text_ > table_.text.size() / 4) {
     table_.compact_text();

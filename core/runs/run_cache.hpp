@@ -26,8 +26,8 @@ class RunCache {
   // What the last get() did, for tests and timings.
   enum class Last : std::uint8_t { Loaded, Unchanged, Patched };
   Last last() const { return last_; }
-  // Counts loads: two get() calls with the same count saw one table, patched or not.
-  std::uint64_t loads() const { return loads_; }
+  // Counts loads and patches: two get() calls with the same count returned the same table.
+  std::uint64_t changes() const { return changes_; }
   // What the rows the last patch replaced or added (old and new versions) carry, so a
   // report that reads only other rows can keep its last result.
   struct Touched {
@@ -61,7 +61,7 @@ class RunCache {
   std::vector<std::int64_t> range_ids_;  // sorted: every run starting in the range, filters aside
   std::size_t patched_text_ = 0;         // text bytes added by patches since the last compaction
   Last last_ = Last::Loaded;
-  std::uint64_t loads_ = 0;
+  std::uint64_t changes_ = 0;
   Touched touched_;
 };
 
