@@ -126,9 +126,8 @@ void ReportBuilder::add_row(const store::UsageTable& usage, std::size_t idx) {
     case Period::Week:
     case Period::Month:
       // Rows come in time order: the day's key is formatted once per day, not once per row.
-      if (!day_key_valid_ || day != key_day_) {
+      if (key_day_ != day) {
         key_day_ = day;
-        day_key_valid_ = true;
         day_key_ = opts_.period == Period::Day ? timeutil::format_day(day)
                    : opts_.period == Period::Week
                        ? timeutil::format_day(timeutil::week_start(day, opts_.week_start))
@@ -246,7 +245,7 @@ void ReportBuilder::rollback() {
   with_cost_usd_ = saved_.with_cost_usd;
   unknown_ = saved_.unknown;
   last_group_ = -1;
-  day_key_valid_ = false;
+  key_day_.reset();
   // Still at the same savepoint, with nothing added after it.
   saved_.accs.clear();
   saved_.session_days.clear();

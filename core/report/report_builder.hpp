@@ -93,8 +93,7 @@ class ReportBuilder {
   std::vector<std::optional<SessionParts>> parts_of_;
   std::vector<std::optional<Variant>> variants_;
   timeutil::DayCache day_of_;
-  timeutil::Day key_day_{};
-  bool day_key_valid_ = false;
+  std::optional<timeutil::Day> key_day_;  // the day day_key_ was formatted for
   std::string day_key_;
   std::vector<std::int32_t> session_day_;  // by sessionId + 1: the last day group it was counted in
   Saved saved_;
