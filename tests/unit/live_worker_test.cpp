@@ -371,10 +371,10 @@ TEST(Notify, CommandGetsTheBudgetInTheEnvironment) {
 TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
   Fixture fx;
   append(fx.file, line("m1", "2026-01-01T11:50:00Z", 100));
-  auto record = [&](const std::string& args) {
-    auto r =
-        costdeck::test::run_costdeck("record -q --db '" + fx.opts.db_path + "' --model claude-opus-4-5 " +
-                                     "--duration-ms 60000 --tokens-in 100 --tokens-out 50 " + args);
+  auto record = [&](const std::string& args, int tokens_out = 50) {
+    auto r = costdeck::test::run_costdeck("record -q --db '" + fx.opts.db_path +
+                                          "' --model claude-opus-4-5 --duration-ms 60000 --tokens-in 100 " +
+                                          "--tokens-out " + std::to_string(tokens_out) + " " + args);
     ASSERT_EQ(r.status, 0) << r.out;
   };
   record(
@@ -389,6 +389,12 @@ TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
   ASSERT_EQ(a->issues->size(), 2u);
   ASSERT_EQ(a->errors->total, 1);
 
+  // Records a run and waits for the snapshot that shows it.
+  auto step = [&](const SnapshotPtr& from, const std::string& args, auto shows) {
+    record(args);
+    return wait_for(w, from, shows);
+  };
+  auto runs_are = [](std::int64_t n) { return [n](const Snapshot& s) { return s.runs_in_range == n; }; };
   auto fresh = [&]() {
     WorkerOptions o = fx.opts;
     Worker other(o);
@@ -406,16 +412,14 @@ TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
   };
 
   // A run with no issue and no error: both reports are the last snapshot's, shared.
-  record("--id b1 --session sc --started 2026-01-01T10:00:00Z");
-  SnapshotPtr b = wait_for(w, a, [](const Snapshot& s) { return s.runs_in_range == 3; });
+  SnapshotPtr b = step(a, "--id b1 --session sc --started 2026-01-01T10:00:00Z", runs_are(3));
   ASSERT_EQ(b->runs_in_range, 3);
   EXPECT_EQ(&*b->issues, &*a->issues);
   EXPECT_EQ(&*b->errors, &*a->errors);
   EXPECT_TRUE(same_issues(*b, *fresh()));
 
   // A run of ISS-1: issues rebuilt (ISS-1 now has two runs), errors kept.
-  record("--id c1 --issue ISS-1 --session sa --started 2026-01-01T10:30:00Z");
-  SnapshotPtr c = wait_for(w, b, [](const Snapshot& s) { return s.runs_in_range == 4; });
+  SnapshotPtr c = step(b, "--id c1 --issue ISS-1 --session sa --started 2026-01-01T10:30:00Z", runs_are(4));
   ASSERT_EQ(c->runs_in_range, 4);
   EXPECT_NE(&*c->issues, &*b->issues);
   EXPECT_EQ(&*c->errors, &*b->errors);
@@ -424,8 +428,9 @@ TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
   EXPECT_EQ(iss1.runs, 2);
 
   // A failed run without an issue: errors rebuilt, issues kept.
-  record("--id d1 --session sd --started 2026-01-01T11:00:00Z --status error --error 'Exit code 3'");
-  SnapshotPtr d = wait_for(w, c, [](const Snapshot& s) { return s.runs_in_range == 5; });
+  SnapshotPtr d =
+      step(c, "--id d1 --session sd --started 2026-01-01T11:00:00Z --status error --error 'Exit code 3'",
+           runs_are(5));
   ASSERT_EQ(d->runs_in_range, 5);
   EXPECT_EQ(&*d->issues, &*c->issues);
   EXPECT_NE(&*d->errors, &*c->errors);
@@ -433,8 +438,9 @@ TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
 
   // The issue's failed run is rewritten as a success: errors rebuilt; the issues report does
   // not read a run's status, so it stays.
-  record("--id a1 --issue ISS-1 --session sa --started 2026-01-01T09:00:00Z --status success");
-  SnapshotPtr e = wait_for(w, d, [](const Snapshot& s) { return s.errors->total == 1; });
+  SnapshotPtr e =
+      step(d, "--id a1 --issue ISS-1 --session sa --started 2026-01-01T09:00:00Z --status success",
+           [](const Snapshot& s) { return s.errors->total == 1; });
   EXPECT_EQ(e->errors->total, 1);
   EXPECT_EQ(&*e->issues, &*d->issues);
   EXPECT_TRUE(same_issues(*e, *fresh()));
@@ -446,11 +452,7 @@ TEST(LiveWorker, RunReportsAreKeptOnlyWhenTheirRowsAreUntouched) {
     return 0.0;
   };
   const double iss2_cost = cost_of_iss2(*e);
-  auto r = costdeck::test::run_costdeck("record -q --db '" + fx.opts.db_path +
-                                        "' --model claude-opus-4-5 --duration-ms 60000 --tokens-in 100 "
-                                        "--tokens-out 5000 --id a2 --issue ISS-2 --session sb "
-                                        "--started 2026-01-01T09:30:00Z");
-  ASSERT_EQ(r.status, 0) << r.out;
+  record("--id a2 --issue ISS-2 --session sb --started 2026-01-01T09:30:00Z", 5000);
   SnapshotPtr g = wait_for(w, e, [&](const Snapshot& s) { return cost_of_iss2(s) > iss2_cost; });
   EXPECT_GT(cost_of_iss2(*g), iss2_cost);
   EXPECT_NE(&*g->issues, &*e->issues);
