@@ -2,6 +2,9 @@
 // store, aggregate, print a table or ccusage-shaped JSON.
 
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -16,9 +19,6 @@
 #include "core/pricing.hpp"
 #include "core/report/render.hpp"
 #include "core/report/report.hpp"
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include "core/store/store.hpp"
 #include "core/store/usage_preload.hpp"
 #include "core/store/usage_table.hpp"
