@@ -2,9 +2,6 @@
 // store, aggregate, print a table or ccusage-shaped JSON.
 
 #include <unistd.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -131,12 +128,6 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
     if (!o.no_scan) {
       preload.emplace(path);  // reads the stored copies while the scan walks the folders
       run_scan(st, o);
-#ifdef __GLIBC__
-      // The scan's freed buffers stay in glibc's arenas (one per reader thread) and would
-      // add to the peak while the store is read whole: 103-110 -> 76-79 MB on the 1 GiB
-      // corpus, for a few ms.
-      malloc_trim(0);
-#endif
     }
     store::UsageQuery q;
     // ccusage's `claude daily` loads usage with its own loader; its other reports share one.

@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -40,6 +43,7 @@ namespace {
 
 constexpr std::int64_t kHashWindow = 4096;
 constexpr std::size_t kMaxExamples = 20;
+constexpr std::int64_t kTrimAfterBytes = std::int64_t{64} << 20;
 constexpr std::size_t kReadAhead = 256;  // files read but not yet written, at most (results are small)
 
 std::int64_t wall_ms() {
@@ -408,6 +412,12 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     throw store::StoreError("cannot write to the store " + st.path() + ": " + e.what());
   }
   stop_threads();
+#ifdef __GLIBC__
+  // A large scan's freed buffers stay in glibc's arenas, one per reader thread, and would
+  // add to the peak of whatever reads the store next (a cold report: 103-110 -> 76-79 MB on
+  // the 1 GiB corpus, for a few ms). Small scans (the window's refreshes) leave little.
+  if (stats.bytes_read >= kTrimAfterBytes) malloc_trim(0);
+#endif
   stats.files_read -= stats.files_skipped;
   report(true);
 
