@@ -52,7 +52,7 @@ void run_scan(store::Store& st, const CommonOptions& o) {
   IngestOptions opts;
   opts.claude_dirs = o.claude_dirs;
   opts.codex_dirs = o.codex_dirs;
-  opts.keep_activity = true;
+  opts.keep_activity = false;  // usage reports need no runs; the window or `report runs` catch up
   const bool tty = ::isatty(STDERR_FILENO) != 0;
   bool printed = false;
   opts.progress = [&](const IngestProgress& p) {

@@ -63,6 +63,7 @@ UsageContext load_usage_context(const CommonOptions& o, const UsageLoad& how) {
   io.claude_dirs = o.claude_dirs;
   io.codex_dirs = o.codex_dirs;
   io.only_files = how.only_files;
+  io.keep_activity = false;  // usage only, as the reports
   c.scan = ingest(s, io);
   c.scanned = true;
   c.usage = store::load_usage_table(s, q);

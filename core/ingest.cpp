@@ -89,15 +89,22 @@ struct Job {
   Identity id;
   std::optional<FileRecord> rec;            // the stored state, if any
   std::vector<runs::TurnState> turn_state;  // its open turns, if any
+  bool activity = true;                     // read its activity too (else usage only)
 };
+
+// Codex rollouts are always read whole: their running totals and their turns are one read.
+bool wants_activity(const IngestOptions& opts, FileKind kind) {
+  return opts.keep_activity || kind == FileKind::CodexRollout;
+}
 
 // One read of the file; activity lines go through a turn tracker (Claude's or Codex's) on
 // this thread.
 sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sources::FileCursor& from,
-                                  bool reset, const IngestOptions& opts, runs::FileActivity* activity) {
+                                  std::int64_t usage_from, bool reset, runs::FileActivity* activity) {
   sources::ReadOptions ro;
-  ro.keep_activity = opts.keep_activity && r.kind == FileKind::ClaudeTranscript;
-  if (opts.keep_activity && r.kind == FileKind::CodexRollout) {
+  ro.keep_activity = job.activity && r.kind == FileKind::ClaudeTranscript;
+  ro.usage_from = usage_from;
+  if (r.kind == FileKind::CodexRollout) {
     runs::CodexTurnTracker tracker(reset ? std::vector<runs::TurnState>{} : job.turn_state);
     ro.on_codex_activity = [&](const sources::CodexLine& l) { tracker.feed(l); };
     sources::FileReadResult res = sources::read_session_file(r.kind, r.path, from, ro);
@@ -112,11 +119,12 @@ sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sou
   return res;
 }
 
-FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now,
-                   runs::FileActivity* activity) {
+FileUpdate run_job(const Job& job, std::int64_t now, runs::FileActivity* activity) {
   FileUpdate u;
   u.observed_in_store = job.rec.has_value();
   u.observed_offset = job.rec ? job.rec->cursor.offset : 0;
+  u.observed_runs_offset = job.rec ? job.rec->runs_offset : 0;
+  u.activity_read = job.activity;
   FileRecord& r = u.record;
   if (job.rec) {
     r = *job.rec;
@@ -144,10 +152,16 @@ FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now,
   }
 
   sources::FileCursor from = reset ? sources::FileCursor{} : r.cursor;
-  u.result = read_once(job, r, from, reset, opts, activity);
+  std::int64_t usage_from = from.offset;
+  if (!reset && job.activity && r.runs_offset < r.cursor.offset) {
+    // Lines an earlier usage-only pass read: now for their activity (Claude only).
+    from.offset = r.runs_offset;
+    from.line_no = r.runs_line;
+  }
+  u.result = read_once(job, r, from, usage_from, reset, activity);
   if (u.result.error.empty() && u.result.shrank && !reset) {
     reset = true;
-    u.result = read_once(job, r, sources::FileCursor{}, reset, opts, activity);
+    u.result = read_once(job, r, sources::FileCursor{}, 0, reset, activity);
   }
   if (!u.result.error.empty()) return u;
   // Packed here, on the reader's thread: the writer's thread is the ingest's bottleneck.
@@ -165,6 +179,12 @@ FileUpdate run_job(const Job& job, const IngestOptions& opts, std::int64_t now,
   r.size = job.id.size;
   r.mtime_ns = job.id.mtime_ns;
   r.cursor = u.result.next;
+  if (job.activity) {
+    r.runs_offset = r.cursor.offset;
+    r.runs_line = r.cursor.line_no;
+  } else if (reset) {
+    r.runs_offset = r.runs_line = 0;
+  }
   r.missing = false;
   if (!window_hashes(r.path, r.cursor.offset, r.head_hash, r.tail_hash))
     u.result.error = std::string("cannot read: ") + std::strerror(errno);
@@ -249,24 +269,25 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     Identity id{df.device, df.inode, df.size, df.mtime_ns};
     auto it = records.find(f.path);
     std::optional<FileRecord> rec;
+    const bool activity = wants_activity(opts, f.kind);
     if (it != records.end()) {
       const FileRecord& r = it->second;
       if (!r.missing && r.error.empty() && r.dev == id.dev && r.ino == id.ino && r.size == id.size &&
-          r.mtime_ns == id.mtime_ns)
+          r.mtime_ns == id.mtime_ns && (!activity || r.runs_offset >= r.cursor.offset))
         continue;
       rec = r;
     }
-    bytes_total +=
-        rec && rec->ino == id.ino && id.size >= rec->cursor.offset ? id.size - rec->cursor.offset : id.size;
+    const std::int64_t from = !rec ? 0 : activity ? rec->runs_offset : rec->cursor.offset;
+    bytes_total += rec && rec->ino == id.ino && id.size >= from ? id.size - from : id.size;
     std::vector<runs::TurnState> turns;
-    if (opts.keep_activity && rec && rec->id != 0) {
+    if (activity && rec && rec->id != 0) {
       try {
         turns = runs::load_turn_state(st.db(), rec->id);
       } catch (const std::exception& e) {
         throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
       }
     }
-    jobs.push_back({std::move(f), id, std::move(rec), std::move(turns)});
+    jobs.push_back({std::move(f), id, std::move(rec), std::move(turns), activity});
   }
   stats.files_changed = static_cast<std::int64_t>(jobs.size());
 
@@ -284,10 +305,13 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   store::BatchHook before_commit, after_rollback;
   std::optional<runs::ActivityBatch> runs_batch;
   // Filled by the reader threads (slot i for job i), consumed by the writer's hook.
-  std::vector<runs::FileActivity> activities(opts.keep_activity ? jobs.size() : 0);
-  if (opts.keep_activity && !jobs.empty()) {
+  std::vector<runs::FileActivity> activities(jobs.size());
+  if (!jobs.empty()) {
+    // Also for usage-only passes: a file re-read from 0 loses its runs, and Codex rollouts
+    // are read whole.
     runs_batch.emplace(st.db());
     activity = [&](SQLite::Database&, std::int64_t file_id, const FileUpdate& u) {
+      if (!u.activity_read) return;
       runs::FileActivity& a = activities[u.tag];
       if (!u.result.activity.empty()) runs_batch->file(file_id, u.result.activity);
       runs_batch->file(file_id, std::move(a));
@@ -317,7 +341,7 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
       }
       FileUpdate u;
       try {
-        u = run_job(jobs[i], opts, now, opts.keep_activity ? &activities[i] : nullptr);
+        u = run_job(jobs[i], now, &activities[i]);
       } catch (const std::exception& e) {
         u.result.error = e.what();
       }

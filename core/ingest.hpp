@@ -26,7 +26,11 @@ struct IngestOptions {
   // Roots as given by --claude-dir / --codex-dir; empty: the defaults (CLAUDE_CONFIG_DIR or
   // $XDG_CONFIG_HOME/claude and ~/.claude; CODEX_HOME or ~/.codex).
   std::vector<std::string> claude_dirs, codex_dirs;
-  bool keep_activity = true;  // hand activity lines (Claude transcripts, Codex rollouts) to the runs module
+  // Hand activity lines (turns, runs, errors) to the runs module. false: Claude transcripts
+  // are read for usage only (the usage reports' ~2x cheaper pass); their activity waits for
+  // the next pass with true, which reads it from each file's runs cursor. Codex rollouts are
+  // always read whole.
+  bool keep_activity = true;
   int threads = 2;
   std::int64_t batch_bytes = std::int64_t{128} << 20;  // commit after about this many bytes read
   std::int64_t batch_files = 5000;                     // ... or this many files

@@ -38,7 +38,7 @@ class LineSink {
 
   void line(std::string_view line, std::int64_t offset) {
     ++line_no_;
-    ++out_.lines;
+    if (offset >= opts_.usage_from) ++out_.lines;
     if (blank(line)) return;
     if (kind_ == FileKind::CodexRollout) {
       CodexLine* act = opts_.on_codex_activity ? &cx_ : nullptr;
@@ -55,22 +55,44 @@ class LineSink {
   std::string state() const { return kind_ == FileKind::CodexRollout ? codex_.encode() : std::string(); }
 
  private:
+  // Why a line cannot be JSON, from the cheap signs alone (NUL bytes, no braces at both
+  // ends); nullptr when it may be.
+  static const char* broken_line(std::string_view line) {
+    std::size_t b = 0, e = line.size();
+    while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
+    while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+    if (std::memchr(line.data(), '\0', line.size()) != nullptr) return "NUL bytes";
+    if (line[b] != '{') return "invalid JSON: not an object";
+    if (line[e - 1] != '}') return "invalid JSON: truncated or interleaved line";
+    return nullptr;
+  }
+
   void claude(std::string_view line, std::int64_t offset) {
-    if (!opts_.keep_activity && !contains(line, "\"usage\"")) {
-      // Usage only: a line without "usage" cannot carry any, so it is not parsed. The cheap
-      // signs of a broken line (NUL bytes, no braces at both ends) are still counted.
-      std::size_t b = 0, e = line.size();
-      while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
-      while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
-      if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
-        error_ = "NUL bytes";
-        malformed(offset, line.size());
-      } else if (line[b] != '{' || line[e - 1] != '}') {
-        error_ =
-            line[b] != '{' ? "invalid JSON: not an object" : "invalid JSON: truncated or interleaved line";
-        malformed(offset, line.size());
+    const bool for_usage = offset >= opts_.usage_from;
+    if (!for_usage && !opts_.keep_activity) return;
+    if (!opts_.keep_activity || !for_usage) {
+      // A usage-only read parses only lines with "usage" (no other line can carry any) and
+      // counts the cheap signs of a broken line in the others. An activity read of lines
+      // such a read took already repeats neither count.
+      const bool usage_key = contains(line, "\"usage\"");
+      if (!usage_key) {
+        if (const char* why = broken_line(line)) {
+          if (for_usage) {
+            error_ = why;
+            malformed(offset, line.size());
+          }
+          return;
+        }
+        if (for_usage) return;
       }
-      return;
+      if (!for_usage) {
+        if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
+          if (!usage_key) malformed(offset, line.size());
+          return;
+        }
+        activity(cl_);
+        return;
+      }
     }
     if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
       malformed(offset, line.size());
@@ -89,13 +111,16 @@ class LineSink {
       ev->line_no = line_no_;
       out_.ccusage_only.push_back({std::move(*ev), cl_.is_progress_copy});
     }
-    if (opts_.keep_activity && (cl_.type == "user" || cl_.type == "assistant" || cl_.type == "system")) {
-      if (opts_.on_activity) {
-        opts_.on_activity(cl_);
-      } else {
-        // Moved, not copied: the parser refills every field of cl_ on the next line.
-        out_.activity.push_back(std::move(cl_));
-      }
+    if (opts_.keep_activity) activity(cl_);
+  }
+
+  void activity(ClaudeLine& l) {
+    if (l.type != "user" && l.type != "assistant" && l.type != "system") return;
+    if (opts_.on_activity) {
+      opts_.on_activity(l);
+    } else {
+      // Moved, not copied: the parser refills every field of cl_ on the next line.
+      out_.activity.push_back(std::move(l));
     }
   }
 

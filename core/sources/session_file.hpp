@@ -53,6 +53,10 @@ struct FileReadResult {
 
 struct ReadOptions {
   bool keep_activity = true;  // false: usage only (faster)
+  // Claude transcripts: lines that start before this offset were read for usage by an
+  // earlier pass that kept no activity; now they are read for their activity only (no usage,
+  // not counted as lines again; malformed only if that pass could not have seen it).
+  std::int64_t usage_from = 0;
   // Set: each activity line is handed here as it is parsed (then FileReadResult::activity
   // stays empty), so no line outlives its parse.
   std::function<void(const ClaudeLine&)> on_activity;

@@ -220,6 +220,16 @@ BEGIN
   UPDATE runs SET written_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = NEW.id;
 END;
 )sql"},
+      // A pass that reads usage only (a usage report) leaves the activity of Claude
+      // transcripts for the next pass that wants it: a second cursor says how far it was read.
+      {"6: files.runs_offset, files.runs_line",
+       R"sql(
+-- How far each file's activity (turns, runs, errors) was read; behind cursor_offset after
+-- usage-only passes. Every earlier pass read both.
+ALTER TABLE files ADD COLUMN runs_offset INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE files ADD COLUMN runs_line   INTEGER NOT NULL DEFAULT 0;
+UPDATE files SET runs_offset = cursor_offset, runs_line = cursor_line;
+)sql"},
       // Append new steps here.
   };
   return kSteps;

@@ -45,7 +45,7 @@ constexpr const char* kFileRecordColumns =
     "SELECT id, path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
     "cursor_state, "
     "head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, last_scan_ms, missing, "
-    "error "
+    "error, runs_offset, runs_line "
     "FROM files";
 
 FileRecord file_record_of(Stmt& q) {
@@ -71,6 +71,8 @@ FileRecord file_record_of(Stmt& q) {
   r.last_scan_ms = q.i64(18);
   r.missing = q.i64(19) != 0;
   r.error = q.text(20);
+  r.runs_offset = q.i64(21);
+  r.runs_line = q.i64(22);
   return r;
 }
 
@@ -156,19 +158,19 @@ struct Writer::Impl {
   std::vector<detail::StoredCopy> copies_buf;
 
   Stmt data_version_q{db, "PRAGMA data_version"};
-  Stmt file_by_path{db, "SELECT id, cursor_offset FROM files WHERE path = ?"};
+  Stmt file_by_path{db, "SELECT id, cursor_offset, runs_offset FROM files WHERE path = ?"};
   Stmt insert_file{
       db,
       "INSERT INTO files (path, kind, project_dir, dev, ino, size, mtime_ns, cursor_offset, cursor_line, "
       "cursor_state, head_hash, tail_hash, lines, usage_lines, malformed, resets, first_seen_ms, "
-      "last_scan_ms, missing, error) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-      "?18,?19,?20)"};
+      "last_scan_ms, missing, error, runs_offset, runs_line) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
+      "?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"};
   Stmt update_file{
       db,
       "UPDATE files SET path=?1, kind=?2, project_dir=?3, dev=?4, ino=?5, size=?6, mtime_ns=?7, "
       "cursor_offset=?8, cursor_line=?9, cursor_state=?10, head_hash=?11, tail_hash=?12, lines=?13, "
       "usage_lines=?14, malformed=?15, resets=?16, first_seen_ms=?17, last_scan_ms=?18, missing=?19, "
-      "error=?20 WHERE id=?21"};
+      "error=?20, runs_offset=?21, runs_line=?22 WHERE id=?23"};
   Stmt set_error{db, "UPDATE files SET error = ?2, last_scan_ms = ?3 WHERE id = ?1"};
   Stmt delete_chunks_of_file{db, "DELETE FROM usage_chunks WHERE file_id = ?"};
   Stmt delete_malformed_of_file{db, "DELETE FROM malformed WHERE file_id = ?"};
@@ -236,7 +238,9 @@ struct Writer::Impl {
         .bind(17, r.first_seen_ms)
         .bind(18, r.last_scan_ms)
         .bind(19, r.missing ? 1 : 0)
-        .bind(20, std::string_view(r.error));
+        .bind(20, std::string_view(r.error))
+        .bind(21, r.runs_offset)
+        .bind(22, r.runs_line);
   }
 
   std::int64_t upsert_file(FileRecord& r) {
@@ -246,7 +250,7 @@ struct Writer::Impl {
       r.id = sqlite3_last_insert_rowid(db);
     } else {
       bind_file(update_file, r);
-      update_file.bind(21, r.id);
+      update_file.bind(23, r.id);
       update_file.run();
     }
     return r.id;
@@ -303,8 +307,10 @@ BatchStats Writer::Impl::write(std::vector<FileUpdate>& batch) {
       bool found = file_by_path.step();
       std::int64_t stored_id = found ? file_by_path.i64(0) : 0;
       std::int64_t stored_offset = found ? file_by_path.i64(1) : 0;
+      std::int64_t stored_runs_offset = found ? file_by_path.i64(2) : 0;
       file_by_path.reset();
-      if (found != u.observed_in_store || (found && stored_offset != u.observed_offset)) {
+      if (found != u.observed_in_store ||
+          (found && (stored_offset != u.observed_offset || stored_runs_offset != u.observed_runs_offset))) {
         ++stats.files_skipped;
         continue;
       }

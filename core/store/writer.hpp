@@ -29,6 +29,9 @@ struct FileRecord {
   std::uint64_t dev = 0, ino = 0;
   std::int64_t size = 0, mtime_ns = 0;
   sources::FileCursor cursor;
+  // How far the file's activity (turns, runs, errors) was read: behind the cursor after
+  // passes that read usage only (Claude transcripts), never ahead of it.
+  std::int64_t runs_offset = 0, runs_line = 0;
   std::uint64_t head_hash = 0, tail_hash = 0;
   std::int64_t lines = 0, usage_lines = 0, malformed = 0, resets = 0;
   std::int64_t first_seen_ms = 0, last_scan_ms = 0;
@@ -54,6 +57,8 @@ PackedUsage pack_usage(const sources::FileReadResult& result);
 struct FileUpdate {
   FileRecord record;                 // new state: identity, cursor, hashes, counters
   std::int64_t observed_offset = 0;  // the stored cursor when the read was planned
+  std::int64_t observed_runs_offset = 0;  // ... and the stored runs_offset
+  bool activity_read = true;         // false: a usage-only read (runs_offset stays)
   bool observed_in_store = false;    // the file had a row when the read was planned
   bool reset = false;                // re-read from 0: its old rows go first
   sources::FileReadResult result;    // what was read (result.error: nothing was)
