@@ -1,9 +1,14 @@
 // unescape_json_prefix: the first bytes of a JSON string body, unescaped, cut on a UTF-8
-// boundary, without reading past the closing quote (escaped quotes are not one).
+// boundary, without reading past the closing quote (escaped quotes are not one). find_bytes:
+// the first occurrence, as std::string_view::find finds it, wherever it falls in the
+// vector blocks.
 #include "core/sources/text_scan.hpp"
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+using costdeck::sources::find_bytes;
 using costdeck::sources::unescape_json_prefix;
 
 namespace {
@@ -49,4 +54,33 @@ TEST(TextScan, CutsOnACharacterBoundaryAndAtTheEnd) {
   // A string cut short (a truncated line): what is there.
   EXPECT_EQ(unescape(R"(no closing quote\n)"), "no closing quote\n");
   EXPECT_EQ(unescape(R"(dangling \)"), "dangling ");
+}
+
+// Near misses (first bytes, last byte, two of three probes) around real matches, at every
+// position against the 16- and 32-byte blocks, and from every start offset.
+TEST(TextScan, FindBytesFindsWhatFindFinds) {
+  const std::string needles[] = {"\"usage\"", ":null", "abc", "ab", "x"};
+  const std::string decoys[] = {"\"u",  "\"usag", "\"usage", "usage\"", "\"uuid\"",
+                                ":nul", "null",   "ab",      "a",       "bc"};
+  std::mt19937 rng(7);
+  for (const std::string& needle : needles) {
+    for (int round = 0; round < 400; ++round) {
+      std::string hay;
+      const std::size_t len = rng() % 140;
+      while (hay.size() < len) {
+        const unsigned pick = rng() % 10;
+        if (pick < 4)
+          hay += decoys[rng() % std::size(decoys)];
+        else if (pick == 4 && rng() % 3 == 0)
+          hay += needle;
+        else
+          hay += static_cast<char>("{}\":,auglensx "[rng() % 15]);
+      }
+      const std::string_view h(hay);
+      for (std::size_t from = 0; from <= hay.size() + 1; ++from)
+        ASSERT_EQ(find_bytes(h, needle, from),
+                  from > hay.size() ? std::string_view::npos : h.find(needle, from))
+            << "needle " << needle << " in '" << hay << "' from " << from;
+    }
+  }
 }
