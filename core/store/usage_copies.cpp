@@ -88,13 +88,19 @@ void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint
   };
   std::vector<Slot> table(cap);
   std::vector<std::uint32_t> next(n, kNone);
-  std::vector<std::uint32_t> multi;  // slots with more than one copy
+  auto home = [&](std::uint64_t key) {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 20);
+  };
+  // The table is far larger than the caches and keys are random: each slot is fetched a few
+  // copies ahead of its use.
+  constexpr std::uint32_t kAhead = 16;
   for (std::uint32_t i = 0; i < n; ++i) {
+    if (i + kAhead < n && copies[i + kAhead].msg_key != 0)
+      __builtin_prefetch(&table[home(copies[i + kAhead].msg_key) & (cap - 1)], 1);
     StoredCopy& c = copies[i];
     c.counted = counted_alone(c.flags);
     if (c.msg_key == 0) continue;
-    std::size_t h = (c.msg_key * 0x9E3779B97F4A7C15ull) >> 20;
-    for (;; ++h) {
+    for (std::size_t h = home(c.msg_key);; ++h) {
       Slot& s = table[h & (cap - 1)];
       if (s.head == kNone) {
         s.key = c.msg_key;
@@ -105,17 +111,28 @@ void decide_counted(std::vector<StoredCopy>& copies, const std::vector<std::uint
       if (s.key == c.msg_key) {
         next[i] = s.head;
         s.head = i;
-        if (++s.size == 2) multi.push_back(static_cast<std::uint32_t>(h & (cap - 1)));
+        ++s.size;
         break;
       }
     }
   }
 
+  // Groups are independent: each is decided when the pass reaches its last copy (the head
+  // of its chain), whose fellows are mostly a few lines before it, still in the cache.
+  auto slot_of = [&](std::uint64_t key) -> const Slot& {
+    for (std::size_t h = home(key);; ++h)
+      if (table[h & (cap - 1)].key == key) return table[h & (cap - 1)];
+  };
   std::vector<std::uint32_t> group;
   std::vector<DedupeCopy> dd;
-  for (std::uint32_t slot : multi) {
+  for (std::uint32_t last = 0; last < n; ++last) {
+    if (last + kAhead < n && copies[last + kAhead].msg_key != 0)
+      __builtin_prefetch(&table[home(copies[last + kAhead].msg_key) & (cap - 1)]);
+    if (copies[last].msg_key == 0) continue;
+    const Slot& slot = slot_of(copies[last].msg_key);
+    if (slot.size < 2 || slot.head != last) continue;
     group.clear();
-    for (std::uint32_t i = table[slot].head; i != kNone; i = next[i]) group.push_back(i);
+    for (std::uint32_t i = slot.head; i != kNone; i = next[i]) group.push_back(i);
     std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
       const StoredCopy& a = copies[x];
       const StoredCopy& c = copies[y];
