@@ -49,6 +49,7 @@ bool load_prices(PriceTable& table, const std::string& flag) {
 }
 
 void run_scan(store::Store& st, const CommonOptions& o) {
+  keep_freed_memory();
   IngestOptions opts;
   opts.claude_dirs = o.claude_dirs;
   opts.codex_dirs = o.codex_dirs;

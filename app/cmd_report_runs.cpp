@@ -89,6 +89,7 @@ Prepared prepare(const std::string& name, const CommonOptions& o, const RunRepor
   auto s = store::Store::open(path);
   s.db().setBusyTimeout(runs::kWriterBusyTimeoutMs);
   runs::set_default_session_run_options({p.config.store_prompt_text, p.config.title_words});
+  keep_freed_memory();
   IngestOptions io;
   io.claude_dirs = o.claude_dirs;
   io.codex_dirs = o.codex_dirs;

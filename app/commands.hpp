@@ -18,6 +18,9 @@ using Handler = std::function<int()>;
 void add_report_commands(CLI::App* report, CommonOptions& o, Handler* run);      // cmd_report.cpp
 void add_run_report_commands(CLI::App* report, CommonOptions& o, Handler* run);  // cmd_report_runs.cpp
 void add_ingest_command(CLI::App* root, CommonOptions& o, Handler* run);         // cmd_ingest.cpp
+// For commands that scan once and exit: freed memory stays with the process for the rest of
+// the run instead of going back to the system and coming back zeroed (cmd_ingest.cpp).
+void keep_freed_memory();
 void add_record_commands(CLI::App* root, CommonOptions& o, Handler* run);        // cmd_record.cpp
 void add_gui_commands(CLI::App* root, CommonOptions& o, Handler* run);           // cmd_gui.cpp
 // report blocks, report budgets, statusline
