@@ -41,7 +41,7 @@ using store::FileUpdate;
 
 namespace {
 
-constexpr std::int64_t kHashWindow = 4096;
+constexpr auto kHashWindow = static_cast<std::int64_t>(sources::FileReadResult::kHashWindow);
 constexpr std::size_t kMaxExamples = 20;
 constexpr std::int64_t kTrimAfterBytes = std::int64_t{64} << 20;
 constexpr std::size_t kReadAhead = 256;  // files read but not yet written, at most (results are small)
@@ -186,8 +186,12 @@ FileUpdate run_job(const Job& job, std::int64_t now, runs::FileActivity* activit
     r.runs_offset = r.runs_line = 0;
   }
   r.missing = false;
-  if (!window_hashes(r.path, r.cursor.offset, r.head_hash, r.tail_hash))
+  if (u.result.has_window_hashes) {
+    r.head_hash = u.result.head_hash;
+    r.tail_hash = u.result.tail_hash;
+  } else if (!window_hashes(r.path, r.cursor.offset, r.head_hash, r.tail_hash)) {
     u.result.error = std::string("cannot read: ") + std::strerror(errno);
+  }
   return u;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -216,6 +217,18 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
   LineSink sink(kind, from, opts, path, out);
   std::int64_t pos = from.offset;  // file offset of buf[0]
   std::size_t have = 0;
+  // The first and the last kHashWindow bytes consumed (those before the cursor).
+  constexpr std::size_t kWindow = FileReadResult::kHashWindow;
+  std::string head, tail;
+  auto keep_window = [&](const char* p, std::size_t n) {
+    if (head.size() < kWindow) head.append(p, std::min(n, kWindow - head.size()));
+    if (n >= kWindow) {
+      tail.assign(p + n - kWindow, kWindow);
+    } else {
+      tail.append(p, n);
+      if (tail.size() > kWindow) tail.erase(0, tail.size() - kWindow);
+    }
+  };
   for (;;) {
     if (have + kPaddingBytes >= buf.size()) buf.resize(buf.size() * 2);  // one line fills the buffer
     const std::size_t room = buf.size() - kPaddingBytes - have;
@@ -236,6 +249,7 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
       start = end + 1;
     }
     if (start > 0) {
+      if (from.offset == 0) keep_window(buf.data(), start);
       std::memmove(buf.data(), buf.data() + start, have - start);
       pos += static_cast<std::int64_t>(start);
       have -= start;
@@ -245,6 +259,13 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
   out.next.offset = pos;
   out.next.line_no = sink.line_no();
   out.next.state = sink.state();
+  if (from.offset == 0 && out.error.empty()) {
+    // tail holds min(pos, kWindow) bytes, as many as the head's window.
+    const std::size_t n = std::min(static_cast<std::size_t>(pos), kWindow);
+    out.has_window_hashes = true;
+    out.head_hash = n == 0 ? 0 : XXH3_64bits(head.data(), n);
+    out.tail_hash = n == 0 ? 0 : XXH3_64bits(tail.data() + tail.size() - n, n);
+  }
   // A multi-MB line must not pin its buffer for the rest of the program.
   if (buf.size() > 4 * (kChunk + kPaddingBytes)) std::vector<char>().swap(buf);
   return out;

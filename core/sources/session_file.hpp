@@ -47,8 +47,14 @@ struct FileReadResult {
   FileCursor next;                       // where the next read starts
   std::string error;                     // set when the file could not be read at all
   bool shrank = false;                   // the file is shorter than the cursor: replaced or truncated
+  // A read from offset 0 only: xxh3 of the first and of the last min(next.offset, 4 KiB)
+  // bytes before next.offset (the store's check that read bytes stay the same), from the
+  // bytes read, so the file need not be opened again for them.
+  bool has_window_hashes = false;
+  std::uint64_t head_hash = 0, tail_hash = 0;
 
   static constexpr std::size_t kMaxMalformedKept = 200;
+  static constexpr std::size_t kHashWindow = 4096;
 };
 
 struct ReadOptions {

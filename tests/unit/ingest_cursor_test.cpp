@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <filesystem>
 #include <fstream>
@@ -188,6 +189,57 @@ TEST(IngestCursor, RewrittenFileIsReread) {
   EXPECT_EQ(d.files_reset, 1);
   EXPECT_EQ(totals(s), (Totals{3, 18}));
   expect_flags_consistent(s, c);
+}
+
+// The check that read bytes stay the same: xxh3 of the first and of the last
+// min(cursor, 4 KiB) bytes before the cursor, whether one read took the file (small files;
+// a 9 MB one read in several chunks, its partial last line left out) or appends followed.
+TEST(IngestCursor, WindowHashesCoverTheBytesBeforeTheCursor) {
+  Corpus c("hashes");
+  const std::string small = line("m1", "r1", 5);
+  std::string big;
+  for (int i = 0; big.size() < (9u << 20); ++i) {
+    std::string l = line("b" + std::to_string(i), "rb" + std::to_string(i), 3);
+    l.insert(l.find("\"hi\"") + 1, std::string(200000, 'x'));  // long text lines
+    big += l;
+  }
+  std::string edge;  // complete lines ending exactly at 4 KiB, then a partial one
+  while (edge.size() < 4096) edge += line("e" + std::to_string(edge.size()), "re", 1);
+  edge.resize(edge.rfind('\n', 4095) + 1);
+  const std::string pad = std::string(4096 - edge.size() - 1, ' ') + "\n";
+  edge += pad;
+  ASSERT_EQ(edge.size(), 4096u);
+  write(c.file("-w-app/small.jsonl"), small);
+  write(c.file("-w-app/big.jsonl"), big + "{\"partial");
+  write(c.file("-w-app/edge.jsonl"), edge + "{\"partial");
+  store::Store s = store::Store::open(c.db());
+  ingest(s, c.opts());
+
+  auto expect_hashes = [&](const std::string& name, const std::string& bytes_before_cursor) {
+    SCOPED_TRACE(name);
+    SQLite::Statement q(s.db(), "SELECT cursor_offset, head_hash, tail_hash FROM files WHERE path = ?");
+    q.bind(1, c.file("-w-app/" + name).string());
+    ASSERT_TRUE(q.executeStep());
+    const auto cursor = static_cast<std::size_t>(q.getColumn(0).getInt64());
+    ASSERT_EQ(cursor, bytes_before_cursor.size());
+    const std::size_t n = std::min<std::size_t>(cursor, 4096);
+    EXPECT_EQ(static_cast<std::uint64_t>(q.getColumn(1).getInt64()),
+              XXH3_64bits(bytes_before_cursor.data(), n));
+    EXPECT_EQ(static_cast<std::uint64_t>(q.getColumn(2).getInt64()),
+              XXH3_64bits(bytes_before_cursor.data() + cursor - n, n));
+  };
+  expect_hashes("small.jsonl", small);
+  expect_hashes("big.jsonl", big);
+  expect_hashes("edge.jsonl", edge);
+
+  // Appends are hashed from the file; the next passes find every file unchanged.
+  append(c.file("-w-app/small.jsonl"), line("m2", "r2", 6));
+  IngestStats b = ingest(s, c.opts());
+  EXPECT_EQ(b.files_read, 1);
+  EXPECT_EQ(b.files_reset, 0);
+  expect_hashes("small.jsonl", small + line("m2", "r2", 6));
+  IngestStats d = ingest(s, c.opts());
+  EXPECT_EQ(d.files_changed, 0);
 }
 
 // Copies of one response in two files: counted once, the same copy, whichever file is
