@@ -99,11 +99,16 @@ bool wants_activity(const IngestOptions& opts, FileKind kind) {
 
 // One read of the file; activity lines go through a turn tracker (Claude's or Codex's) on
 // this thread.
+// Claude transcripts' usage copies are packed for the store as they are read (no event
+// kept per copy); Codex rollouts' afterwards.
 sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sources::FileCursor& from,
-                                  std::int64_t usage_from, bool reset, runs::FileActivity* activity) {
+                                  std::int64_t usage_from, bool reset, runs::FileActivity* activity,
+                                  store::UsagePacker& packer) {
   sources::ReadOptions ro;
   ro.keep_activity = job.activity && r.kind == FileKind::ClaudeTranscript;
   ro.usage_from = usage_from;
+  if (r.kind == FileKind::ClaudeTranscript)
+    ro.on_usage = [&packer](const UsageEvent& e, sources::CopyKind kind) { packer.add(e, kind); };
   if (r.kind == FileKind::CodexRollout) {
     runs::CodexTurnTracker tracker(reset ? std::vector<runs::TurnState>{} : job.turn_state);
     ro.on_codex_activity = [&](const sources::CodexLine& l) { tracker.feed(l); };
@@ -158,16 +163,22 @@ FileUpdate run_job(const Job& job, std::int64_t now, runs::FileActivity* activit
     from.offset = r.runs_offset;
     from.line_no = r.runs_line;
   }
-  u.result = read_once(job, r, from, usage_from, reset, activity);
+  store::UsagePacker packer;
+  u.result = read_once(job, r, from, usage_from, reset, activity, packer);
   if (u.result.error.empty() && u.result.shrank && !reset) {
     reset = true;
-    u.result = read_once(job, r, sources::FileCursor{}, 0, reset, activity);
+    packer = {};
+    u.result = read_once(job, r, sources::FileCursor{}, 0, reset, activity, packer);
   }
   if (!u.result.error.empty()) return u;
   // Packed here, on the reader's thread: the writer's thread is the ingest's bottleneck.
-  u.packed = store::pack_usage(u.result);
-  u.result.usage = {};
-  u.result.ccusage_only = {};
+  if (r.kind == FileKind::ClaudeTranscript) {
+    u.packed = packer.take();
+  } else {
+    u.packed = store::pack_usage(u.result);
+    u.result.usage = {};
+    u.result.ccusage_only = {};
+  }
 
   if (reset) {
     u.reset = true;

@@ -621,8 +621,7 @@ bool parse_claude_line(std::string_view line, ClaudeLine& out, std::string* erro
 }
 
 namespace {
-UsageEvent event_from(const ClaudeLine& line) {
-  UsageEvent ev;
+void event_from(const ClaudeLine& line, UsageEvent& ev) {
   ev.runtime = Runtime::Claude;
   ev.ts_ms = line.ts_ms;
   ev.session_id = line.session_id;
@@ -635,12 +634,12 @@ UsageEvent event_from(const ClaudeLine& line) {
   ev.version = line.version;
   ev.sidechain = line.sidechain;
   ev.tokens = line.tokens;
+  ev.reasoning_tokens = 0;
   ev.web_search_requests = line.web_search_requests;
   ev.web_fetch_requests = line.web_fetch_requests;
   ev.cost_usd = line.cost_usd;
   ev.fast = line.speed == "fast";
   ev.ccusage_skips = line.ccusage_skips;
-  return ev;
 }
 
 bool synthetic_zero(const ClaudeLine& line) {
@@ -648,19 +647,30 @@ bool synthetic_zero(const ClaudeLine& line) {
 }
 }  // namespace
 
+bool usage_from_claude_line(const ClaudeLine& line, UsageEvent& ev) {
+  if (!line.has_usage || line.is_progress_copy || !line.has_ts) return false;
+  if (synthetic_zero(line)) return false;
+  event_from(line, ev);
+  return true;
+}
+
+bool ccusage_only_usage_from_claude_line(const ClaudeLine& line, UsageEvent& ev) {
+  if (line.ccusage_skips || !line.has_ts) return false;
+  if (!line.is_progress_copy && !(line.has_usage && synthetic_zero(line))) return false;
+  event_from(line, ev);
+  return true;
+}
+
 std::optional<UsageEvent> usage_from_claude_line(const ClaudeLine& line) {
-  if (!line.has_usage || line.is_progress_copy || !line.has_ts) return std::nullopt;
-  if (synthetic_zero(line)) return std::nullopt;
-  return event_from(line);
+  UsageEvent ev;
+  if (!usage_from_claude_line(line, ev)) return std::nullopt;
+  return ev;
 }
 
 std::optional<UsageEvent> ccusage_only_usage_from_claude_line(const ClaudeLine& line) {
-  if (line.ccusage_skips) return std::nullopt;
-  if (line.is_progress_copy || (line.has_usage && synthetic_zero(line))) {
-    if (!line.has_ts) return std::nullopt;
-    return event_from(line);
-  }
-  return std::nullopt;
+  UsageEvent ev;
+  if (!ccusage_only_usage_from_claude_line(line, ev)) return std::nullopt;
+  return ev;
 }
 
 }  // namespace costdeck::sources

@@ -92,4 +92,9 @@ std::optional<UsageEvent> usage_from_claude_line(const ClaudeLine& line);
 // in its daily/weekly/monthly output). nullopt otherwise.
 std::optional<UsageEvent> ccusage_only_usage_from_claude_line(const ClaudeLine& line);
 
+// The same two, filling `ev` when there is an event (all of it but offset and line_no; its
+// strings keep their capacity, so a reader can reuse one event for a whole file).
+bool usage_from_claude_line(const ClaudeLine& line, UsageEvent& ev);
+bool ccusage_only_usage_from_claude_line(const ClaudeLine& line, UsageEvent& ev);
+
 }  // namespace costdeck::sources

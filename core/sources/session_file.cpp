@@ -99,20 +99,26 @@ class LineSink {
       malformed(offset, line.size());
       return;
     }
-    if (auto ev = usage_from_claude_line(cl_)) {
-      ev->offset = offset;
-      ev->line_no = line_no_;
-      out_.usage.push_back(std::move(*ev));
+    if (usage_from_claude_line(cl_, ev_)) {
+      copy(offset, CopyKind::Counted);
     } else if (cl_.has_usage && !cl_.has_ts) {
       error_ = "usage line without a valid timestamp";
       malformed(offset, line.size());
     }
-    if (auto ev = ccusage_only_usage_from_claude_line(cl_)) {
-      ev->offset = offset;
-      ev->line_no = line_no_;
-      out_.ccusage_only.push_back({std::move(*ev), cl_.is_progress_copy});
-    }
+    if (ccusage_only_usage_from_claude_line(cl_, ev_))
+      copy(offset, cl_.is_progress_copy ? CopyKind::CcusageDailyOnly : CopyKind::CcusageOnly);
     if (opts_.keep_activity) activity(cl_);
+  }
+
+  void copy(std::int64_t offset, CopyKind kind) {
+    ev_.offset = offset;
+    ev_.line_no = line_no_;
+    if (opts_.on_usage)
+      opts_.on_usage(ev_, kind);
+    else if (kind == CopyKind::Counted)
+      out_.usage.push_back(ev_);
+    else
+      out_.ccusage_only.push_back({ev_, kind == CopyKind::CcusageDailyOnly});
   }
 
   void activity(ClaudeLine& l) {
@@ -141,6 +147,7 @@ class LineSink {
   FileReadResult& out_;
   std::int64_t line_no_;
   ClaudeLine cl_;
+  UsageEvent ev_;  // reused copy after copy, as cl_
   ClaudeParseOptions parse_opts_;
   CodexState codex_;
   CodexLine cx_;  // reused line after line, as cl_

@@ -57,6 +57,13 @@ struct FileReadResult {
   static constexpr std::size_t kHashWindow = 4096;
 };
 
+// What a usage copy handed to ReadOptions::on_usage is.
+enum class CopyKind : std::uint8_t {
+  Counted,           // FileReadResult::usage
+  CcusageOnly,       // FileReadResult::ccusage_only ...
+  CcusageDailyOnly,  // ... a progress copy: only ccusage's `claude daily` counts it
+};
+
 struct ReadOptions {
   bool keep_activity = true;  // false: usage only (faster)
   // Claude transcripts: lines that start before this offset were read for usage by an
@@ -69,6 +76,10 @@ struct ReadOptions {
   // Codex rollouts: set, each line that matters to a turn is handed here as it is parsed
   // (lines only the turns need are then parsed too). Independent of keep_activity.
   std::function<void(const CodexLine&)> on_codex_activity;
+  // Claude transcripts: set, each usage copy is handed here as it is read (in file order)
+  // instead of being kept in FileReadResult::usage / ccusage_only. The event is reused for
+  // the next copy.
+  std::function<void(const UsageEvent&, CopyKind)> on_usage;
 };
 
 // Reads the complete lines from `from` on. Never throws, never writes to the file. Safe to

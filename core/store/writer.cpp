@@ -78,48 +78,54 @@ FileRecord file_record_of(Stmt& q) {
 
 }  // namespace
 
+// Few distinct strings per file (one session, one cwd, a few models): a linear search
+// over the last few beats hashing.
+std::int32_t UsagePacker::index_of(const std::string& v) {
+  for (std::size_t k = out_.strings.size(); k-- > 0;)
+    if (out_.strings[k] == v) return static_cast<std::int32_t>(k);
+  out_.strings.push_back(v);
+  return static_cast<std::int32_t>(out_.strings.size() - 1);
+}
+
+void UsagePacker::add(const UsageEvent& e, sources::CopyKind kind) {
+  detail::StoredCopy& c = out_.copies.emplace_back();
+  c.ts_ms = e.ts_ms;
+  c.offset = e.offset;
+  c.line_no = e.line_no;
+  c.msg_key = msg_key_of(e);
+  c.req_key = req_key_of(e);
+  c.tokens = e.tokens;
+  c.reasoning = e.reasoning_tokens;
+  c.cost_usd = e.cost_usd.value_or(0);
+  c.model = index_of(e.model);
+  c.session = index_of(e.session_id);
+  c.project = index_of(e.project);
+  c.web_search = static_cast<std::int32_t>(e.web_search_requests);
+  c.web_fetch = static_cast<std::int32_t>(e.web_fetch_requests);
+  std::uint16_t extra = 0;
+  if (kind == sources::CopyKind::Counted)
+    ++out_.usage_lines;
+  else
+    extra = detail::kCcusageOnly | (kind == sources::CopyKind::CcusageDailyOnly ? detail::kDailyOnly : 0);
+  c.flags = static_cast<std::uint16_t>(flags_of(e) | extra);
+}
+
 PackedUsage pack_usage(const sources::FileReadResult& res) {
-  PackedUsage out;
-  out.usage_lines = static_cast<std::int64_t>(res.usage.size());
-  out.copies.reserve(res.usage.size() + res.ccusage_only.size());
-  // Few distinct strings per file (one session, one cwd, a few models): a linear search
-  // over the last few beats hashing.
-  auto index_of = [&](const std::string& v) -> std::int32_t {
-    for (std::size_t k = out.strings.size(); k-- > 0;)
-      if (out.strings[k] == v) return static_cast<std::int32_t>(k);
-    out.strings.push_back(v);
-    return static_cast<std::int32_t>(out.strings.size() - 1);
-  };
-  auto add = [&](const UsageEvent& e, std::uint16_t extra) {
-    detail::StoredCopy& c = out.copies.emplace_back();
-    c.ts_ms = e.ts_ms;
-    c.offset = e.offset;
-    c.line_no = e.line_no;
-    c.msg_key = msg_key_of(e);
-    c.req_key = req_key_of(e);
-    c.tokens = e.tokens;
-    c.reasoning = e.reasoning_tokens;
-    c.cost_usd = e.cost_usd.value_or(0);
-    c.model = index_of(e.model);
-    c.session = index_of(e.session_id);
-    c.project = index_of(e.project);
-    c.web_search = static_cast<std::int32_t>(e.web_search_requests);
-    c.web_fetch = static_cast<std::int32_t>(e.web_fetch_requests);
-    c.flags = static_cast<std::uint16_t>(flags_of(e) | extra);
-  };
+  UsagePacker packer;
+  packer.reserve(res.usage.size() + res.ccusage_only.size());
   // Both lists are in file order: merge them, the ccusage-only copy after the primary one.
   std::size_t i = 0, j = 0;
   while (i < res.usage.size() || j < res.ccusage_only.size()) {
     if (j >= res.ccusage_only.size() ||
         (i < res.usage.size() && res.usage[i].offset <= res.ccusage_only[j].event.offset)) {
-      add(res.usage[i++], 0);
+      packer.add(res.usage[i++], sources::CopyKind::Counted);
     } else {
       const auto& c = res.ccusage_only[j++];
-      add(c.event,
-          static_cast<std::uint16_t>(detail::kCcusageOnly | (c.daily_only ? detail::kDailyOnly : 0)));
+      packer.add(c.event,
+                 c.daily_only ? sources::CopyKind::CcusageDailyOnly : sources::CopyKind::CcusageOnly);
     }
   }
-  return out;
+  return packer.take();
 }
 
 std::vector<FileRecord> load_file_records(SQLite::Database& database) {

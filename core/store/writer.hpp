@@ -53,6 +53,18 @@ struct PackedUsage {
 };
 PackedUsage pack_usage(const sources::FileReadResult& result);
 
+// The same, copy by copy, as a reader hands them over (ReadOptions::on_usage), in file order.
+class UsagePacker {
+ public:
+  void reserve(std::size_t copies) { out_.copies.reserve(copies); }
+  void add(const UsageEvent& e, sources::CopyKind kind);
+  PackedUsage take() { return std::move(out_); }
+
+ private:
+  std::int32_t index_of(const std::string& v);
+  PackedUsage out_;
+};
+
 // One file's read, ready to commit.
 struct FileUpdate {
   FileRecord record;                 // new state: identity, cursor, hashes, counters
