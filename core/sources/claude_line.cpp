@@ -35,6 +35,7 @@ class LineParser {
       : out_(out), opts_(opts), line_end_(line.data() + line.size()) {}
 
   simdjson::error_code err = simdjson::SUCCESS;
+  bool compact_usage = false;  // a usage key written as "usage":{ was seen
 
   void top(od::object obj) {
     for (auto fr : obj) {
@@ -312,9 +313,13 @@ class LineParser {
     for (auto fr : m) {
       od::field f;
       std::string_view key;
-      if (check(std::move(fr).get(f)) || check(f.unescaped_key().get(key))) return;
+      if (check(std::move(fr).get(f))) return;
+      const char* raw_key = f.key().raw();  // unescaped_key() consumes it
+      if (check(f.unescaped_key().get(key))) return;
       od::value v = f.value();
       if (key == "usage") {
+        // ccusage wants "usage":{ somewhere in the line; here, usually.
+        if (line_end_ - raw_key >= 8 && std::memcmp(raw_key, "usage\":{", 8) == 0) compact_usage = true;
         once(seen, 1, cc.bad);
         od::object u;
         if (v.get_object().get(u)) {
@@ -608,7 +613,8 @@ bool parse_claude_line_padded(std::string_view line, ClaudeLine& out, std::strin
   p.finish();
   if (out.ccusage_skips == false && (out.has_usage || out.is_progress_copy)) {
     const std::string_view body = line.substr(b, len);
-    out.ccusage_skips = !contains(body, "\"usage\":{") || ccusage_has_unsupported_null(body);
+    out.ccusage_skips =
+        !(p.compact_usage || contains(body, "\"usage\":{")) || ccusage_has_unsupported_null(body);
   }
   return true;
 }

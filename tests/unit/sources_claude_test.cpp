@@ -216,6 +216,16 @@ TEST(SourcesClaudeLine, CcusageTextualAndFormatRules) {
   EXPECT_TRUE(nested.has_usage);
   EXPECT_TRUE(nested.ccusage_skips);
   EXPECT_TRUE(parse_ok(with(R"("usage":{)", R"("usage": {)")).ccusage_skips);
+  // ... anywhere: a compact "usage":{ in another object (a Task result's totals) is enough,
+  // before or after the message's.
+  const std::string spaced = with(R"("usage":{)", R"("usage": {)");
+  EXPECT_FALSE(
+      parse_ok(with(R"({"type":"assistant",)", R"({"toolUseResult":{"usage":{"x":1}},"type":"assistant",)"))
+          .ccusage_skips);
+  EXPECT_FALSE(
+      parse_ok(spaced.substr(0, spaced.size() - 1) + R"(,"toolUseResult":{"usage":{"x":1}}})").ccusage_skips);
+  EXPECT_TRUE(parse_ok(spaced.substr(0, spaced.size() - 1) + R"(,"toolUseResult":{"usage": {"x":1}}})")
+                  .ccusage_skips);
   const ClaudeLine micro = parse_ok(with("10:00:00.000Z", "10:00:00.123456Z"));
   EXPECT_TRUE(micro.ccusage_skips);
   EXPECT_TRUE(micro.has_ts);
