@@ -49,6 +49,8 @@ struct RefreshDelta {
 };
 
 void compute_time_order(LoadedCopies& all);
+// decide_counted and compute_time_order for every copy of `all`.
+void decide_and_order(LoadedCopies& all);
 
 // Reads every chunk (one pass) and decides which copies count. With a range, only the
 // chunks whose copies' times reach into [since_ms, until_ms). Reading everything reuses
