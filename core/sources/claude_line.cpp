@@ -588,7 +588,7 @@ bool parse_claude_line_padded(std::string_view line, ClaudeLine& out, std::strin
   while (b < e && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
   while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
   if (b == e) return fail(error, "blank line");
-  if (std::memchr(line.data() + b, '\0', e - b) != nullptr) return fail(error, "NUL bytes");
+  if (!opts.nul_free && std::memchr(line.data() + b, '\0', e - b) != nullptr) return fail(error, "NUL bytes");
   if (line[b] != '{') return fail(error, line[b] == '[' || line[b] == '"' ? "not an object" : "invalid JSON: not an object");
   // A line cut by a crash or two writers interleaving rarely ends with the object's brace;
   // this cheap check also catches what lazy parsing would otherwise skip past.

@@ -69,6 +69,7 @@ struct ClaudeLine {
 struct ClaudeParseOptions {
   bool content = true;        // fill `content` (false: usage only, faster)
   bool progress_copy = true;  // look inside progress lines for embedded usage
+  bool nul_free = false;      // the caller knows the line holds no NUL byte (not searched again)
 };
 
 // As parse_claude_line, for a line followed by at least kPaddingBytes readable bytes (any

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/sources/codex_rollout.hpp"
+#include "core/sources/line_scan.hpp"
 #include "core/sources/text_scan.hpp"
 
 namespace costdeck::sources {
@@ -37,7 +38,9 @@ class LineSink {
     parse_opts_.content = opts.keep_activity;
   }
 
-  void line(std::string_view line, std::int64_t offset) {
+  // `marks`: what the reader's scan found in the line, if it scanned it (else searched here).
+  void line(std::string_view line, std::int64_t offset, const LineEnd* marks = nullptr) {
+    marks_ = marks;
     ++line_no_;
     if (offset >= opts_.usage_from) ++out_.lines;
     if (blank(line)) return;
@@ -58,11 +61,11 @@ class LineSink {
  private:
   // Why a line cannot be JSON, from the cheap signs alone (NUL bytes, no braces at both
   // ends); nullptr when it may be.
-  static const char* broken_line(std::string_view line) {
+  const char* broken_line(std::string_view line) const {
     std::size_t b = 0, e = line.size();
     while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
     while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
-    if (std::memchr(line.data(), '\0', line.size()) != nullptr) return "NUL bytes";
+    if (has_nul(line)) return "NUL bytes";
     if (line[b] != '{') return "invalid JSON: not an object";
     if (line[e - 1] != '}') return "invalid JSON: truncated or interleaved line";
     return nullptr;
@@ -75,7 +78,7 @@ class LineSink {
       // A usage-only read parses only lines with "usage" (no other line can carry any) and
       // counts the cheap signs of a broken line in the others. An activity read of lines
       // such a read took already repeats neither count.
-      const bool usage_key = contains(line, "\"usage\"");
+      const bool usage_key = marks_ ? marks_->usage_key : contains(line, "\"usage\"");
       if (!usage_key) {
         if (const char* why = broken_line(line)) {
           if (for_usage) {
@@ -87,6 +90,7 @@ class LineSink {
         if (for_usage) return;
       }
       if (!for_usage) {
+        parse_opts_.nul_free = marks_ && !marks_->nul;
         if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
           if (!usage_key) malformed(offset, line.size());
           return;
@@ -95,6 +99,7 @@ class LineSink {
         return;
       }
     }
+    parse_opts_.nul_free = marks_ && !marks_->nul;
     if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
       malformed(offset, line.size());
       return;
@@ -108,6 +113,10 @@ class LineSink {
     if (ccusage_only_usage_from_claude_line(cl_, ev_))
       copy(offset, cl_.is_progress_copy ? CopyKind::CcusageDailyOnly : CopyKind::CcusageOnly);
     if (opts_.keep_activity) activity(cl_);
+  }
+
+  bool has_nul(std::string_view line) const {
+    return marks_ ? marks_->nul : std::memchr(line.data(), '\0', line.size()) != nullptr;
   }
 
   void copy(std::int64_t offset, CopyKind kind) {
@@ -148,6 +157,7 @@ class LineSink {
   std::int64_t line_no_;
   ClaudeLine cl_;
   UsageEvent ev_;  // reused copy after copy, as cl_
+  const LineEnd* marks_ = nullptr;
   ClaudeParseOptions parse_opts_;
   CodexState codex_;
   CodexLine cx_;  // reused line after line, as cl_
@@ -158,6 +168,11 @@ class LineSink {
 std::vector<char>& thread_buffer() {
   thread_local std::vector<char> buf;
   return buf;
+}
+
+std::vector<LineEnd>& thread_line_ends() {
+  thread_local std::vector<LineEnd> ends;
+  return ends;
 }
 
 }  // namespace
@@ -218,6 +233,7 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
   // Sized to what is left to read (a live append is a few hundred bytes): a fresh reader
   // thread would otherwise zero a whole chunk's pages before reading one line.
   std::vector<char>& buf = thread_buffer();
+  std::vector<LineEnd>& ends = thread_line_ends();
   const std::size_t want =
       std::clamp<std::size_t>(static_cast<std::size_t>(size - from.offset), kMinRead, kChunk);
   if (buf.size() < want + kPaddingBytes) buf.resize(want + kPaddingBytes);
@@ -248,12 +264,11 @@ FileReadResult read_session_file(FileKind kind, const std::string& path, const F
     if (n == 0) break;
     have += static_cast<std::size_t>(n);
     std::size_t start = 0;
-    while (start < have) {
-      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
-      if (nl == nullptr) break;
-      const std::size_t end = static_cast<std::size_t>(nl - buf.data());
-      sink.line(std::string_view(buf.data() + start, end - start), pos + static_cast<std::int64_t>(start));
-      start = end + 1;
+    find_lines(buf.data(), have, ends);  // kPaddingBytes follow `have` in buf
+    for (const LineEnd& e : ends) {
+      sink.line(std::string_view(buf.data() + start, e.end - start), pos + static_cast<std::int64_t>(start),
+                &e);
+      start = e.end + 1;
     }
     if (start > 0) {
       if (from.offset == 0) keep_window(buf.data(), start);
