@@ -170,6 +170,7 @@ class LineParser {
 
   void top_field(std::string_view key, od::value& v) {
     bool ignored = false;
+    if (!opts_.content && activity_only(key)) return;  // a usage-only read leaves them unread
     if (key == "type") {
       read_string(v, out_.type);
     } else if (key == "message") {
@@ -240,6 +241,14 @@ class LineParser {
       od::object d;
       if (!v.get_object().get(d)) data(d);
     }
+  }
+
+  // Top-level fields that only turns and errors read.
+  static bool activity_only(std::string_view key) {
+    return key == "uuid" || key == "parentUuid" || key == "gitBranch" || key == "agentId" ||
+           key == "userType" || key == "subtype" || key == "isMeta" || key == "isCompactSummary" ||
+           key == "isVisibleInTranscriptOnly" || key == "durationMs" || key == "messageCount" ||
+           key == "retryInMs" || key == "retryAttempt" || key == "maxRetries" || key == "error";
   }
 
   // api_error lines carry error.status, sometimes one level deeper.
@@ -337,7 +346,7 @@ class LineParser {
       } else if (key == "id") {
         once(seen, 4, cc.bad);
         read_id(v, out_.message_id, cc, true);
-      } else if (key == "role" && direct) {
+      } else if (key == "role" && direct && opts_.content) {
         read_string(v, out_.role);
       } else if (key == "content" && direct && opts_.content) {
         content(v);

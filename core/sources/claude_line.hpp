@@ -67,7 +67,10 @@ struct ClaudeLine {
 };
 
 struct ClaudeParseOptions {
-  bool content = true;        // fill `content` (false: usage only, faster)
+  // false: a usage-only parse, faster: `content` and the fields only turns and errors read
+  // (uuid, parentUuid, gitBranch, agentId, role, subtype, the system lines' numbers, error)
+  // stay empty.
+  bool content = true;
   bool progress_copy = true;  // look inside progress lines for embedded usage
   bool nul_free = false;      // the caller knows the line holds no NUL byte (not searched again)
 };
