@@ -117,18 +117,19 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
 
   const std::string path = store::resolve_db_path(o.db);
   store::UsageTable table;
+  // Both live until the report is out: the preload saves its decision meanwhile.
+  std::optional<store::Store> st;
+  std::optional<store::UsagePreload> preload;
   try {
     if (o.no_scan && !store::Store::exists(path)) {
       std::fprintf(stderr, "costdeck: no store at %s yet (run without --no-scan or `costdeck ingest`)\n",
                    path.c_str());
       return 1;
     }
-    store::Store st =
-        store::Store::open(path, o.no_scan ? store::OpenMode::ReadOnly : store::OpenMode::ReadWrite);
-    std::optional<store::UsagePreload> preload;
+    st.emplace(store::Store::open(path, o.no_scan ? store::OpenMode::ReadOnly : store::OpenMode::ReadWrite));
     if (!o.no_scan) {
       preload.emplace(path);  // reads the stored copies while the scan walks the folders
-      run_scan(st, o);
+      run_scan(*st, o);
     }
     store::UsageQuery q;
     // ccusage's `claude daily` loads usage with its own loader; its other reports share one.
@@ -139,7 +140,7 @@ int run_report(report::Period period, const CommonOptions& o, const ReportFlags&
     // Narrow the query by a day on each side; the report cuts exact local days itself.
     if (ro.since) q.since_ms = ro.zone.start_of_day_ms(*ro.since - 1);
     if (ro.until) q.until_ms = ro.zone.start_of_day_ms(*ro.until + 2);
-    table = preload ? store::usage_table_of(preload->finish(st), q) : store::load_usage_table(st, q);
+    table = preload ? store::usage_table_of(preload->finish(*st), q) : store::load_usage_table(*st, q);
   } catch (const store::StoreError& e) {
     std::fprintf(stderr, "costdeck: %s\n", e.what());
     return 1;

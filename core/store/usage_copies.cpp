@@ -344,7 +344,7 @@ void tally_copy(CopyTallies& t, const StoredCopy& c, std::uint8_t counted, std::
   v[static_cast<std::size_t>(c.file_id)] += sign;
 }
 
-LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms) {
+LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_ms, bool save) {
   const bool everything = since_ms == INT64_MIN && until_ms == INT64_MAX;
   LoadedCopies out;
   {
@@ -369,7 +369,7 @@ LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms, std::int64_t until_
   }
   if (!out.from_view) {
     decide_and_order(out);
-    if (everything && !out.copies.empty()) save_view_impl(db, out);
+    if (save && everything && !out.copies.empty()) save_view_impl(db, out);
   }
   return out;
 }
@@ -378,7 +378,22 @@ void save_view(sqlite3* db, const LoadedCopies& all) {
   if (!all.copies.empty() && all.time_order.size() == all.copies.size()) save_view_impl(db, all);
 }
 
-bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
+ViewToSave view_to_save(const LoadedCopies& all) {
+  ViewToSave v;
+  if (all.copies.empty() || all.time_order.size() != all.copies.size()) return v;
+  v.max_chunk_id = all.max_chunk_id;
+  v.chunks = all.chunks;
+  v.counted.resize(all.copies.size());
+  for (std::size_t i = 0; i < all.copies.size(); ++i) v.counted[i] = static_cast<char>(all.copies[i].counted);
+  v.time_order = all.time_order;
+  return v;
+}
+
+void save_view(sqlite3* db, const ViewToSave& v) {
+  if (!v.counted.empty()) save_decision(db, v.max_chunk_id, v.chunks, v.counted, v.time_order);
+}
+
+bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta, bool save) {
   RefreshDelta local;
   RefreshDelta& d = delta ? *delta : local;
   d = {};
@@ -398,7 +413,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta) {
     return false;
   }
   if (all.chunks == 0 || count != all.chunks + added) {  // first read, or chunks were removed
-    all = load_copies(db);
+    all = load_copies(db, INT64_MIN, INT64_MAX, save);
     d.reloaded = true;
     return true;
   }

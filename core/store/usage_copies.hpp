@@ -55,16 +55,26 @@ void decide_and_order(LoadedCopies& all);
 // Reads every chunk (one pass) and decides which copies count. With a range, only the
 // chunks whose copies' times reach into [since_ms, until_ms). Reading everything reuses
 // (and, on a writable connection, saves) the usage_view decision of an unchanged store.
-LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::int64_t until_ms = INT64_MAX);
+// `save`: false leaves the saving to the caller (save_view).
+LoadedCopies load_copies(sqlite3* db, std::int64_t since_ms = INT64_MIN, std::int64_t until_ms = INT64_MAX,
+                         bool save = true);
 
 // Brings `all` up to date: when chunks were only added since it was read, reads just those
 // and decides again only the message.id groups they touch (a live append costs the new
 // chunk, not the history); else reads everything again. False when nothing changed.
-bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullptr);
+bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta = nullptr, bool save = true);
 
 // Saves what `all` decided (every chunk read) as usage_view, for the next reader. Never
 // waits for a busy lock; does nothing on a read-only connection.
 void save_view(sqlite3* db, const LoadedCopies& all);
+// What save_view writes, taken from `all` (so it can be written later, on another thread).
+struct ViewToSave {
+  std::int64_t max_chunk_id = 0, chunks = 0;
+  std::string counted;
+  std::vector<std::uint32_t> time_order;
+};
+ViewToSave view_to_save(const LoadedCopies& all);
+void save_view(sqlite3* db, const ViewToSave& view);
 
 // The saved decision (usage_view), when it was made for exactly `chunks` chunks up to
 // max_chunk_id holding `copies` copies; false when there is none, it is for other chunks,

@@ -15,6 +15,7 @@ struct UsagePreload::Impl {
   detail::LoadedCopies copies;
   bool ok = false;
   std::thread thread;
+  std::thread saver;
 };
 
 UsagePreload::UsagePreload(std::string db_path) : impl_(std::make_unique<Impl>()) {
@@ -36,7 +37,9 @@ UsagePreload::UsagePreload(std::string db_path) : impl_(std::make_unique<Impl>()
 }
 
 UsagePreload::~UsagePreload() {
-  if (impl_ && impl_->thread.joinable()) impl_->thread.join();
+  if (!impl_) return;
+  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->saver.joinable()) impl_->saver.join();
 }
 
 detail::LoadedCopies UsagePreload::finish(Store& store) {
@@ -48,10 +51,20 @@ detail::LoadedCopies UsagePreload::finish(Store& store) {
       all = std::move(impl_->copies);
       const bool decided_here = !all.from_view;
       detail::RefreshDelta delta;
-      const bool changed = detail::refresh_copies(db, all, &delta);
-      // A reload saved its own decision; an incremental one, or the preload's (made on a
-      // read-only connection), is saved here.
-      if ((changed && !delta.reloaded) || (!changed && decided_here)) detail::save_view(db, all);
+      const bool changed = detail::refresh_copies(db, all, &delta, /*save=*/false);
+      // A decision made now (on reload, on refresh, or by the preload on its read-only
+      // connection) is saved for the next reader: on another thread, while the caller
+      // builds its report (the store's connection is this object's until it is destroyed).
+      const bool unsaved = changed ? (!delta.reloaded || !all.from_view) : decided_here;
+      if (unsaved) {
+        impl_->saver = std::thread([db, view = detail::view_to_save(all)] {
+          try {
+            detail::save_view(db, view);
+          } catch (const std::exception&) {
+            // Only a cache: the next reader decides again.
+          }
+        });
+      }
     } else {
       all = detail::load_copies(db);
     }

@@ -22,7 +22,8 @@ class UsagePreload {
   UsagePreload& operator=(const UsagePreload&) = delete;
 
   // Every copy as `store` has it now (its connection, after the ingest), decided; the
-  // decision is saved for the next reader when it had to be made. Throws StoreError.
+  // decision is saved for the next reader when it had to be made, on a thread that this
+  // object's destructor waits for: `store` must not be used until then. Throws StoreError.
   detail::LoadedCopies finish(Store& store);
 
  private:
