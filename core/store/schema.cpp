@@ -230,6 +230,13 @@ ALTER TABLE files ADD COLUMN runs_offset INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE files ADD COLUMN runs_line   INTEGER NOT NULL DEFAULT 0;
 UPDATE files SET runs_offset = cursor_offset, runs_line = cursor_line;
 )sql"},
+      // Counting the stored copies (a loader sizes its array with it) reads this index, a
+      // few pages, instead of every chunk's page.
+      {"7: usage_chunks_by_file covers copies",
+       R"sql(
+DROP INDEX usage_chunks_by_file;
+CREATE INDEX usage_chunks_by_file ON usage_chunks (file_id, copies);
+)sql"},
       // Append new steps here.
   };
   return kSteps;

@@ -401,7 +401,7 @@ bool refresh_copies(sqlite3* db, LoadedCopies& all, RefreshDelta* delta, bool sa
   n.step();
   const std::int64_t count = n.i64(0), max_id = n.i64(1);
   std::int64_t added = 0;
-  if (max_id > all.max_chunk_id) {
+  if (all.chunks > 0 && max_id > all.max_chunk_id) {  // a first read reloads whatever was added
     Stmt a(db, "SELECT count(*) FROM usage_chunks WHERE id > ?1");
     a.bind(1, all.max_chunk_id);
     a.step();
