@@ -254,6 +254,15 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   sources::DiscoveryOptions dopts;
   dopts.claude_dirs = opts.claude_dirs;
   dopts.codex_dirs = opts.codex_dirs;
+  // A first scan walks on both cores: later ones share them with whoever reads the store
+  // meanwhile (a report's preload), and a walk on two threads then only adds contention
+  // (a warm report over 4,160 files: 68-73 ms -> 80 ms).
+  try {
+    dopts.two_threads = opts.only_files.empty() &&
+                        !store::detail::Stmt(st.db().getHandle(), "SELECT 1 FROM files LIMIT 1").step();
+  } catch (const std::exception& e) {
+    throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
+  }
   sources::Discovery disc =
       opts.only_files.empty() ? sources::discover_session_files(dopts) : discover_only(opts.only_files);
   std::vector<std::string> roots;  // data folders: files below them that vanished are missing

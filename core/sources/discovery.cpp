@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 namespace costdeck::sources {
 namespace {
@@ -119,6 +121,53 @@ void list_jsonl(const std::string& dir, std::vector<Listed>& out, std::vector<st
   ::closedir(d);
   if (depth > 64) return;  // a loop through bind mounts; the files found so far stand
   for (const auto& sub : subdirs) list_jsonl(sub, out, warnings, depth + 1);
+}
+
+// list_jsonl with the folders right below `dir` shared by two threads: a walk is system
+// calls (a readdir per folder, a stat per file). Results are merged in folder order, so
+// they do not depend on timing.
+void list_jsonl_two_threads(const std::string& dir, std::vector<Listed>& out,
+                            std::vector<std::string>& warnings) {
+  std::vector<std::string> subdirs;
+  {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      warnings.push_back("cannot list " + dir + ": " + std::strerror(errno));
+      return;
+    }
+    bool plain = true;  // only folders here, and readdir says which: else the one-thread walk
+    while (const dirent* e = ::readdir(d)) {
+      const char* name = e->d_name;
+      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+      if (e->d_type == DT_DIR)
+        subdirs.push_back(dir + "/" + name);
+      else
+        plain = false;
+    }
+    ::closedir(d);
+    constexpr std::size_t kThreadsFrom = 16;
+    if (!plain || subdirs.size() < kThreadsFrom) {
+      list_jsonl(dir, out, warnings);
+      return;
+    }
+  }
+  struct Part {
+    std::vector<Listed> listed;
+    std::vector<std::string> warnings;
+  };
+  std::vector<Part> parts(subdirs.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < subdirs.size();)
+      list_jsonl(subdirs[i], parts[i].listed, parts[i].warnings, 1);
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+  for (Part& p : parts) {
+    for (Listed& l : p.listed) out.push_back(std::move(l));
+    for (std::string& w : p.warnings) warnings.push_back(std::move(w));
+  }
 }
 
 // The path's names between slashes (no empty ones), as std::filesystem::path iterates
@@ -231,7 +280,10 @@ Discovery discover_session_files(const DiscoveryOptions& opts) {
     const std::string canon = fs::weakly_canonical(root.data_dir, ec).string();
     if (!seen_dirs.insert(ec ? root.data_dir : canon).second) continue;
     std::vector<Listed> listed;
-    list_jsonl(root.data_dir, listed, d.warnings);
+    if (opts.two_threads)
+      list_jsonl_two_threads(root.data_dir, listed, d.warnings);
+    else
+      list_jsonl(root.data_dir, listed, d.warnings);
     for (auto& [p, st] : listed) {
       if (!seen_files.insert(p).second) continue;
       DiscoveredFile f;

@@ -19,6 +19,9 @@ struct DiscoveryOptions {
   std::string xdg_config_home;     // default: $XDG_CONFIG_HOME
   std::string codex_home;          // default: $CODEX_HOME
   bool use_process_env = true;     // read the variables above from the environment when empty
+  // Walk the folders below each root on two threads (when there are many): for a first scan,
+  // when nothing else wants the second core yet.
+  bool two_threads = false;
 };
 
 struct LookedAtRoot {

@@ -151,3 +151,35 @@ TEST(SourcesDiscovery, RelativeRootsGiveAbsolutePaths) {
   EXPECT_EQ(d.files[0].path, t.p("cfg/projects/-w-app/s1.jsonl"));
   EXPECT_EQ(d.files[0].project_dir, "-w-app");
 }
+
+// A first scan walks the project folders on two threads: the same files, in the same order,
+// described the same, with the same warnings.
+TEST(SourcesDiscovery, TwoThreadWalkFindsWhatOneThreadFinds) {
+  Tree t;
+  for (int p = 0; p < 40; ++p) {
+    const std::string proj = "home/.claude/projects/-home-u-p" + std::to_string(p) + "/";
+    t.file(proj + "s" + std::to_string(p) + ".jsonl");
+    if (p % 3 == 0) t.file(proj + "agent-a" + std::to_string(p) + ".jsonl");
+    if (p % 4 == 0)
+      t.file(proj + "s" + std::to_string(p) + "/subagents/agent-x" + std::to_string(p) + ".jsonl");
+    if (p % 5 == 0) t.file(proj + "notes.txt");
+  }
+  fs::create_symlink(t.p("home/.claude/projects/-home-u-p1/s1.jsonl"),
+                     t.p("home/.claude/projects/-home-u-p2/linked.jsonl"));
+  fs::create_directories(t.p("home/.claude/projects/-home-u-locked"));
+  fs::permissions(t.p("home/.claude/projects/-home-u-locked"), fs::perms::none);
+  DiscoveryOptions one = isolated(t), two = isolated(t);
+  two.two_threads = true;
+  const Discovery a = discover_session_files(one), b = discover_session_files(two);
+  fs::permissions(t.p("home/.claude/projects/-home-u-locked"), fs::perms::owner_all);
+  ASSERT_EQ(a.files.size(), 40u + 14u + 10u + 1u);
+  ASSERT_EQ(a.files.size(), b.files.size());
+  for (std::size_t i = 0; i < a.files.size(); ++i) {
+    EXPECT_EQ(a.files[i].path, b.files[i].path);
+    EXPECT_EQ(a.files[i].size, b.files[i].size);
+    EXPECT_EQ(a.files[i].inode, b.files[i].inode);
+    EXPECT_EQ(a.files[i].project_dir, b.files[i].project_dir);
+    EXPECT_EQ(a.files[i].parent_session_id, b.files[i].parent_session_id);
+  }
+  EXPECT_EQ(a.warnings, b.warnings);
+}
