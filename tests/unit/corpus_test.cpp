@@ -14,38 +14,17 @@
 #include <vector>
 
 #include "tests/bench/corpus_gen.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using costdeck::bench::CorpusOptions;
 using costdeck::bench::CorpusStats;
 using costdeck::bench::Kind;
 
+using costdeck::test::read_all;
+using costdeck::test::TempDir;
+
 namespace {
-
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() / ("costdeck_corpus_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<fs::path> sorted_files(const fs::path& root) {
   std::vector<fs::path> files;
@@ -81,7 +60,7 @@ CorpusStats generate(const std::string& out, std::uint64_t seed, double mb) {
 
 // Same seed and options → the same bytes; another seed → another corpus.
 TEST(Corpus, SameSeedGivesIdenticalBytes) {
-  TempDir a("a"), b("b"), c("c");
+  TempDir a("corpus_a"), b("corpus_b"), c("corpus_c");
   generate(a.str(), 42, 4);
   generate(b.str(), 42, 4);
   generate(c.str(), 43, 4);
@@ -93,7 +72,7 @@ TEST(Corpus, SameSeedGivesIdenticalBytes) {
 class CorpusShapes : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir("shapes");
+    dir_ = new TempDir("corpus_shapes");
     stats_ = new CorpusStats(generate(dir_->str(), 1, 16));
   }
   static void TearDownTestSuite() {

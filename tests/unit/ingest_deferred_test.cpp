@@ -19,35 +19,15 @@
 #include "core/store/store.hpp"
 #include "core/store/usage_table.hpp"
 #include "tests/bench/corpus_gen.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace costdeck;
 
+using costdeck::test::read_all;
+using costdeck::test::TempDir;
+
 namespace {
-
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() / ("costdeck_deferred_" + name + "_" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-std::string read_all(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_file(const fs::path& p, const std::string& bytes, bool append = false) {
   fs::create_directories(p.parent_path());
@@ -149,14 +129,14 @@ std::size_t cut_at(const std::string& bytes, double share) {
 class IngestDeferred : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    corpus_ = new TempDir("corpus");
+    corpus_ = new TempDir("deferred_corpus");
     bench::CorpusOptions o;
     o.out = corpus_->path().string();
     o.seed = 11;
     o.size_mb = 3;
     o.big_line_mb = 0.2;
     bench::generate_corpus(o);
-    reference_ = new TempDir("reference");
+    reference_ = new TempDir("deferred_reference");
     ingest_into(reference_->path() / "db", corpus_->path(), true);
   }
   static void TearDownTestSuite() {
@@ -180,7 +160,7 @@ TempDir* IngestDeferred::reference_ = nullptr;
 // A usage-only pass writes the usage and no Claude runs; the next full pass reads every
 // transcript again for its activity alone, and then the store is the one-pass store.
 TEST_F(IngestDeferred, UsageOnlyThenFullEqualsOneFullPass) {
-  TempDir work("then_full");
+  TempDir work("deferred_then_full");
   const fs::path db = work.path() / "db";
   IngestStats first = ingest_into(db, corpus_->path(), false);
   EXPECT_GT(first.usage_lines, 0);
@@ -209,7 +189,7 @@ TEST_F(IngestDeferred, UsageOnlyThenFullEqualsOneFullPass) {
 TEST_F(IngestDeferred, AppendsBetweenMixedPassesEqualOneFullPass) {
   for (const bool middle_full : {false, true}) {
     SCOPED_TRACE(middle_full ? "usage, full, append, usage, full" : "usage, append, usage, full");
-    TempDir work("appends");
+    TempDir work("deferred_appends");
     const fs::path data = work.path() / "data", db = work.path() / "db";
     fs::copy(corpus_->path(), data, fs::copy_options::recursive);
     std::map<fs::path, std::string> rest;
@@ -231,7 +211,7 @@ TEST_F(IngestDeferred, AppendsBetweenMixedPassesEqualOneFullPass) {
 // Lines a usage-only pass took: an activity pass counts as malformed only the broken lines
 // that pass could not see (valid-looking, no "usage"), never one twice.
 TEST(IngestDeferredLines, MalformedLinesAreCountedOnceWhateverThePasses) {
-  TempDir work("malformed");
+  TempDir work("deferred_malformed");
   const fs::path file = work.path() / "data" / "claude" / "projects" / "-w-app" / "s1.jsonl";
   const std::string user =
       R"({"type":"user","sessionId":"s1","timestamp":"2025-10-01T10:00:00.000Z","uuid":"u1","cwd":"/w/app",)"
@@ -268,7 +248,7 @@ TEST(IngestDeferredLines, MalformedLinesAreCountedOnceWhateverThePasses) {
 // what the old bytes left (open turns included), and the full pass after it matches a store
 // that only ever saw the new file.
 TEST_F(IngestDeferred, ReplacedFileAfterAUsageOnlyPass) {
-  TempDir work("replaced");
+  TempDir work("deferred_replaced");
   const fs::path data = work.path() / "data", db = work.path() / "db";
   fs::copy(corpus_->path(), data, fs::copy_options::recursive);
   const std::vector<fs::path> files = transcripts(data / "claude");
@@ -281,7 +261,7 @@ TEST_F(IngestDeferred, ReplacedFileAfterAUsageOnlyPass) {
   EXPECT_EQ(count(db, "SELECT runs_offset FROM files WHERE path = '" + victim.string() + "'"), 0);
   ingest_into(db, data, true);
 
-  TempDir fresh("replaced_fresh");
+  TempDir fresh("deferred_replaced_fresh");
   ingest_into(fresh.path() / "db", data, true);
   StoreImage a = image_of(db), b = image_of(fresh.path() / "db");
   // Runs of the cut-off lines stay (runs are history, as after any re-read); every run of
@@ -298,7 +278,7 @@ TEST_F(IngestDeferred, ReplacedFileAfterAUsageOnlyPass) {
 // Stores written before the second cursor: every pass then read activity with usage, so the
 // migration puts the runs cursor where the usage cursor is (nothing is read again).
 TEST(IngestDeferredLines, MigrationStartsTheRunsCursorAtTheUsageCursor) {
-  TempDir work("migration");
+  TempDir work("deferred_migration");
   const std::string db_path = (work.path() / "v5.db").string();
   {
     SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
