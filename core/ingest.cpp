@@ -98,9 +98,8 @@ bool wants_activity(const IngestOptions& opts, FileKind kind) {
 }
 
 // One read of the file; activity lines go through a turn tracker (Claude's or Codex's) on
-// this thread.
-// Claude transcripts' usage copies are packed for the store as they are read (no event
-// kept per copy); Codex rollouts' afterwards.
+// this thread, and a Claude transcript's usage copies are packed for the store as they are
+// read (no event kept per copy; a Codex rollout's are packed after the read).
 sources::FileReadResult read_once(const Job& job, const FileRecord& r, const sources::FileCursor& from,
                                   std::int64_t usage_from, bool reset, runs::FileActivity* activity,
                                   store::UsagePacker& packer) {
@@ -293,25 +292,25 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
     Identity id{df.device, df.inode, df.size, df.mtime_ns};
     auto it = records.find(f.path);
     std::optional<FileRecord> rec;
-    const bool activity = wants_activity(opts, f.kind);
+    const bool wants_runs = wants_activity(opts, f.kind);
     if (it != records.end()) {
       const FileRecord& r = it->second;
       if (!r.missing && r.error.empty() && r.dev == id.dev && r.ino == id.ino && r.size == id.size &&
-          r.mtime_ns == id.mtime_ns && (!activity || r.runs_offset >= r.cursor.offset))
+          r.mtime_ns == id.mtime_ns && (!wants_runs || r.runs_offset >= r.cursor.offset))
         continue;
       rec = r;
     }
-    const std::int64_t from = !rec ? 0 : activity ? rec->runs_offset : rec->cursor.offset;
+    const std::int64_t from = !rec ? 0 : wants_runs ? rec->runs_offset : rec->cursor.offset;
     bytes_total += rec && rec->ino == id.ino && id.size >= from ? id.size - from : id.size;
     std::vector<runs::TurnState> turns;
-    if (activity && rec && rec->id != 0) {
+    if (wants_runs && rec && rec->id != 0) {
       try {
         turns = runs::load_turn_state(st.db(), rec->id);
       } catch (const std::exception& e) {
         throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
       }
     }
-    jobs.push_back({std::move(f), id, std::move(rec), std::move(turns), activity});
+    jobs.push_back({std::move(f), id, std::move(rec), std::move(turns), wants_runs});
   }
   stats.files_changed = static_cast<std::int64_t>(jobs.size());
 
