@@ -76,7 +76,8 @@ __attribute__((target("avx2"))) void find_lines_avx2(const char* data, std::size
   }
 }
 
-const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+// Set while static objects are built, maybe before the compiler's own CPU probe ran: init first.
+const bool kHasAvx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
 #endif
 
 }  // namespace

@@ -49,7 +49,8 @@ __attribute__((target("avx2"))) std::size_t find_avx2(const char* s, std::size_t
   return memmem_from(s, len, i, needle);
 }
 
-const bool kHasAvx2 = __builtin_cpu_supports("avx2");
+// Set while static objects are built, maybe before the compiler's own CPU probe ran: init first.
+const bool kHasAvx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
 #endif
 
 }  // namespace

@@ -22,5 +22,5 @@ done
 bin="$work/sources_fuzz"
 "$clangxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src" "$src"/tests/fuzz/sources_fuzz.cpp "$src"/core/sources/*.cpp "$src"/core/model.cpp \
-  -lsimdjson -o "$bin" || { echo "FAIL: building the fuzz target" >&2; exit 1; }
+  -lsimdjson -lxxhash -o "$bin" || { echo "FAIL: building the fuzz target" >&2; exit 1; }
 cd "$work" && "$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 corpus
