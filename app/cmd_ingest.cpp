@@ -74,6 +74,7 @@ int run_ingest(const CommonOptions& o) {
     j["filesChanged"] = s.files_changed;
     j["filesRead"] = s.files_read;
     j["filesReset"] = s.files_reset;
+    j["filesCaughtUp"] = s.files_caught_up;
     j["filesMissing"] = s.files_missing;
     j["bytesRead"] = s.bytes_read;
     j["lines"] = s.lines;
@@ -95,6 +96,9 @@ int run_ingest(const CommonOptions& o) {
     std::printf("Files: %lld found, %lld changed, %lld read", static_cast<long long>(s.files_seen),
                 static_cast<long long>(s.files_changed), static_cast<long long>(s.files_read));
     if (s.files_reset) std::printf(", %lld re-read from the start", static_cast<long long>(s.files_reset));
+    if (s.files_caught_up)
+      std::printf(", %lld read again for their turns (a usage report had read their usage)",
+                  static_cast<long long>(s.files_caught_up));
     if (s.files_missing) std::printf(", %lld gone from disk (kept)", static_cast<long long>(s.files_missing));
     std::printf("\nRead: %lld lines, %.1f MB, %lld usage lines\n", static_cast<long long>(s.lines),
                 static_cast<double>(s.bytes_read) / 1e6, static_cast<long long>(s.usage_lines));

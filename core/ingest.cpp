@@ -161,6 +161,7 @@ FileUpdate run_job(const Job& job, std::int64_t now, runs::FileActivity* activit
     // Lines an earlier usage-only pass read: now for their activity (Claude only).
     from.offset = r.runs_offset;
     from.line_no = r.runs_line;
+    u.caught_up = true;
   }
   store::UsagePacker packer;
   u.result = read_once(job, r, from, usage_from, reset, activity, packer);
@@ -430,6 +431,7 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
       } else {
         ++stats.files_read;
         if (u.reset) ++stats.files_reset;
+        if (u.caught_up && !u.reset) ++stats.files_caught_up;
         stats.bytes_read += res.bytes;
         stats.lines += res.lines;
         stats.usage_lines += u.packed.usage_lines;

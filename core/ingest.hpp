@@ -65,6 +65,7 @@ struct IngestStats {
   std::int64_t files_changed = 0;  // new, grown, shrunk or replaced since the last pass
   std::int64_t files_read = 0;     // read and committed
   std::int64_t files_reset = 0;    // re-read from 0 (shrank or replaced)
+  std::int64_t files_caught_up = 0;  // read again for the activity a usage-only pass left
   std::int64_t files_missing = 0;  // in the store, gone from disk (rows kept)
   std::int64_t files_skipped = 0;  // another process committed them first
   std::int64_t bytes_read = 0;

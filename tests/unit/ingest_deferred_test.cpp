@@ -177,6 +177,8 @@ TEST_F(IngestDeferred, UsageOnlyThenFullEqualsOneFullPass) {
 
   IngestStats second = ingest_into(db, corpus_->path(), true);
   EXPECT_GT(second.files_read, 0);
+  EXPECT_EQ(second.files_caught_up,
+            count(db, "SELECT count(*) FROM files WHERE kind = 0 AND cursor_offset > 0"));
   EXPECT_EQ(second.lines, 0);        // every line was counted by the first pass
   EXPECT_EQ(second.usage_lines, 0);  // ... and its usage written
   expect_same(image_of(db), ref);
