@@ -67,15 +67,15 @@ class UsagePacker {
 
 // One file's read, ready to commit.
 struct FileUpdate {
-  FileRecord record;                 // new state: identity, cursor, hashes, counters
-  std::int64_t observed_offset = 0;  // the stored cursor when the read was planned
+  FileRecord record;                      // new state: identity, cursor, hashes, counters
+  std::int64_t observed_offset = 0;       // the stored cursor when the read was planned
   std::int64_t observed_runs_offset = 0;  // ... and the stored runs_offset
-  bool activity_read = true;         // false: a usage-only read (runs_offset stays)
-  bool caught_up = false;            // read again from runs_offset for its activity
-  bool observed_in_store = false;    // the file had a row when the read was planned
-  bool reset = false;                // re-read from 0: its old rows go first
-  sources::FileReadResult result;    // what was read (result.error: nothing was)
-  std::size_t tag = 0;               // the caller's own index, handed back to the hooks
+  bool observed_in_store = false;         // the file had a row when the read was planned
+  bool reset = false;                     // re-read from 0: its old rows go first
+  bool activity_read = true;              // false: a usage-only read (runs_offset stays)
+  bool caught_up = false;                 // read again from runs_offset for its activity
+  sources::FileReadResult result;         // what was read (result.error: nothing was)
+  std::size_t tag = 0;                    // the caller's own index, handed back to the hooks
   // Set by the caller (then result.usage / ccusage_only may be dropped); else the writer
   // packs result.usage itself.
   PackedUsage packed;

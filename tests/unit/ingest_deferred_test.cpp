@@ -77,17 +77,19 @@ StoreImage image_of(const fs::path& db_path) {
   im.links = dump(db, "session_links", "session_id");
   im.turns = dump(db, "run_turn_state", "file_id, track");
   // Not where the copy of the corpus lives (path, dev, ino, mtime): what was read of it.
-  SQLite::Statement f(db,
-                      "SELECT kind, size, cursor_offset, cursor_line, hex(cursor_state), head_hash, tail_hash, "
-                      "lines, usage_lines, malformed, resets, missing, error, runs_offset, runs_line "
-                      "FROM files ORDER BY path");
+  SQLite::Statement f(
+      db,
+      "SELECT kind, size, cursor_offset, cursor_line, hex(cursor_state), head_hash, tail_hash, "
+      "lines, usage_lines, malformed, resets, missing, error, runs_offset, runs_line "
+      "FROM files ORDER BY path");
   while (f.executeStep()) {
     std::string row;
     for (int i = 0; i < f.getColumnCount(); ++i) row += f.getColumn(i).getString() + "|";
     im.files.push_back(row);
   }
   SQLite::Statement m(db, "SELECT file_id, line_no FROM malformed ORDER BY file_id, line_no");
-  while (m.executeStep()) im.malformed_lines.push_back(m.getColumn(0).getString() + ":" + m.getColumn(1).getString());
+  while (m.executeStep())
+    im.malformed_lines.push_back(m.getColumn(0).getString() + ":" + m.getColumn(1).getString());
   store::UsageQuery q;
   for (const auto& r : store::load_usage_table(st, q).rows) {
     ++im.usage_rows;
@@ -286,7 +288,9 @@ TEST(IngestDeferredLines, MigrationStartsTheRunsCursorAtTheUsageCursor) {
     SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     for (int step = 0; step < 5; ++step) db.exec(std::string(store::migrations()[step].sql));
     db.exec("PRAGMA user_version = 5");
-    db.exec("INSERT INTO files (id, path, kind, cursor_offset, cursor_line) VALUES (1, '/h/p/-w/a.jsonl', 0, 500, 7)");
+    db.exec(
+        "INSERT INTO files (id, path, kind, cursor_offset, cursor_line) VALUES (1, '/h/p/-w/a.jsonl', 0, "
+        "500, 7)");
   }
   auto st = store::Store::open(db_path);
   EXPECT_EQ(st.db().execAndGet("PRAGMA user_version").getInt(), store::latest_schema_version());
