@@ -100,7 +100,7 @@ class LineSink {
       }
     }
     parse_opts_.nul_free = marks_ && !marks_->nul;
-    if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
+    if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_) && !parse_whole(line)) {
       malformed(offset, line.size());
       return;
     }
@@ -128,6 +128,16 @@ class LineSink {
       out_.usage.push_back(ev_);
     else
       out_.ccusage_only.push_back({ev_, kind == CopyKind::CcusageDailyOnly});
+  }
+
+  // A usage-only parse that failed, tried again reading everything: the parser does not
+  // validate what it skips and what it reads the same way, and a line a full read accepts
+  // is read as a full read reads it (so a usage report and the window count it alike).
+  bool parse_whole(std::string_view line) {
+    if (parse_opts_.content) return false;
+    ClaudeParseOptions whole = parse_opts_;
+    whole.content = true;
+    return parse_claude_line_padded(line, cl_, &error_, whole);
   }
 
   void activity(ClaudeLine& l) {

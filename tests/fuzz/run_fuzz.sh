@@ -23,4 +23,6 @@ bin="$work/sources_fuzz"
 "$clangxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$src" "$src"/tests/fuzz/sources_fuzz.cpp "$src"/core/sources/*.cpp "$src"/core/model.cpp \
   -lsimdjson -lxxhash -o "$bin" || { echo "FAIL: building the fuzz target" >&2; exit 1; }
-cd "$work" && "$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 corpus
+# A crash must fail the test: libFuzzer's default error exit code, 77, is what ctest reads
+# as "skipped".
+cd "$work" && "$bin" -error_exitcode=1 -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 corpus

@@ -285,6 +285,27 @@ TEST(SourcesSessionFile, BadLinesAreCountedAndSkipped) {
   EXPECT_TRUE(f.activity.empty());
 }
 
+// The line parser validates what it reads and what it skips differently: a usage line
+// broken inside its content (found by the fuzz target) fails the usage-only parse, which
+// skips the content, but not the full one. The usage-only read then reads it whole, so a
+// usage report and a full read count it alike.
+TEST(SourcesSessionFile, UsageOnlyReadCountsWhatAFullReadCounts) {
+  std::string line = kAssistant;
+  const std::string block = R"({"type":"text","text":"hi"})";
+  line.replace(line.find(block), block.size(), R"({"type":"x","message":{"a":1}},"text":"ok"-})");
+  line += "\n";
+  ReadOptions usage_only;
+  usage_only.keep_activity = false;
+  const auto u = read_session_bytes(FileKind::ClaudeTranscript, line, {}, usage_only);
+  const auto f = read_session_bytes(FileKind::ClaudeTranscript, line, {}, ReadOptions{});
+  ASSERT_EQ(f.malformed_count, 0);
+  EXPECT_EQ(u.malformed_count, 0);
+  ASSERT_EQ(u.usage.size(), 1u);
+  ASSERT_EQ(f.usage.size(), 1u);
+  EXPECT_EQ(u.usage[0].tokens.output, f.usage[0].tokens.output);
+  EXPECT_EQ(u.usage[0].ccusage_skips, f.usage[0].ccusage_skips);
+}
+
 TEST(SourcesSessionFile, LastLineWaitsForItsNewline) {
   // A last line without its newline is not read until the newline arrives.
   Scratch s;
