@@ -590,18 +590,33 @@ bool fail(std::string* error, std::string_view reason) {
 
 }  // namespace
 
+namespace {
+void trim(std::string_view line, std::size_t& b, std::size_t& e) {
+  b = 0, e = line.size();
+  while (b < e && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
+  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
+}
+}  // namespace
+
+const char* claude_line_shape_error(std::string_view line, bool nul_free) {
+  std::size_t b = 0, e = 0;
+  trim(line, b, e);
+  if (b == e) return "blank line";
+  if (!nul_free && std::memchr(line.data() + b, '\0', e - b) != nullptr) return "NUL bytes";
+  if (line[b] != '{')
+    return line[b] == '[' || line[b] == '"' ? "not an object" : "invalid JSON: not an object";
+  // A line cut by a crash or two writers interleaving rarely ends with the object's brace;
+  // this cheap check also catches what lazy parsing would otherwise skip past.
+  if (line[e - 1] != '}') return "invalid JSON: truncated or interleaved line";
+  return nullptr;
+}
+
 bool parse_claude_line_padded(std::string_view line, ClaudeLine& out, std::string* error,
                               const ClaudeParseOptions& opts) {
   reset(out);
-  std::size_t b = 0, e = line.size();
-  while (b < e && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r')) ++b;
-  while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
-  if (b == e) return fail(error, "blank line");
-  if (!opts.nul_free && std::memchr(line.data() + b, '\0', e - b) != nullptr) return fail(error, "NUL bytes");
-  if (line[b] != '{') return fail(error, line[b] == '[' || line[b] == '"' ? "not an object" : "invalid JSON: not an object");
-  // A line cut by a crash or two writers interleaving rarely ends with the object's brace;
-  // this cheap check also catches what lazy parsing would otherwise skip past.
-  if (line[e - 1] != '}') return fail(error, "invalid JSON: truncated or interleaved line");
+  if (const char* why = claude_line_shape_error(line, opts.nul_free)) return fail(error, why);
+  std::size_t b = 0, e = 0;
+  trim(line, b, e);
 
   od::parser& parser = thread_parser();
   od::document doc;

@@ -75,6 +75,10 @@ struct ClaudeParseOptions {
   bool nul_free = false;      // the caller knows the line holds no NUL byte (not searched again)
 };
 
+// Why `line` cannot be a JSON object, from its ends and NUL bytes alone (nullptr: it may
+// be); what parse_claude_line says of such a line. `nul_free`: the caller knows it has none.
+const char* claude_line_shape_error(std::string_view line, bool nul_free = false);
+
 // As parse_claude_line, for a line followed by at least kPaddingBytes readable bytes (any
 // content): no copy is made. The session-file reader uses this on its mapping.
 inline constexpr std::size_t kPaddingBytes = 64;

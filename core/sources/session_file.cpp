@@ -59,47 +59,25 @@ class LineSink {
   std::string state() const { return kind_ == FileKind::CodexRollout ? codex_.encode() : std::string(); }
 
  private:
-  // Why a line cannot be JSON, from the cheap signs alone (NUL bytes, no braces at both
-  // ends); nullptr when it may be.
-  const char* broken_line(std::string_view line) const {
-    std::size_t b = 0, e = line.size();
-    while (b < e && (line[b] == ' ' || line[b] == '\t')) ++b;
-    while (e > b && (line[e - 1] == ' ' || line[e - 1] == '\t' || line[e - 1] == '\r')) --e;
-    if (has_nul(line)) return "NUL bytes";
-    if (line[b] != '{') return "invalid JSON: not an object";
-    if (line[e - 1] != '}') return "invalid JSON: truncated or interleaved line";
-    return nullptr;
+  bool usage_key(std::string_view line) const {
+    return marks_ ? marks_->usage_key : contains(line, "\"usage\"");
   }
 
   void claude(std::string_view line, std::int64_t offset) {
-    const bool for_usage = offset >= opts_.usage_from;
-    if (!for_usage && !opts_.keep_activity) return;
-    if (!opts_.keep_activity || !for_usage) {
-      // A usage-only read parses only lines with "usage" (no other line can carry any) and
-      // counts the cheap signs of a broken line in the others. An activity read of lines
-      // such a read took already repeats neither count.
-      const bool usage_key = marks_ ? marks_->usage_key : contains(line, "\"usage\"");
-      if (!usage_key) {
-        if (const char* why = broken_line(line)) {
-          if (for_usage) {
-            error_ = why;
-            malformed(offset, line.size());
-          }
-          return;
-        }
-        if (for_usage) return;
-      }
-      if (!for_usage) {
-        parse_opts_.nul_free = marks_ && !marks_->nul;
-        if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
-          if (!usage_key) malformed(offset, line.size());
-          return;
-        }
-        activity(cl_);
-        return;
-      }
-    }
     parse_opts_.nul_free = marks_ && !marks_->nul;
+    if (offset < opts_.usage_from) {
+      if (opts_.keep_activity) claude_activity(line, offset);
+      return;
+    }
+    // A usage-only read parses only lines with "usage" (no other line can carry any) and
+    // counts the cheap signs of a broken line in the others.
+    if (!opts_.keep_activity && !usage_key(line)) {
+      if (const char* why = claude_line_shape_error(line, parse_opts_.nul_free)) {
+        error_ = why;
+        malformed(offset, line.size());
+      }
+      return;
+    }
     if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_) && !parse_whole(line)) {
       malformed(offset, line.size());
       return;
@@ -115,8 +93,17 @@ class LineSink {
     if (opts_.keep_activity) activity(cl_);
   }
 
-  bool has_nul(std::string_view line) const {
-    return marks_ ? marks_->nul : std::memchr(line.data(), '\0', line.size()) != nullptr;
+  // A line a usage-only read took already, read for its activity alone: what that read
+  // counted as malformed (a line with "usage" it could not parse, the cheap signs in the
+  // others) is not counted again.
+  void claude_activity(std::string_view line, std::int64_t offset) {
+    const bool had_usage_key = usage_key(line);
+    if (!had_usage_key && claude_line_shape_error(line, parse_opts_.nul_free) != nullptr) return;
+    if (!parse_claude_line_padded(line, cl_, &error_, parse_opts_)) {
+      if (!had_usage_key) malformed(offset, line.size());
+      return;
+    }
+    activity(cl_);
   }
 
   void copy(std::int64_t offset, CopyKind kind) {
