@@ -251,27 +251,6 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   IngestStats stats;
   if (st.read_only()) throw store::StoreError("the store " + st.path() + " is open read-only; cannot ingest");
 
-  sources::DiscoveryOptions dopts;
-  dopts.claude_dirs = opts.claude_dirs;
-  dopts.codex_dirs = opts.codex_dirs;
-  // A first scan walks on both cores: later ones share them with whoever reads the store
-  // meanwhile (a report's preload), and a walk on two threads then only adds contention
-  // (a warm report over 4,160 files: 68-73 ms -> 80 ms).
-  try {
-    dopts.two_threads = opts.only_files.empty() &&
-                        !store::detail::Stmt(st.db().getHandle(), "SELECT 1 FROM files LIMIT 1").step();
-  } catch (const std::exception& e) {
-    throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
-  }
-  sources::Discovery disc =
-      opts.only_files.empty() ? sources::discover_session_files(dopts) : discover_only(opts.only_files);
-  std::vector<std::string> roots;  // data folders: files below them that vanished are missing
-  for (const auto& r : disc.roots)
-    if (r.exists) roots.push_back(r.data_dir);
-  stats.roots = static_cast<std::int64_t>(roots.size());
-  stats.files_seen = static_cast<std::int64_t>(disc.files.size());
-  for (const auto& w : disc.warnings) stats.errors.push_back({"", w});
-
   std::unordered_map<std::string, FileRecord> records;
   try {
     for (auto& r : opts.only_files.empty() ? store::load_file_records(st.db())
@@ -280,6 +259,22 @@ IngestStats ingest(store::Store& st, const IngestOptions& opts) {
   } catch (const std::exception& e) {
     throw store::StoreError("cannot read the store " + st.path() + ": " + e.what());
   }
+
+  sources::DiscoveryOptions dopts;
+  dopts.claude_dirs = opts.claude_dirs;
+  dopts.codex_dirs = opts.codex_dirs;
+  // A first scan walks on both cores: later ones share them with whoever reads the store
+  // meanwhile (a report's preload), and a walk on two threads then only adds contention
+  // (a warm report over 4,160 files: 68-73 ms -> 80 ms).
+  dopts.two_threads = opts.only_files.empty() && records.empty();
+  sources::Discovery disc =
+      opts.only_files.empty() ? sources::discover_session_files(dopts) : discover_only(opts.only_files);
+  std::vector<std::string> roots;  // data folders: files below them that vanished are missing
+  for (const auto& r : disc.roots)
+    if (r.exists) roots.push_back(r.data_dir);
+  stats.roots = static_cast<std::int64_t>(roots.size());
+  stats.files_seen = static_cast<std::int64_t>(disc.files.size());
+  for (const auto& w : disc.warnings) stats.errors.push_back({"", w});
 
   // The stat pass: only files whose identity moved are read.
   std::vector<Job> jobs;
