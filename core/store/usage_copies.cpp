@@ -286,10 +286,15 @@ bool apply_view(sqlite3* db, LoadedCopies& all) {
   return true;
 }
 
-void save_view_impl(sqlite3* db, const LoadedCopies& all) {
+// Each copy's counted bits, one byte per copy, as usage_view keeps them.
+std::string counted_bytes(const LoadedCopies& all) {
   std::string counted(all.copies.size(), '\0');
   for (std::size_t i = 0; i < all.copies.size(); ++i) counted[i] = static_cast<char>(all.copies[i].counted);
-  save_decision(db, all.max_chunk_id, all.chunks, counted, all.time_order);
+  return counted;
+}
+
+void save_view_impl(sqlite3* db, const LoadedCopies& all) {
+  save_decision(db, all.max_chunk_id, all.chunks, counted_bytes(all), all.time_order);
 }
 
 }  // namespace
@@ -383,8 +388,7 @@ ViewToSave view_to_save(const LoadedCopies& all) {
   if (all.copies.empty() || all.time_order.size() != all.copies.size()) return v;
   v.max_chunk_id = all.max_chunk_id;
   v.chunks = all.chunks;
-  v.counted.resize(all.copies.size());
-  for (std::size_t i = 0; i < all.copies.size(); ++i) v.counted[i] = static_cast<char>(all.copies[i].counted);
+  v.counted = counted_bytes(all);
   v.time_order = all.time_order;
   return v;
 }
